@@ -1,0 +1,139 @@
+package gitdiff
+
+import (
+	"strings"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
+)
+
+// Range is a resolved commit range.
+type Range struct {
+	Spec    string       // the range as written
+	Base    string       // full hash of the base commit; "" for the empty tree
+	Head    string       // full hash of the head commit
+	Commits []Commit     // oldest first, along the head's first-parent chain
+	Files   []FileChange // base tree against head tree, sorted by path
+}
+
+// Commit is one commit of a range with what it changes against its first
+// parent.
+type Commit struct {
+	SHA     string
+	Subject string
+	Parent  string // first parent; "" for a root commit
+	Merge   bool   // more than one parent; Files are against the first
+	Files   []FileChange
+}
+
+// Resolve resolves a range spelled as git spells it (see ParseSpec) and
+// computes its commits and changed files.
+func (r *Repo) Resolve(text string) (*Range, error) {
+	spec, err := ParseSpec(text)
+	if err != nil {
+		return nil, err
+	}
+	head, err := r.ResolveCommit(spec.To)
+	if err != nil {
+		return nil, err
+	}
+	var base *object.Commit // nil: the empty tree
+	switch spec.Kind {
+	case Single:
+		if base, err = r.firstParent(head); err != nil {
+			return nil, err
+		}
+	case TwoDot:
+		if base, err = r.ResolveCommit(spec.From); err != nil {
+			return nil, err
+		}
+		if base.Hash == head.Hash {
+			return nil, errorf(EmptyRange, nil, "range %s is empty: %s and %s are the same commit (%s); give a range with commits, e.g. %s~1..%s",
+				spec.Text, spec.From, spec.To, short(head.Hash), spec.To, spec.To)
+		}
+	case ThreeDot:
+		from, err := r.ResolveCommit(spec.From)
+		if err != nil {
+			return nil, err
+		}
+		if base, err = r.mergeBase(from, head); err != nil {
+			return nil, err
+		}
+		if base == nil {
+			if r.IsShallow() {
+				return nil, errorf(ShallowClone, nil, "no common ancestor of %s and %s in this shallow clone; %s", spec.From, spec.To, shallowHint)
+			}
+			return nil, errorf(NoCommonHistory, nil, "%s and %s share no history, so %s has no merge base; use %s..%s to diff them directly",
+				spec.From, spec.To, spec.Text, spec.From, spec.To)
+		}
+		if base.Hash == head.Hash {
+			return nil, errorf(EmptyRange, nil, "range %s is empty: %s has no commits that %s lacks", spec.Text, spec.To, spec.From)
+		}
+	}
+	commits, err := r.commitsBetween(base, head)
+	if err != nil {
+		return nil, err
+	}
+	if len(commits) == 0 {
+		return nil, errorf(ReversedRange, nil, "range %s is reversed: %s is an ancestor of %s, so the range has no commits; did you mean %s..%s?",
+			spec.Text, spec.To, spec.From, spec.To, spec.From)
+	}
+	rg := &Range{Spec: spec.Text, Head: head.Hash.String()}
+	baseTree := plumbing.ZeroHash
+	if base != nil {
+		rg.Base = base.Hash.String()
+		baseTree = base.TreeHash
+	}
+	if rg.Files, err = r.diffTrees(baseTree, head.TreeHash); err != nil {
+		return nil, err
+	}
+	for _, c := range commits {
+		rc := Commit{SHA: c.Hash.String(), Subject: subject(c.Message), Merge: len(c.ParentHashes) > 1}
+		var parent plumbing.Hash
+		if len(c.ParentHashes) > 0 {
+			parent = c.ParentHashes[0]
+			rc.Parent = parent.String()
+		}
+		if rc.Files, err = r.diffCommits(parent, c); err != nil {
+			return nil, err
+		}
+		rg.Commits = append(rg.Commits, rc)
+	}
+	return rg, nil
+}
+
+// commitsBetween walks head's first-parent chain back to the first commit
+// reachable from base (nil: to the root) and returns the commits oldest
+// first.
+func (r *Repo) commitsBetween(base, head *object.Commit) ([]*object.Commit, error) {
+	anc := newAncestry(r, base)
+	var out []*object.Commit
+	for c := head; c != nil; {
+		if base != nil {
+			in, err := anc.reaches(c)
+			if err != nil {
+				return nil, err
+			}
+			if in {
+				break
+			}
+		}
+		out = append(out, c)
+		p, err := r.firstParent(c)
+		if err != nil {
+			return nil, err
+		}
+		c = p
+	}
+	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
+		out[i], out[j] = out[j], out[i]
+	}
+	return out, nil
+}
+
+func subject(msg string) string {
+	s, _, _ := strings.Cut(strings.TrimSpace(msg), "\n")
+	return strings.TrimSpace(s)
+}
+
+func short(h plumbing.Hash) string { return h.String()[:12] }

@@ -1,0 +1,231 @@
+package gitdiff
+
+import (
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/cache"
+	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/storage/filesystem"
+)
+
+// Repo is a git repository opened read-only.
+type Repo struct {
+	git     *git.Repository
+	storage *filesystem.Storage
+	root    string                 // absolute worktree root; "" for a bare repository
+	shallow map[plumbing.Hash]bool // commits whose parents this clone lacks
+}
+
+// Open opens the repository that contains dir (dir itself or a parent).
+// Bare repositories open too; Root is then empty.
+func Open(dir string) (*Repo, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
+	if fi, err := os.Stat(abs); err != nil || !fi.IsDir() {
+		return nil, errorf(NotRepository, err, "%s is not a directory; pass -C with the path of a checkout of your monorepo", dir)
+	}
+	probe, err := git.PlainOpenWithOptions(abs, &git.PlainOpenOptions{DetectDotGit: true, EnableDotGitCommonDir: true})
+	if errors.Is(err, git.ErrRepositoryNotExists) {
+		return nil, errorf(NotRepository, err, "%s is not inside a git repository; run deployorder in a checkout of your monorepo or pass -C DIR", dir)
+	}
+	if err != nil {
+		return nil, errorf(NotRepository, err, "cannot open the git repository at %s: %v", dir, err)
+	}
+	fsStore, ok := probe.Storer.(*filesystem.Storage)
+	if !ok {
+		return nil, fmt.Errorf("unexpected git storage %T", probe.Storer)
+	}
+	// KeepDescriptors keeps pack files open across object reads; without it
+	// go-git reopens the pack for every object, which dominates range walks.
+	st := filesystem.NewStorageWithOptions(fsStore.Filesystem(), cache.NewObjectLRU(96*cache.MiByte),
+		filesystem.Options{KeepDescriptors: true})
+	r := &Repo{storage: st, shallow: map[plumbing.Hash]bool{}}
+	var repo *git.Repository
+	if wt, err := probe.Worktree(); err == nil {
+		r.root = wt.Filesystem.Root()
+		repo, err = git.Open(st, wt.Filesystem)
+		if err != nil {
+			return nil, err
+		}
+	} else if errors.Is(err, git.ErrIsBareRepository) {
+		repo, err = git.Open(st, nil)
+		if err != nil {
+			return nil, err
+		}
+	} else {
+		return nil, err
+	}
+	r.git = repo
+	if hashes, err := st.Shallow(); err == nil {
+		for _, h := range hashes {
+			r.shallow[h] = true
+		}
+	}
+	return r, nil
+}
+
+// Close releases the pack files the repository keeps open.
+func (r *Repo) Close() error { return r.storage.Close() }
+
+// Root is the absolute path of the worktree, or "" for a bare repository.
+func (r *Repo) Root() string { return r.root }
+
+// IsShallow reports whether the clone's history is cut off.
+func (r *Repo) IsShallow() bool { return len(r.shallow) > 0 }
+
+// Head returns the commit HEAD points at.
+func (r *Repo) Head() (plumbing.Hash, error) {
+	c, err := r.ResolveCommit("HEAD")
+	if err != nil {
+		return plumbing.ZeroHash, err
+	}
+	return c.Hash, nil
+}
+
+// ResolveCommit resolves any name git accepts for a commit: a branch, tag,
+// remote branch, full or short hash, HEAD~3, @, or a combination.
+func (r *Repo) ResolveCommit(name string) (*object.Commit, error) {
+	if name == "" {
+		return nil, errorf(UnknownRevision, nil, "empty revision name; give a branch, tag or commit")
+	}
+	rev := name
+	if rev == "@" || strings.HasPrefix(rev, "@~") || strings.HasPrefix(rev, "@^") {
+		rev = "HEAD" + rev[1:]
+	}
+	if err := r.checkAmbiguous(name, rev); err != nil {
+		return nil, err
+	}
+	h, err := r.git.ResolveRevision(plumbing.Revision(rev))
+	if err != nil {
+		return nil, r.revisionError(name, err)
+	}
+	c, err := r.commit(*h)
+	if err != nil {
+		return nil, r.revisionError(name, err)
+	}
+	return c, nil
+}
+
+// revisionError turns a go-git resolution failure into advice.
+func (r *Repo) revisionError(name string, err error) error {
+	if r.IsShallow() && (errors.Is(err, plumbing.ErrObjectNotFound) || strings.Contains(name, "~") || strings.Contains(name, "^")) {
+		return errorf(ShallowClone, err, "revision %q is not in this shallow clone; %s", name, shallowHint)
+	}
+	if r.IsShallow() {
+		return errorf(UnknownRevision, err, "unknown revision %q, and this clone is shallow: fetch it (git fetch origin %s) or %s", name, strings.TrimPrefix(name, "origin/"), shallowHint)
+	}
+	return errorf(UnknownRevision, err, "unknown revision %q: no branch, tag or commit of that name here; check the name or fetch it (git fetch)", name)
+}
+
+// checkAmbiguous reports a short hash that names several commits; go-git
+// silently takes the first.
+func (r *Repo) checkAmbiguous(name, rev string) error {
+	base := rev
+	if i := strings.IndexAny(base, "~^:@"); i >= 0 {
+		base = base[:i]
+	}
+	if len(base) < 4 || len(base) >= 40 || !isHex(base) {
+		return nil
+	}
+	if _, err := r.git.Reference(plumbing.ReferenceName(base), false); err == nil {
+		return nil
+	}
+	even := base[:len(base)&^1]
+	prefix, err := hex.DecodeString(even)
+	if err != nil {
+		return nil
+	}
+	hashes, err := r.storage.HashesWithPrefix(prefix)
+	if err != nil {
+		return nil
+	}
+	var commits []string
+	for _, h := range hashes {
+		if !strings.HasPrefix(h.String(), base) {
+			continue
+		}
+		if _, err := r.git.CommitObject(h); err == nil {
+			commits = append(commits, h.String()[:12])
+		}
+	}
+	if len(commits) > 1 {
+		return errorf(AmbiguousRevision, nil, "short hash %q is ambiguous: it matches commits %s; give more digits", name, strings.Join(commits, ", "))
+	}
+	return nil
+}
+
+func isHex(s string) bool {
+	for _, c := range s {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+			return false
+		}
+	}
+	return true
+}
+
+// commit loads a commit object, translating a missing object in a shallow
+// clone into advice.
+func (r *Repo) commit(h plumbing.Hash) (*object.Commit, error) {
+	c, err := r.git.CommitObject(h)
+	if err != nil {
+		if errors.Is(err, plumbing.ErrObjectNotFound) && r.IsShallow() {
+			return nil, errorf(ShallowClone, err, "commit %s is not in this shallow clone; %s", h.String()[:12], shallowHint)
+		}
+		return nil, err
+	}
+	return c, nil
+}
+
+// firstParent returns c's first parent, nil for a root commit, and a
+// ShallowClone error at the shallow boundary.
+func (r *Repo) firstParent(c *object.Commit) (*object.Commit, error) {
+	if len(c.ParentHashes) == 0 {
+		if r.shallow[c.Hash] {
+			return nil, errorf(ShallowClone, nil, "the history before commit %s is cut off by this shallow clone; %s", c.Hash.String()[:12], shallowHint)
+		}
+		return nil, nil
+	}
+	return r.commit(c.ParentHashes[0])
+}
+
+// ReadFile returns the content of path at commit rev, without a checkout.
+func (r *Repo) ReadFile(rev, path string) ([]byte, error) {
+	c, err := r.commit(plumbing.NewHash(rev))
+	if err != nil {
+		return nil, err
+	}
+	f, err := c.File(path)
+	if err != nil {
+		return nil, fmt.Errorf("%s at %.12s: %w", path, rev, err)
+	}
+	rd, err := f.Reader()
+	if err != nil {
+		return nil, err
+	}
+	defer rd.Close()
+	return io.ReadAll(rd)
+}
+
+// ReadBlob returns the content of a blob.
+func (r *Repo) ReadBlob(h plumbing.Hash) ([]byte, error) {
+	b, err := r.git.BlobObject(h)
+	if err != nil {
+		return nil, err
+	}
+	rd, err := b.Reader()
+	if err != nil {
+		return nil, err
+	}
+	defer rd.Close()
+	return io.ReadAll(rd)
+}
