@@ -1,0 +1,127 @@
+package config
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestParse(t *testing.T) {
+	src := `# services and paths
+services:
+  - name: billing-api
+    main: cmd/billing
+    paths: ["deploy/billing/**", "charts/billing/*.yaml"]
+  - name: docs-site
+    paths: [site/**]
+ignore: ["docs/**", "**/*.md"]
+exclude: [tests/apps/**]
+contracts:
+  - name: metadata-api
+    types: [example.com/mono/api.Response, example.com/mono/billing/client.Response]
+  - types: [example.com/mono/internal/x.Thing]
+ignore_contracts: ["example.com/mono/internal/debug.*"]
+soak: 2d
+`
+	got, err := Parse("deployorder.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := &Config{
+		Services: []Service{
+			{Name: "billing-api", Main: "cmd/billing", Paths: []string{"deploy/billing/**", "charts/billing/*.yaml"}, Line: 3},
+			{Name: "docs-site", Paths: []string{"site/**"}, Line: 6},
+		},
+		Ignore:  []string{"docs/**", "**/*.md"},
+		Exclude: []string{"tests/apps/**"},
+		Contracts: []Contract{
+			{Name: "metadata-api", Types: []string{"example.com/mono/api.Response", "example.com/mono/billing/client.Response"}, Line: 11},
+			{Types: []string{"example.com/mono/internal/x.Thing"}, Line: 13},
+		},
+		IgnoreContracts: []string{"example.com/mono/internal/debug.*"},
+		Soak:            48 * time.Hour,
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Parse (-want +got):\n%s", diff)
+	}
+}
+
+func TestParseEmpty(t *testing.T) {
+	for _, src := range []string{"", "# only a comment\n", "---\n"} {
+		c, err := Parse("deployorder.yaml", []byte(src))
+		if err != nil || len(c.Services) != 0 {
+			t.Errorf("Parse(%q) = %+v, %v; want an empty config", src, c, err)
+		}
+	}
+}
+
+func TestParseErrors(t *testing.T) {
+	tests := []struct {
+		name, src, want string
+	}{
+		{"unknown top key", "servces: []\n", `deployorder.yaml:1: unknown key "servces"; did you mean "services"?`},
+		{"unknown service key", "services:\n  - name: a\n    mian: cmd/a\n", `deployorder.yaml:3: unknown key "mian"; did you mean "main"?`},
+		{"bad glob", "ignore:\n  - docs/**\n  - \"[abc\"\n", `deployorder.yaml:3: ignore: bad glob "[abc"`},
+		{"absolute glob", "exclude: [/tests/**]\n", `deployorder.yaml:1: exclude: bad glob "/tests/**": patterns are relative`},
+		{"bad yaml", "services:\n  - name: a\n   main: b\n", `deployorder.yaml:3: invalid YAML`},
+		{"tab yaml", "services:\n\t- name: a\n", `deployorder.yaml:2: invalid YAML`},
+		{"duplicate service", "services:\n  - {name: a, main: x}\n  - {name: a, main: y}\n", `deployorder.yaml:3: duplicate service name "a" (first declared on line 2)`},
+		{"service without main or paths", "services:\n  - name: a\n", `deployorder.yaml:2: service "a" needs main`},
+		{"service without name", "services:\n  - main: cmd/a\n", `deployorder.yaml:2: a service needs a name`},
+		{"services not a list", "services: billing\n", `deployorder.yaml:1: services must be a list`},
+		{"bad contract type", "contracts:\n  - types: [Response]\n", `deployorder.yaml:2: contract type "Response" must be importpath.Type`},
+		{"bound contract without name", "contracts:\n  - types: [a/b.X, c/d.X]\n", `deployorder.yaml:2: a contract that binds several types needs a name`},
+		{"bad soak", "soak: forever\n", `deployorder.yaml:1: soak: "forever" is not a duration`},
+		{"duplicate key", "ignore: []\nignore: []\n", `deployorder.yaml:2: invalid YAML: mapping key "ignore" already defined`},
+		{"not a mapping", "- a\n- b\n", `deployorder.yaml:1: the file must be a mapping`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse("deployorder.yaml", []byte(tt.src))
+			if err == nil || !strings.HasPrefix(err.Error(), tt.want) {
+				t.Errorf("Parse error = %v\nwant prefix %s", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestMatchAny(t *testing.T) {
+	globs := []string{"docs/**", "**/*.md", "deploy/{a,b}/*.yaml"}
+	for path, want := range map[string]bool{
+		"docs/x/y.txt":        true,
+		"README.md":           true,
+		"svc/notes/README.md": true,
+		"deploy/a/k.yaml":     true,
+		"deploy/c/k.yaml":     false,
+		"cmd/api/main.go":     false,
+	} {
+		if got := MatchAny(globs, path); got != want {
+			t.Errorf("MatchAny(%q) = %v, want %v", path, got, want)
+		}
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	f.Add([]byte("services:\n  - name: a\n    main: cmd/a\n"))
+	f.Add([]byte("ignore: [\"[\"]\nsoak: 1d\n"))
+	f.Add([]byte("contracts:\n  - name: x\n    types: [a/b.C]\n"))
+	f.Add([]byte("{"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		c, err := Parse("f.yaml", data)
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "f.yaml") {
+				t.Fatalf("error does not name the file: %v", err)
+			}
+			return
+		}
+		names := map[string]bool{}
+		for _, s := range c.Services {
+			if s.Name == "" || names[s.Name] {
+				t.Fatalf("accepted an empty or duplicate service name: %+v", c.Services)
+			}
+			names[s.Name] = true
+		}
+	})
+}
