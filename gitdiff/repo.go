@@ -12,6 +12,7 @@ import (
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/cache"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/storage/filesystem"
 )
@@ -228,4 +229,49 @@ func (r *Repo) ReadBlob(h plumbing.Hash) ([]byte, error) {
 	}
 	defer rd.Close()
 	return io.ReadAll(rd)
+}
+
+// Export writes the files of commit rev into dir (which must exist), for
+// tools that need a directory; the repository itself is not touched.
+// Symbolic links and submodules are skipped: a link could point outside the
+// export, and a submodule's content is not in this repository.
+func (r *Repo) Export(rev, dir string) error {
+	c, err := r.commit(plumbing.NewHash(rev))
+	if err != nil {
+		return err
+	}
+	t, err := c.Tree()
+	if err != nil {
+		return err
+	}
+	return t.Files().ForEach(func(f *object.File) error {
+		if f.Mode != filemode.Regular && f.Mode != filemode.Executable && f.Mode != filemode.Deprecated {
+			return nil
+		}
+		p := filepath.Join(dir, filepath.FromSlash(f.Name))
+		if !strings.HasPrefix(p, filepath.Clean(dir)+string(filepath.Separator)) {
+			return nil // a hostile path that escapes the export
+		}
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return err
+		}
+		rd, err := f.Reader()
+		if err != nil {
+			return err
+		}
+		defer rd.Close()
+		mode := os.FileMode(0o644)
+		if f.Mode == filemode.Executable {
+			mode = 0o755
+		}
+		out, err := os.OpenFile(p, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, mode)
+		if err != nil {
+			return err
+		}
+		if _, err := io.Copy(out, rd); err != nil {
+			out.Close()
+			return err
+		}
+		return out.Close()
+	})
 }

@@ -1,0 +1,349 @@
+package graph
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/deployorder/deployorder/config"
+	"golang.org/x/mod/modfile"
+	"golang.org/x/tools/go/packages"
+	"gonum.org/v1/gonum/graph/simple"
+)
+
+// LoadOptions configures Load.
+type LoadOptions struct {
+	Root   string         // repository root to load (a worktree or an export of one revision)
+	Config *config.Config // services, exclusions; nil for none
+	Env    []string       // base environment for go list (os.Environ() if nil); safety overrides are applied on top
+	// Offline sets GOPROXY=off so that go list never downloads modules.
+	Offline bool
+}
+
+// loadMode is the cheapest go/packages mode that answers "which files does
+// each package use, and what does it import": no syntax, no types.
+const loadMode = packages.NeedName | packages.NeedFiles | packages.NeedImports |
+	packages.NeedDeps | packages.NeedEmbedFiles | packages.NeedModule
+
+// SafeEnv returns env with the overrides that make go list safe to run on
+// untrusted code: no toolchain download (GOTOOLCHAIN=local), no flags from
+// the environment (GOFLAGS), no external driver (GOPACKAGESDRIVER=off), no
+// cgo (which would run pkg-config and the C compiler's preprocessor).
+func SafeEnv(env []string, offline bool) []string {
+	drop := map[string]bool{"GOTOOLCHAIN": true, "GOFLAGS": true, "GOPACKAGESDRIVER": true, "CGO_ENABLED": true, "GOWORK": true}
+	if offline {
+		drop["GOPROXY"] = true
+	}
+	var out []string
+	for _, kv := range env {
+		k, _, _ := strings.Cut(kv, "=")
+		if !drop[k] {
+			out = append(out, kv)
+		}
+	}
+	out = append(out, "GOTOOLCHAIN=local", "GOFLAGS=", "GOPACKAGESDRIVER=off", "CGO_ENABLED=0")
+	if offline {
+		out = append(out, "GOPROXY=off")
+	}
+	return out
+}
+
+// Load reads the Go packages and services under opts.Root.
+func Load(ctx context.Context, opts LoadOptions) (*Workspace, error) {
+	cfg := opts.Config
+	if cfg == nil {
+		cfg = &config.Config{}
+	}
+	root, err := filepath.Abs(opts.Root)
+	if err != nil {
+		return nil, err
+	}
+	w := &Workspace{
+		Root:     root,
+		Packages: map[string]*Package{},
+		Imports:  simple.NewDirectedGraph(),
+		ids:      map[string]int64{},
+		files:    map[string]fileRef{},
+		dirs:     map[string]string{},
+	}
+	layout, err := findModules(root)
+	if err != nil {
+		return nil, err
+	}
+	w.Modules = layout.modules
+	env := opts.Env
+	if env == nil {
+		env = os.Environ()
+	}
+	env = SafeEnv(env, opts.Offline)
+	if len(w.Modules) > 0 {
+		if err := w.loadPackages(ctx, layout, env); err != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			w.warn(Warning{Code: "GO_LIST_FAILED", Message: fmt.Sprintf("go list failed, so packages were read from source headers instead (imports of other modules are not followed): %s", firstLine(err.Error()))})
+			w.scan(layout)
+		}
+	}
+	if err := w.findServices(cfg); err != nil {
+		return nil, err
+	}
+	sortWarnings(w.Warnings)
+	return w, nil
+}
+
+// layout is where the repository's modules are.
+type layout struct {
+	modules []Module
+	work    string // go.work at the root, if any
+}
+
+// findModules finds the repository's modules: those a root go.work uses, or
+// every go.mod outside vendor, testdata and _/. directories.
+func findModules(root string) (layout, error) {
+	var l layout
+	workPath := filepath.Join(root, "go.work")
+	if data, err := os.ReadFile(workPath); err == nil {
+		wf, err := modfile.ParseWork(workPath, data, nil)
+		if err != nil {
+			return l, fmt.Errorf("go.work: %v; fix it or remove it", err)
+		}
+		l.work = workPath
+		for _, u := range wf.Use {
+			dir := filepath.ToSlash(filepath.Clean(u.Path))
+			if filepath.IsAbs(u.Path) || strings.HasPrefix(dir, "../") {
+				continue // outside the repository
+			}
+			mp, _ := modulePath(filepath.Join(root, dir, "go.mod"))
+			l.modules = append(l.modules, Module{Path: mp, Dir: dir})
+		}
+		sort.Slice(l.modules, func(i, j int) bool { return l.modules[i].Dir < l.modules[j].Dir })
+		return l, nil
+	}
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return nil // unreadable directories are skipped
+		}
+		if d.IsDir() {
+			if p != root && skipDir(d.Name()) {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if d.Name() != "go.mod" {
+			return nil
+		}
+		rel, _ := filepath.Rel(root, filepath.Dir(p))
+		mp, err := modulePath(p)
+		if err != nil {
+			return nil // a broken go.mod: go list will say so for its module
+		}
+		l.modules = append(l.modules, Module{Path: mp, Dir: filepath.ToSlash(rel)})
+		return nil
+	})
+	sort.Slice(l.modules, func(i, j int) bool { return l.modules[i].Dir < l.modules[j].Dir })
+	return l, err
+}
+
+// skipDir reports directories the go command ignores in patterns, plus
+// node_modules.
+func skipDir(name string) bool {
+	return name == "vendor" || name == "testdata" || name == "node_modules" ||
+		strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_")
+}
+
+func modulePath(gomod string) (string, error) {
+	data, err := os.ReadFile(gomod)
+	if err != nil {
+		return "", err
+	}
+	mp := modfile.ModulePath(data)
+	if mp == "" {
+		return "", fmt.Errorf("%s: no module line", gomod)
+	}
+	return mp, nil
+}
+
+// loadPackages runs go/packages: once for the root module or the workspace,
+// once per module for nested modules without a workspace.
+func (w *Workspace) loadPackages(ctx context.Context, l layout, env []string) error {
+	type job struct {
+		dir      string
+		patterns []string
+		env      []string
+	}
+	var jobs []job
+	switch {
+	case l.work != "":
+		jobs = append(jobs, job{w.Root, []string{"work"}, append(env, "GOWORK="+l.work)})
+	default:
+		for _, m := range l.modules {
+			jobs = append(jobs, job{filepath.Join(w.Root, filepath.FromSlash(m.Dir)), []string{"./..."}, append(env, "GOWORK=off")})
+		}
+	}
+	results := make([][]*packages.Package, len(jobs))
+	errs := make([]error, len(jobs))
+	sem := make(chan struct{}, 2)
+	done := make(chan int)
+	for i, j := range jobs {
+		go func() {
+			sem <- struct{}{}
+			defer func() { <-sem; done <- i }()
+			cfg := &packages.Config{Mode: loadMode, Context: ctx, Dir: j.dir, Env: j.env}
+			results[i], errs[i] = packages.Load(cfg, j.patterns...)
+		}()
+	}
+	for range jobs {
+		<-done
+	}
+	for i, err := range errs {
+		if err != nil {
+			return fmt.Errorf("loading %s: %w", relOr(w.Root, jobs[i].dir), err)
+		}
+	}
+	for _, roots := range results {
+		packages.Visit(roots, nil, func(p *packages.Package) { w.addLoaded(p) })
+	}
+	return nil
+}
+
+// addLoaded converts a go/packages package.
+func (w *Workspace) addLoaded(lp *packages.Package) {
+	p := &Package{ImportPath: lp.PkgPath, Name: lp.Name, Dir: lp.Dir}
+	if p.ImportPath == "" {
+		p.ImportPath = lp.ID
+	}
+	if lp.Module != nil {
+		p.Module, p.Version = lp.Module.Path, lp.Module.Version
+		if lp.Module.Replace != nil && lp.Module.Replace.Version != "" {
+			p.Version = lp.Module.Replace.Version
+		}
+	}
+	if rel, ok := w.rel(lp.Dir); ok && lp.Dir != "" {
+		p.InRepo, p.Dir = true, rel
+	}
+	var files []string
+	for _, group := range [][]string{lp.GoFiles, lp.OtherFiles, lp.IgnoredFiles} {
+		files = append(files, group...)
+	}
+	cgoDropped := 0
+	for _, f := range lp.IgnoredFiles {
+		if strings.HasSuffix(f, ".go") && usesCgo(f) {
+			cgoDropped++
+		}
+	}
+	p.Files = w.relAll(files, p.InRepo)
+	p.Embeds = w.relAll(lp.EmbedFiles, p.InRepo)
+	for imp := range lp.Imports {
+		p.Imports = append(p.Imports, lp.Imports[imp].PkgPath)
+	}
+	sort.Strings(p.Imports)
+	for _, e := range lp.Errors {
+		p.Errors = append(p.Errors, e.Msg)
+	}
+	w.addPackage(p)
+	if !p.InRepo {
+		return
+	}
+	if len(p.Errors) > 0 {
+		file, line := errorPos(w, lp.Errors[0].Pos)
+		w.warn(Warning{Code: "PACKAGE_LOAD_ERROR", File: file, Line: line,
+			Message: fmt.Sprintf("package %s did not load cleanly (%s); it is mapped by its files, but its imports may be incomplete", p.ImportPath, firstLine(lp.Errors[0].Msg))})
+	}
+	if cgoDropped > 0 {
+		w.warn(Warning{Code: "CGO_DISABLED", File: p.Dir,
+			Message: fmt.Sprintf("package %s has %d cgo file(s) that were not analysed, because deployorder runs go list with CGO_ENABLED=0; changes to them still map to the package", p.ImportPath, cgoDropped)})
+	}
+}
+
+// usesCgo reports whether a Go file imports "C" (a cheap textual check on
+// a file build constraints left out).
+func usesCgo(file string) bool {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return false
+	}
+	return strings.Contains(string(data), `import "C"`) || strings.Contains(string(data), "\n\t\"C\"\n")
+}
+
+func errorPos(w *Workspace, pos string) (string, int) {
+	if pos == "" || pos == "-" {
+		return "", 0
+	}
+	file, rest, _ := strings.Cut(pos, ":")
+	line := 0
+	fmt.Sscanf(rest, "%d", &line)
+	if rel, ok := w.rel(file); ok {
+		return rel, line
+	}
+	return "", 0
+}
+
+// rel returns the repo-relative slash path of an absolute path under the
+// root.
+func (w *Workspace) rel(abs string) (string, bool) {
+	if abs == "" {
+		return "", false
+	}
+	for _, root := range []string{w.Root, evalSymlinks(w.Root)} {
+		r, err := filepath.Rel(root, abs)
+		if err == nil && r != ".." && !strings.HasPrefix(r, ".."+string(filepath.Separator)) {
+			return filepath.ToSlash(r), true
+		}
+	}
+	return "", false
+}
+
+func (w *Workspace) relAll(files []string, inRepo bool) []string {
+	var out []string
+	for _, f := range files {
+		if r, ok := w.rel(f); ok {
+			out = append(out, r)
+		} else if !inRepo {
+			out = append(out, f)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func evalSymlinks(p string) string {
+	if r, err := filepath.EvalSymlinks(p); err == nil {
+		return r
+	}
+	return p
+}
+
+func relOr(root, p string) string {
+	if r, err := filepath.Rel(root, p); err == nil {
+		return filepath.ToSlash(r)
+	}
+	return p
+}
+
+func (w *Workspace) warn(x Warning) { w.Warnings = append(w.Warnings, x) }
+
+func sortWarnings(ws []Warning) {
+	sort.SliceStable(ws, func(i, j int) bool {
+		a, b := ws[i], ws[j]
+		if a.File != b.File {
+			return a.File < b.File
+		}
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		if a.Code != b.Code {
+			return a.Code < b.Code
+		}
+		return a.Message < b.Message
+	})
+}
+
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
+	return s
+}

@@ -1,0 +1,197 @@
+package graph
+
+import (
+	"path"
+	"sort"
+	"strings"
+
+	"gonum.org/v1/gonum/graph/simple"
+)
+
+// Workspace is a repository's Go packages and services at one revision.
+type Workspace struct {
+	Root     string              // absolute repository root
+	Modules  []Module            // the repository's own modules, sorted by Dir
+	Packages map[string]*Package // every loaded package by import path, in the repo or not
+	Services []*Service          // sorted by Name
+	Warnings []Warning           // problems met while loading, sorted
+
+	// Imports has a node per package and an edge from each package to each
+	// package it imports.
+	Imports *simple.DirectedGraph
+	ids     map[string]int64 // import path -> node ID in Imports
+	paths   []string         // node ID -> import path
+
+	files map[string]fileRef // repo-relative file -> the package that uses it
+	dirs  map[string]string  // repo-relative directory -> in-repo import path
+}
+
+// Module is one of the repository's own Go modules.
+type Module struct {
+	Path string // module path
+	Dir  string // directory relative to the root ("." for the root)
+}
+
+// Package is a Go package as the load saw it.
+type Package struct {
+	ImportPath string
+	Name       string
+	Dir        string   // relative to the root when InRepo, else absolute
+	InRepo     bool     // the package's directory lies in the repository
+	Module     string   // module path ("" for the standard library)
+	Version    string   // module version ("" for the repo's own modules and std)
+	Files      []string // Go and other files, including ones build constraints leave out (repo-relative when InRepo)
+	Embeds     []string // files embedded with //go:embed (repo-relative)
+	Imports    []string // imported packages' import paths, sorted
+	Errors     []string // load errors
+}
+
+// Service is a deployable unit: a main package, or paths declared in the
+// config.
+type Service struct {
+	Name     string   // unique
+	Main     string   // import path of the main package; "" for a paths-only service
+	Dir      string   // main package directory relative to the root; "" for a paths-only service
+	Paths    []string // extra owned path globs from the config
+	Declared bool     // named or declared in the config
+}
+
+// Warning is a problem that degrades the analysis without stopping it.
+type Warning struct {
+	Code    string // stable identifier, e.g. PACKAGE_LOAD_ERROR
+	Message string
+	File    string // repo-relative, if the problem has a place
+	Line    int
+}
+
+type fileRef struct {
+	pkg   string // import path
+	embed bool   // embedded, not compiled
+}
+
+// node returns the graph node ID of an import path, adding it if needed.
+func (w *Workspace) node(importPath string) int64 {
+	if id, ok := w.ids[importPath]; ok {
+		return id
+	}
+	id := int64(len(w.paths))
+	w.ids[importPath] = id
+	w.paths = append(w.paths, importPath)
+	w.Imports.AddNode(simple.Node(id))
+	return id
+}
+
+// addPackage records p, its files and its import edges.
+func (w *Workspace) addPackage(p *Package) {
+	if old, ok := w.Packages[p.ImportPath]; ok {
+		// The same package seen by two module loads: keep the union.
+		old.Files = union(old.Files, p.Files)
+		old.Embeds = union(old.Embeds, p.Embeds)
+		old.Imports = union(old.Imports, p.Imports)
+		old.Errors = union(old.Errors, p.Errors)
+		p = old
+	} else {
+		w.Packages[p.ImportPath] = p
+	}
+	from := w.node(p.ImportPath)
+	for _, imp := range p.Imports {
+		if imp == p.ImportPath || imp == "C" || imp == "unsafe" {
+			continue
+		}
+		w.Imports.SetEdge(simple.Edge{F: simple.Node(from), T: simple.Node(w.node(imp))})
+	}
+	if !p.InRepo {
+		return
+	}
+	w.dirs[p.Dir] = p.ImportPath
+	for _, f := range p.Files {
+		if _, ok := w.files[f]; !ok {
+			w.files[f] = fileRef{pkg: p.ImportPath}
+		}
+	}
+	for _, f := range p.Embeds {
+		if _, ok := w.files[f]; !ok {
+			w.files[f] = fileRef{pkg: p.ImportPath, embed: true}
+		}
+	}
+}
+
+// Importers returns the import paths of the packages that import p, sorted.
+func (w *Workspace) Importers(p string) []string {
+	id, ok := w.ids[p]
+	if !ok {
+		return nil
+	}
+	var out []string
+	for it := w.Imports.To(id); it.Next(); {
+		out = append(out, w.paths[it.Node().ID()])
+	}
+	sort.Strings(out)
+	return out
+}
+
+// ServiceByName returns the named service, or nil.
+func (w *Workspace) ServiceByName(name string) *Service {
+	for _, s := range w.Services {
+		if s.Name == name {
+			return s
+		}
+	}
+	return nil
+}
+
+// PackageOfDir returns the in-repo import path of the package in dir (repo
+// relative), or "".
+func (w *Workspace) PackageOfDir(dir string) string { return w.dirs[dir] }
+
+// ModuleOf returns the repository module that contains the repo-relative
+// path p: the one with the longest directory prefix.
+func (w *Workspace) ModuleOf(p string) (Module, bool) {
+	best, ok := Module{}, false
+	for _, m := range w.Modules {
+		if within(p, m.Dir) && (!ok || len(m.Dir) > len(best.Dir) || best.Dir == ".") {
+			best, ok = m, true
+		}
+	}
+	return best, ok
+}
+
+// ImportPathOfDir derives the import path of a repo-relative directory from
+// the module that contains it, for packages the load did not see (deleted
+// ones, say).
+func (w *Workspace) ImportPathOfDir(dir string) string {
+	if p := w.dirs[dir]; p != "" {
+		return p
+	}
+	m, ok := w.ModuleOf(dir)
+	if !ok {
+		return ""
+	}
+	if m.Dir == dir {
+		return m.Path
+	}
+	rel := strings.TrimPrefix(dir, m.Dir+"/")
+	if m.Dir == "." {
+		rel = dir
+	}
+	return path.Join(m.Path, rel)
+}
+
+// within reports whether the slash path p is dir or lies below it ("."
+// contains everything).
+func within(p, dir string) bool {
+	return dir == "." || p == dir || strings.HasPrefix(p, dir+"/")
+}
+
+func union(a, b []string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, s := range append(append([]string{}, a...), b...) {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	sort.Strings(out)
+	return out
+}

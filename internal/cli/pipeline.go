@@ -1,0 +1,131 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"sort"
+
+	"github.com/deployorder/deployorder/config"
+	"github.com/deployorder/deployorder/gitdiff"
+	"github.com/deployorder/deployorder/graph"
+	"github.com/deployorder/deployorder/planner"
+)
+
+// source is the shared flags of the commands that read a repository.
+type source struct {
+	dir     string // -C
+	config  string // --config
+	offline bool   // --offline
+}
+
+// opened is a repository with its config.
+type opened struct {
+	repo *gitdiff.Repo
+	cfg  *config.Config
+}
+
+func (s source) open() (*opened, error) {
+	dir := s.dir
+	if dir == "" {
+		dir = "."
+	}
+	repo, err := gitdiff.Open(dir)
+	if err != nil {
+		return nil, err
+	}
+	if repo.Root() == "" {
+		repo.Close()
+		return nil, fmt.Errorf("%s is a bare repository; run deployorder in a checkout (git clone, or git worktree add)", dir)
+	}
+	cfgPath := s.config
+	cfg, err := config.Load(repo.Root(), cfgPath)
+	if err != nil {
+		repo.Close()
+		return nil, err
+	}
+	return &opened{repo: repo, cfg: cfg}, nil
+}
+
+// loadAt loads the workspace at commit rev: from the worktree when HEAD is
+// rev, else from a temporary export of rev that is removed afterwards.
+func (o *opened) loadAt(ctx context.Context, e *env, s source, rev string) (*graph.Workspace, func(), error) {
+	root := o.repo.Root()
+	cleanup := func() {}
+	if head, err := o.repo.Head(); err != nil || head.String() != rev {
+		tmp, err := os.MkdirTemp("", "deployorder-head-")
+		if err != nil {
+			return nil, cleanup, err
+		}
+		cleanup = func() { os.RemoveAll(tmp) }
+		if err := o.repo.Export(rev, tmp); err != nil {
+			cleanup()
+			return nil, func() {}, fmt.Errorf("exporting %.12s: %w", rev, err)
+		}
+		root = tmp
+	}
+	ws, err := graph.Load(ctx, graph.LoadOptions{Root: root, Config: o.cfg, Env: e.environ(), Offline: s.offline})
+	if err != nil {
+		cleanup()
+		return nil, func() {}, err
+	}
+	return ws, cleanup, nil
+}
+
+// computePlan runs the whole pipeline for a range spec ("" for the default
+// range).
+func computePlan(ctx context.Context, e *env, s source, spec string) (*planner.Plan, error) {
+	o, err := s.open()
+	if err != nil {
+		return nil, err
+	}
+	defer o.repo.Close()
+	if spec == "" {
+		if spec, err = o.repo.DefaultSpec(e.getenv); err != nil {
+			return nil, err
+		}
+	}
+	rg, err := o.repo.Resolve(spec)
+	if err != nil {
+		return nil, err
+	}
+	ws, cleanup, err := o.loadAt(ctx, e, s, rg.Head)
+	if err != nil {
+		return nil, err
+	}
+	defer cleanup()
+	an := ws.NewAnalyzer(rg, o.repo, o.cfg)
+	impact := an.Impact(rg)
+	commitServices := map[string][]string{}
+	for _, c := range rg.Commits {
+		seen := map[string]bool{}
+		for _, fc := range c.Files {
+			for _, svc := range an.Services(fc) {
+				seen[svc] = true
+			}
+		}
+		var names []string
+		for n := range seen {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		commitServices[c.SHA] = names
+	}
+	return planner.Build(planner.Input{
+		Range:          rg,
+		Impact:         impact,
+		Warnings:       ws.Warnings,
+		CommitServices: commitServices,
+		Soak:           o.cfg.Soak,
+	}), nil
+}
+
+// userError unwraps gitdiff errors so their message stands alone.
+func userError(err error) error {
+	var ge *gitdiff.Error
+	if errors.As(err, &ge) {
+		return ge
+	}
+	return err
+}

@@ -1,0 +1,95 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+)
+
+type servicesOptions struct {
+	source
+	output string
+}
+
+func newServicesCmd(e *env) *cobra.Command {
+	opts := &servicesOptions{}
+	cmd := &cobra.Command{
+		Use:   "services",
+		Short: "List the services deployorder sees: names, main packages, owned paths",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runServices(cmd, e, opts)
+		},
+	}
+	addSourceFlags(cmd, &opts.source)
+	cmd.Flags().StringVarP(&opts.output, "output", "o", "text", "output format: text or json")
+	return cmd
+}
+
+type serviceRow struct {
+	Name  string   `json:"name"`
+	Main  string   `json:"main"`
+	Dir   string   `json:"dir"`
+	Owns  []string `json:"owns"` // owned paths: the main package's tree and config globs
+	Which string   `json:"source"`
+}
+
+func runServices(cmd *cobra.Command, e *env, opts *servicesOptions) error {
+	if opts.output != "text" && opts.output != "json" {
+		return fmt.Errorf("unknown output format %q; use text or json", opts.output)
+	}
+	o, err := opts.open()
+	if err != nil {
+		return userError(err)
+	}
+	defer o.repo.Close()
+	head, err := o.repo.Head()
+	if err != nil {
+		return userError(err)
+	}
+	ws, cleanup, err := o.loadAt(cmd.Context(), e, opts.source, head.String())
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	rows := []serviceRow{}
+	for _, s := range ws.Services {
+		r := serviceRow{Name: s.Name, Main: s.Main, Dir: s.Dir, Owns: []string{}, Which: "discovered"}
+		if s.Declared {
+			r.Which = "config"
+		}
+		if s.Dir != "" && s.Dir != "." {
+			r.Owns = append(r.Owns, s.Dir+"/**")
+		}
+		r.Owns = append(r.Owns, s.Paths...)
+		rows = append(rows, r)
+	}
+	var buf bytes.Buffer
+	if opts.output == "json" {
+		enc := json.NewEncoder(&buf)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(rows); err != nil {
+			return err
+		}
+	} else {
+		tw := tabwriter.NewWriter(&buf, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "NAME\tMAIN\tOWNS\tSOURCE")
+		for _, r := range rows {
+			main := r.Main
+			if main == "" {
+				main = "-"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.Name, main, strings.Join(r.Owns, " "), r.Which)
+		}
+		tw.Flush()
+		for _, w := range ws.Warnings {
+			fmt.Fprintf(e.stderr, "warning: %s [%s]\n", w.Message, w.Code)
+		}
+	}
+	_, err = e.stdout.Write(buf.Bytes())
+	return err
+}

@@ -1,0 +1,363 @@
+package planner
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/deployorder/deployorder/gitdiff"
+	"github.com/deployorder/deployorder/graph"
+)
+
+// Input is everything a plan is made from.
+type Input struct {
+	Range          *gitdiff.Range
+	Impact         *graph.Impact
+	Warnings       []graph.Warning     // from loading the workspace
+	CommitServices map[string][]string // commit SHA -> services it changes
+	Soak           time.Duration       // wait before each contract step
+
+	// From the contract analysis.
+	Contracts   []Contract
+	Constraints []Constraint
+	Findings    []Finding // Error findings block the plan
+	Splits      func(sc SplitQuery) []SplitPart
+}
+
+// SplitQuery asks the contract analysis what part of a service's change
+// belongs to a step.
+type SplitQuery struct {
+	Service string
+	Part    Part
+	Step    int
+	Keep    []string // keys the part must keep writing, for the message
+}
+
+// Build makes the plan.
+func Build(in Input) *Plan {
+	p := &Plan{SchemaVersion: SchemaVersion, Contracts: in.Contracts}
+	p.Range = Range{Spec: in.Range.Spec, Base: in.Range.Base, Head: in.Range.Head}
+	for _, c := range in.Range.Commits {
+		p.Range.Commits = append(p.Range.Commits, Commit{SHA: c.SHA, Subject: c.Subject, Services: nonNil(in.CommitServices[c.SHA])})
+	}
+	var deployable []string
+	for _, si := range in.Impact.Services {
+		s := Service{Name: si.Service.Name, Main: si.Service.Main, Dir: si.Service.Dir, Status: string(si.Status), Affected: si.Affected(), Reasons: []Reason{}}
+		for _, r := range si.Reasons {
+			s.Reasons = append(s.Reasons, Reason{Kind: string(r.Kind), Path: r.Path, Chain: r.Chain, Module: r.Module, From: r.From, To: r.To})
+		}
+		p.Services = append(p.Services, s)
+		if si.Affected() && si.Status != graph.Removed {
+			deployable = append(deployable, s.Name)
+		}
+		switch si.Status {
+		case graph.Removed:
+			p.Findings = append(p.Findings, Finding{Severity: Info, Code: "SERVICE_REMOVED", File: si.Service.Dir,
+				Message: fmt.Sprintf("service %s is removed in this range: delete its deployment once the steps below have shipped", s.Name)})
+		case graph.Added:
+			p.Findings = append(p.Findings, Finding{Severity: Info, Code: "SERVICE_ADDED", File: si.Service.Dir,
+				Message: fmt.Sprintf("service %s is new in this range: create its deployment", s.Name)})
+		}
+	}
+	for _, w := range in.Warnings {
+		p.Findings = append(p.Findings, Finding{Severity: Warning, Code: w.Code, Message: w.Message, File: w.File, Line: w.Line})
+	}
+	for _, w := range in.Impact.Warnings {
+		p.Findings = append(p.Findings, Finding{Severity: Warning, Code: w.Code, Message: w.Message, File: w.File, Line: w.Line})
+	}
+	if n := len(in.Impact.Unaffected); n > 0 {
+		var list []string
+		for i, u := range in.Impact.Unaffected {
+			if i == 5 {
+				list = append(list, fmt.Sprintf("and %d more", n-5))
+				break
+			}
+			list = append(list, fmt.Sprintf("%s (%s)", u.Path, u.Why))
+		}
+		p.Findings = append(p.Findings, Finding{Severity: Info, Code: "UNAFFECTED_PATHS",
+			Message: fmt.Sprintf("%s no service: %s", plural(n, "changed path affects", "changed paths affect"), strings.Join(list, "; "))})
+	}
+	p.Findings = append(p.Findings, in.Findings...)
+
+	sc := plan(deployable, in.Constraints)
+	p.Steps = steps(sc, in)
+	p.Rollback = rollback(sc, p.Steps)
+	p.Splits = splits(sc, p.Steps, in)
+	p.Verdict = verdict(deployable, sc, p.Findings)
+	if sc.cycle != nil {
+		p.Findings = append(p.Findings, Finding{Severity: Error, Code: "UNSPLITTABLE_CYCLE",
+			Message: fmt.Sprintf("services %s depend on each other in a way no split resolves; break the cycle by hand", joinNames(sc.cycle))})
+	}
+	p.Summary = summary(p)
+	sortFindings(p.Findings)
+	normalize(p)
+	return p
+}
+
+func verdict(deployable []string, sc schedule, findings []Finding) Verdict {
+	for _, f := range findings {
+		if f.Severity == Error {
+			return Blocked
+		}
+	}
+	switch {
+	case sc.cycle != nil:
+		return Blocked
+	case len(deployable) == 0:
+		return Noop
+	case len(sc.split) > 0:
+		return SplitRequired
+	case len(sc.waves) > 1:
+		return Ordered
+	}
+	return Safe
+}
+
+// steps turns waves into steps with the commits they ship and why.
+func steps(sc schedule, in Input) []Step {
+	var out []Step
+	for i, wave := range sc.waves {
+		st := Step{Index: i + 1, Phase: partPhase[wave[0].part]}
+		commits := map[string]bool{}
+		for _, n := range wave {
+			st.Services = append(st.Services, n.service)
+			for sha, svcs := range in.CommitServices {
+				for _, s := range svcs {
+					if s == n.service {
+						commits[sha] = true
+					}
+				}
+			}
+		}
+		for _, c := range in.Range.Commits { // commit order
+			if commits[c.SHA] {
+				st.Commits = append(st.Commits, c.SHA)
+			}
+		}
+		st.Reason = stepReason(sc, i, wave)
+		if st.Phase == PhaseContract && in.Soak > 0 {
+			st.Soak = formatDuration(in.Soak)
+		}
+		out = append(out, st)
+	}
+	return out
+}
+
+// stepReason is one line naming the key, rule and services that put the
+// step where it is.
+func stepReason(sc schedule, wave int, nodes []node) string {
+	in := map[string][]string{} // why -> for sorting
+	var whys []string
+	for _, c := range sc.edges {
+		f, t, ok := sc.waveOfConstraint(c)
+		if !ok {
+			continue
+		}
+		if t == wave && f < wave {
+			s := fmt.Sprintf("%s (%s)", c.Why, c.Rule)
+			if !c.Critical {
+				s += ", tolerant reader"
+			}
+			if in[s] == nil {
+				whys = append(whys, s)
+				in[s] = []string{}
+			}
+		}
+	}
+	if len(whys) == 0 {
+		for _, c := range sc.edges {
+			f, t, ok := sc.waveOfConstraint(c)
+			if ok && f == wave && t > wave {
+				s := fmt.Sprintf("%s (%s)", c.Why, c.Rule)
+				if in[s] == nil {
+					whys = append(whys, s)
+					in[s] = []string{}
+				}
+			}
+		}
+	}
+	sort.Strings(whys)
+	if len(whys) == 0 {
+		return "no ordering constraint: deploy in any order"
+	}
+	if len(whys) > 2 {
+		return fmt.Sprintf("%s; and %d more", strings.Join(whys[:2], "; "), len(whys)-2)
+	}
+	return strings.Join(whys, "; ")
+}
+
+// rollback reverses the steps and marks each step whose rollback, with a
+// later step still deployed, breaks a constraint.
+func rollback(sc schedule, steps []Step) []RollbackStep {
+	var out []RollbackStep
+	for i := len(steps) - 1; i >= 0; i-- {
+		st := steps[i]
+		rb := RollbackStep{Index: len(out) + 1, Step: st.Index, Services: st.Services}
+		for _, c := range sc.edges {
+			f, t, ok := sc.waveOfConstraint(c)
+			if !ok || !c.Critical || f != i || t <= i {
+				continue
+			}
+			rb.Unsafe = true
+			rb.Reason = fmt.Sprintf("rolling back step %d while step %d runs breaks %s: %s (%s); roll back step %d first",
+				st.Index, t+1, c.To, c.Why, c.Rule, t+1)
+			break
+		}
+		out = append(out, rb)
+	}
+	return out
+}
+
+// splits describes what each part of a split service must contain.
+func splits(sc schedule, steps []Step, in Input) []Split {
+	if len(sc.split) == 0 {
+		return nil
+	}
+	var names []string
+	for s := range sc.split {
+		names = append(names, s)
+	}
+	sort.Strings(names)
+	var out []Split
+	for _, s := range names {
+		var parts []SplitPart
+		var stepIdx []int
+		for n, w := range sc.waveOf {
+			if n.service != s {
+				continue
+			}
+			part := SplitPart{Step: w + 1, Service: s, Files: []SplitFile{}}
+			if in.Splits != nil {
+				if got := in.Splits(SplitQuery{Service: s, Part: n.part, Step: w + 1}); len(got) > 0 {
+					part = got[0]
+					part.Step, part.Service = w+1, s
+				}
+			}
+			parts = append(parts, part)
+			stepIdx = append(stepIdx, w+1)
+		}
+		sort.Ints(stepIdx)
+		sort.Slice(parts, func(i, j int) bool { return parts[i].Step < parts[j].Step })
+		var commits []string
+		for _, c := range in.Range.Commits {
+			for _, x := range in.CommitServices[c.SHA] {
+				if x == s {
+					commits = append(commits, c.SHA)
+				}
+			}
+		}
+		sp := Split{Steps: stepIdx, Parts: parts,
+			Reason: fmt.Sprintf("%s's change cannot ship in one deploy: split it into steps %s", s, joinInts(stepIdx))}
+		if len(commits) == 0 {
+			out = append(out, sp)
+		}
+		for _, c := range commits {
+			sp.Commit = c
+			out = append(out, sp)
+		}
+	}
+	return out
+}
+
+func summary(p *Plan) string {
+	deploys := map[string]bool{}
+	for _, st := range p.Steps {
+		for _, s := range st.Services {
+			deploys[s] = true
+		}
+	}
+	n := plural(len(deploys), "service", "services")
+	switch p.Verdict {
+	case Noop:
+		return "Nothing to deploy: no service is affected by this range"
+	case Safe:
+		return fmt.Sprintf("Safe: deploy %s in any order", n)
+	case Ordered:
+		return fmt.Sprintf("Ordered: deploy %s in %s, in order", n, plural(len(p.Steps), "step", "steps"))
+	case SplitRequired:
+		return fmt.Sprintf("Needs a split: deploy in %s; this range cannot ship as one deploy", plural(len(p.Steps), "step", "steps"))
+	}
+	errs := 0
+	for _, f := range p.Findings {
+		if f.Severity == Error {
+			errs++
+		}
+	}
+	return fmt.Sprintf("Blocked: %s that no deploy order avoids; fix the code first", plural(errs, "break", "breaks"))
+}
+
+func formatDuration(d time.Duration) string {
+	if d%(24*time.Hour) == 0 {
+		return fmt.Sprintf("%dd", d/(24*time.Hour))
+	}
+	s := d.String()
+	s = strings.TrimSuffix(s, "0s")
+	s = strings.TrimSuffix(s, "0m")
+	return s
+}
+
+func joinInts(xs []int) string {
+	var s []string
+	for _, x := range xs {
+		s = append(s, fmt.Sprint(x))
+	}
+	return joinNames(s)
+}
+
+var severityOrder = map[Severity]int{Error: 0, Warning: 1, Info: 2}
+
+func sortFindings(fs []Finding) {
+	sort.SliceStable(fs, func(i, j int) bool {
+		a, b := fs[i], fs[j]
+		if a.Severity != b.Severity {
+			return severityOrder[a.Severity] < severityOrder[b.Severity]
+		}
+		if a.File != b.File {
+			return a.File < b.File
+		}
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		if a.Code != b.Code {
+			return a.Code < b.Code
+		}
+		return a.Message < b.Message
+	})
+}
+
+// normalize replaces nil slices with empty ones so that JSON lists are
+// always lists.
+func normalize(p *Plan) {
+	if p.Services == nil {
+		p.Services = []Service{}
+	}
+	if p.Contracts == nil {
+		p.Contracts = []Contract{}
+	}
+	if p.Steps == nil {
+		p.Steps = []Step{}
+	}
+	if p.Splits == nil {
+		p.Splits = []Split{}
+	}
+	if p.Rollback == nil {
+		p.Rollback = []RollbackStep{}
+	}
+	if p.Findings == nil {
+		p.Findings = []Finding{}
+	}
+	if p.Range.Commits == nil {
+		p.Range.Commits = []Commit{}
+	}
+	for i := range p.Steps {
+		p.Steps[i].Commits = nonNil(p.Steps[i].Commits)
+	}
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}

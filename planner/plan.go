@@ -1,0 +1,211 @@
+package planner
+
+import (
+	"fmt"
+	"strings"
+)
+
+// SchemaVersion is the version of the JSON form of Plan.
+const SchemaVersion = 1
+
+// Verdict is the plan's overall judgement, from harmless to impossible.
+type Verdict string
+
+const (
+	Noop          Verdict = "noop"           // no service is affected
+	Safe          Verdict = "safe"           // services deploy in any order
+	Ordered       Verdict = "ordered"        // services must deploy in the order of the steps
+	SplitRequired Verdict = "split_required" // a change must be split into several deploys
+	Blocked       Verdict = "blocked"        // a break that no order avoids
+)
+
+// Verdicts lists the verdicts from least to most severe.
+var Verdicts = []Verdict{Noop, Safe, Ordered, SplitRequired, Blocked}
+
+// Level is the verdict's position in Verdicts.
+func (v Verdict) Level() int {
+	for i, x := range Verdicts {
+		if x == v {
+			return i
+		}
+	}
+	return len(Verdicts)
+}
+
+// FailLevel is a --fail-on threshold: a verdict at or above it fails.
+type FailLevel struct {
+	Never   bool
+	Verdict Verdict
+}
+
+// ParseFailLevel parses a --fail-on value: a verdict or "never".
+func ParseFailLevel(s string) (FailLevel, error) {
+	if s == "never" {
+		return FailLevel{Never: true}, nil
+	}
+	for _, v := range Verdicts {
+		if string(v) == s {
+			return FailLevel{Verdict: v}, nil
+		}
+	}
+	var names []string
+	for _, v := range Verdicts {
+		names = append(names, string(v))
+	}
+	return FailLevel{}, fmt.Errorf("--fail-on %q: use one of %s, never", s, strings.Join(names, ", "))
+}
+
+// Fails reports whether verdict v reaches the threshold.
+func (f FailLevel) Fails(v Verdict) bool {
+	return !f.Never && v.Level() >= f.Verdict.Level()
+}
+
+// Plan is a rollout plan for one commit range.
+type Plan struct {
+	SchemaVersion int            `json:"schema_version"`
+	Range         Range          `json:"range"`
+	Verdict       Verdict        `json:"verdict"`
+	Summary       string         `json:"summary"`   // the verdict in words, and what to do
+	Services      []Service      `json:"services"`  // every service, affected or not, sorted by name
+	Contracts     []Contract     `json:"contracts"` // contracts with changed keys, sorted by name
+	Steps         []Step         `json:"steps"`     // in deploy order; indexes start at 1
+	Splits        []Split        `json:"splits"`    // changes that must be split across steps
+	Rollback      []RollbackStep `json:"rollback"`  // the steps reversed
+	Findings      []Finding      `json:"findings"`  // sorted by severity, then place
+}
+
+// Range is the commit range the plan is for.
+type Range struct {
+	Spec    string   `json:"spec"`
+	Base    string   `json:"base"` // full hash; "" when the range starts at a root commit
+	Head    string   `json:"head"`
+	Commits []Commit `json:"commits"` // oldest first, first-parent order
+}
+
+// Commit is one commit of the range.
+type Commit struct {
+	SHA      string   `json:"sha"`
+	Subject  string   `json:"subject"`
+	Services []string `json:"services"` // services whose deploy this commit changes, sorted
+}
+
+// Service is one service and what the range does to it.
+type Service struct {
+	Name     string   `json:"name"`
+	Main     string   `json:"main"`          // import path of the main package; "" for a paths-only service
+	Dir      string   `json:"dir,omitempty"` // main package directory
+	Status   string   `json:"status"`        // unchanged, changed, added, removed
+	Affected bool     `json:"affected"`
+	Reasons  []Reason `json:"reasons"` // why it is affected, sorted
+}
+
+// Reason is one changed path that affects a service, and how.
+type Reason struct {
+	Kind   string   `json:"kind"` // package, embed, owned, module, go-version, added, removed
+	Path   string   `json:"path"`
+	Chain  []string `json:"chain"` // the path, then import paths down to the main package
+	Module string   `json:"module,omitempty"`
+	From   string   `json:"from,omitempty"`
+	To     string   `json:"to,omitempty"`
+}
+
+// Contract is a wire contract with changed keys.
+type Contract struct {
+	Name    string   `json:"name"`
+	Kind    string   `json:"kind"`  // json or protobuf
+	Types   []string `json:"types"` // Go types that carry it, as importpath.Type
+	Changes []Change `json:"changes"`
+}
+
+// Change is one wire key whose definition, writers or readers change.
+type Change struct {
+	Field    string    `json:"field"`          // wire key: JSON name, or protobuf field number
+	Name     string    `json:"name,omitempty"` // protobuf field name
+	Change   string    `json:"change"`         // added, removed, type_changed, writers_changed, readers_changed
+	Compat   string    `json:"compat"`         // additive or breaking
+	Rules    []string  `json:"rules"`          // rule IDs that apply
+	WireType SideTypes `json:"wire_type"`
+	Writers  Sides     `json:"writers"`
+	Readers  Sides     `json:"readers"`
+}
+
+// Sides is a set of services at base and at head.
+type Sides struct {
+	Base []string `json:"base"`
+	Head []string `json:"head"`
+}
+
+// SideTypes is a wire type at base and at head ("" when absent).
+type SideTypes struct {
+	Base string `json:"base"`
+	Head string `json:"head"`
+}
+
+// Phase is what a step does.
+type Phase string
+
+const (
+	PhaseDeploy   Phase = "deploy"   // ship the services' changes as they are
+	PhaseExpand   Phase = "expand"   // writers start writing new keys and keep the old ones
+	PhaseSwitch   Phase = "switch"   // readers move to the new keys
+	PhaseContract Phase = "contract" // writers stop writing the old keys
+)
+
+// Step is one wave of deploys; its services may deploy in parallel.
+type Step struct {
+	Index    int      `json:"index"`
+	Phase    Phase    `json:"phase"`
+	Services []string `json:"services"`
+	Commits  []string `json:"commits"` // commits whose changes to these services this step ships
+	Reason   string   `json:"reason"`  // one line: why this step is here
+	Soak     string   `json:"soak,omitempty"`
+}
+
+// Split is a commit whose changes must ship in several steps.
+type Split struct {
+	Commit string      `json:"commit"`
+	Reason string      `json:"reason"`
+	Steps  []int       `json:"steps"`
+	Parts  []SplitPart `json:"parts"`
+}
+
+// SplitPart is what one step of a split must contain.
+type SplitPart struct {
+	Step    int         `json:"step"`
+	Service string      `json:"service"`
+	Keep    string      `json:"keep,omitempty"` // what this part must keep, e.g. "keep writing `metadata` until step 3"
+	Files   []SplitFile `json:"files"`
+}
+
+// SplitFile names the hunks of a file that belong to a split part.
+type SplitFile struct {
+	Path  string   `json:"path"`
+	Hunks []string `json:"hunks"`
+}
+
+// RollbackStep is one step of the rollback, which runs the steps backwards.
+type RollbackStep struct {
+	Index    int      `json:"index"`
+	Step     int      `json:"step"` // the step it undoes
+	Services []string `json:"services"`
+	Unsafe   bool     `json:"unsafe"` // rolling this step back alone, with later steps still deployed, breaks a reader
+	Reason   string   `json:"reason,omitempty"`
+}
+
+// Severity of a finding.
+type Severity string
+
+const (
+	Error   Severity = "error"
+	Warning Severity = "warning"
+	Info    Severity = "info"
+)
+
+// Finding is something the plan wants a person to see.
+type Finding struct {
+	Severity Severity `json:"severity"`
+	Code     string   `json:"code"`
+	Message  string   `json:"message"`
+	File     string   `json:"file,omitempty"`
+	Line     int      `json:"line,omitempty"`
+}

@@ -1,0 +1,235 @@
+package planner
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"gonum.org/v1/gonum/graph"
+	"gonum.org/v1/gonum/graph/simple"
+	"gonum.org/v1/gonum/graph/topo"
+)
+
+// Part is the part of a service's change that a constraint concerns. A
+// service that must be split deploys its parts in the order below; a
+// service that need not be split ships all parts in one deploy.
+type Part int
+
+const (
+	Whole       Part = iota // the service's whole change
+	ExpandPart              // starts writing keys (additive writes)
+	SwitchPart              // starts or stops reading keys
+	ContractPart            // stops writing keys
+)
+
+var partPhase = map[Part]Phase{Whole: PhaseDeploy, ExpandPart: PhaseExpand, SwitchPart: PhaseSwitch, ContractPart: PhaseContract}
+
+// Constraint says that one service's part must be running before another
+// service's part deploys.
+type Constraint struct {
+	From, To         string // services
+	FromPart, ToPart Part
+	Rule             string // rule ID
+	Contract, Key    string // what it is about (display names)
+	Critical         bool   // false for a tolerant reader: keep the order, but never split for it
+	Why              string // one line, e.g. "metadata writes metadata_v2 before billing reads it"
+}
+
+// node is a (service, part) pair of the constraint graph.
+type node struct {
+	id      int64
+	service string
+	part    Part
+}
+
+func (n node) ID() int64 { return n.id }
+
+// schedule is the result of ordering services under constraints.
+type schedule struct {
+	waves  [][]node        // in deploy order; nodes in a wave are independent, one phase per wave
+	split  map[string]bool // services deployed in several parts
+	cycle  []string        // services of a cycle that splitting cannot break; nil if none
+	edges  []Constraint    // constraints that hold in the schedule (self edges dropped)
+	waveOf map[node]int
+}
+
+// plan orders services: a service in a cycle of critical constraints is
+// split into its parts; waves come from a stable topological sort (ties by
+// service name), each node as early as its constraints allow.
+func plan(services []string, cons []Constraint) schedule {
+	sc := schedule{split: map[string]bool{}, waveOf: map[node]int{}}
+	for _, c := range cons {
+		if c.From != c.To {
+			sc.edges = append(sc.edges, c)
+		}
+	}
+	// 1. Which services must split: members of cycles of critical edges.
+	merged := simple.NewDirectedGraph()
+	idx := map[string]int64{}
+	for i, s := range services {
+		idx[s] = int64(i)
+		merged.AddNode(simple.Node(i))
+	}
+	for _, c := range sc.edges {
+		if c.Critical {
+			merged.SetEdge(simple.Edge{F: simple.Node(idx[c.From]), T: simple.Node(idx[c.To])})
+		}
+	}
+	for _, scc := range topo.TarjanSCC(merged) {
+		if len(scc) > 1 {
+			for _, n := range scc {
+				sc.split[services[n.ID()]] = true
+			}
+		}
+	}
+	// 2. The part graph.
+	g := simple.NewDirectedGraph()
+	nodes := map[[2]any]node{}
+	get := func(s string, p Part) node {
+		if !sc.split[s] {
+			p = Whole
+		}
+		k := [2]any{s, p}
+		if n, ok := nodes[k]; ok {
+			return n
+		}
+		n := node{id: int64(len(nodes)), service: s, part: p}
+		nodes[k] = n
+		g.AddNode(n)
+		return n
+	}
+	for _, s := range services {
+		if !sc.split[s] {
+			get(s, Whole)
+		}
+	}
+	for _, c := range sc.edges {
+		if c.Critical {
+			f, t := get(c.From, c.FromPart), get(c.To, c.ToPart)
+			g.SetEdge(g.NewEdge(f, t))
+		}
+	}
+	// A split service's parts deploy in order.
+	for _, s := range services {
+		if !sc.split[s] {
+			continue
+		}
+		var parts []node
+		for _, p := range []Part{ExpandPart, SwitchPart, ContractPart} {
+			if n, ok := nodes[[2]any{s, p}]; ok {
+				parts = append(parts, n)
+			}
+		}
+		for i := 1; i < len(parts); i++ {
+			g.SetEdge(g.NewEdge(parts[i-1], parts[i]))
+		}
+	}
+	// Tolerant-reader edges keep their order where they do not close a cycle.
+	for _, c := range sc.edges {
+		if !c.Critical {
+			f, t := get(c.From, c.FromPart), get(c.To, c.ToPart)
+			if f.id != t.id && !topo.PathExistsIn(g, t, f) {
+				g.SetEdge(g.NewEdge(f, t))
+			}
+		}
+	}
+	// 3. Stable topological order, then the longest-path wave of each node.
+	order, err := topo.SortStabilized(g, func(ns []graph.Node) {
+		sort.Slice(ns, func(i, j int) bool { return less(ns[i].(node), ns[j].(node)) })
+	})
+	if err != nil {
+		var unorderable topo.Unorderable
+		if u, ok := err.(topo.Unorderable); ok {
+			unorderable = u
+		}
+		seen := map[string]bool{}
+		for _, comp := range unorderable {
+			for _, n := range comp {
+				seen[n.(node).service] = true
+			}
+		}
+		for s := range seen {
+			sc.cycle = append(sc.cycle, s)
+		}
+		sort.Strings(sc.cycle)
+		return sc
+	}
+	level := map[int64]int{}
+	maxLevel := 0
+	for _, n := range order {
+		l := 0
+		for it := g.To(n.ID()); it.Next(); {
+			if pl := level[it.Node().ID()] + 1; pl > l {
+				l = pl
+			}
+		}
+		level[n.ID()] = l
+		maxLevel = max(maxLevel, l)
+	}
+	// 4. Waves: one per level and phase, phases in part order.
+	for l := 0; l <= maxLevel; l++ {
+		for _, p := range []Part{Whole, ExpandPart, SwitchPart, ContractPart} {
+			var wave []node
+			for _, n := range order {
+				if nn := n.(node); level[nn.id] == l && nn.part == p {
+					wave = append(wave, nn)
+				}
+			}
+			if len(wave) > 0 {
+				sort.Slice(wave, func(i, j int) bool { return wave[i].service < wave[j].service })
+				for _, n := range wave {
+					sc.waveOf[n] = len(sc.waves)
+				}
+				sc.waves = append(sc.waves, wave)
+			}
+		}
+	}
+	return sc
+}
+
+func less(a, b node) bool {
+	if a.service != b.service {
+		return a.service < b.service
+	}
+	return a.part < b.part
+}
+
+// nodeOf returns the node that carries a service's part in the schedule.
+func (sc schedule) nodeOf(service string, p Part) (node, bool) {
+	if !sc.split[service] {
+		p = Whole
+	}
+	for n := range sc.waveOf {
+		if n.service == service && n.part == p {
+			return n, true
+		}
+	}
+	return node{}, false
+}
+
+// waveOfConstraint returns the waves of a constraint's two ends.
+func (sc schedule) waveOfConstraint(c Constraint) (from, to int, ok bool) {
+	f, ok1 := sc.nodeOf(c.From, c.FromPart)
+	t, ok2 := sc.nodeOf(c.To, c.ToPart)
+	if !ok1 || !ok2 {
+		return 0, 0, false
+	}
+	return sc.waveOf[f], sc.waveOf[t], true
+}
+
+func joinNames(names []string) string {
+	switch len(names) {
+	case 0:
+		return ""
+	case 1:
+		return names[0]
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, one)
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}

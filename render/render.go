@@ -1,0 +1,109 @@
+package render
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/deployorder/deployorder/planner"
+)
+
+// Renderer writes a plan in one format.
+type Renderer interface {
+	Render(w io.Writer, p *planner.Plan) error
+}
+
+// Formats lists the output formats, for help and errors.
+var Formats = []string{"text", "json", "markdown"}
+
+// For returns the renderer for a format name.
+func For(format string) (Renderer, error) {
+	switch format {
+	case "text", "":
+		return Text{}, nil
+	case "json":
+		return JSON{}, nil
+	case "markdown", "md":
+		return Markdown{}, nil
+	}
+	return nil, fmt.Errorf("unknown output format %q; use one of %s", format, strings.Join(Formats, ", "))
+}
+
+// JSON writes the plan as indented JSON (schema_version 1).
+type JSON struct{}
+
+func (JSON) Render(w io.Writer, p *planner.Plan) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(p)
+}
+
+// Short abbreviates a commit hash for people.
+func Short(sha string) string {
+	if len(sha) > 8 {
+		return sha[:8]
+	}
+	if sha == "" {
+		return "(root)"
+	}
+	return sha
+}
+
+// whyLine is a service's reasons in one line: the first chain, and how many
+// more paths there are.
+func whyLine(s planner.Service) string {
+	if len(s.Reasons) == 0 {
+		return ""
+	}
+	r := s.Reasons[0]
+	var line string
+	switch r.Kind {
+	case "module":
+		line = fmt.Sprintf("%s: %s %s -> %s", r.Path, r.Module, orNone(r.From), orNone(r.To))
+		if len(r.Chain) > 2 {
+			line += " via " + strings.Join(r.Chain[1:], " -> ")
+		}
+	case "go-version":
+		line = fmt.Sprintf("%s: %s -> %s", r.Path, orNone(r.From), orNone(r.To))
+	case "owned":
+		line = r.Path + " (owned path)"
+	case "added":
+		line = "new service in " + r.Path
+	case "removed":
+		line = "main package removed (" + r.Path + ")"
+	case "embed":
+		line = strings.Join(r.Chain, " -> ") + " (embedded)"
+	default:
+		line = strings.Join(r.Chain, " -> ")
+	}
+	paths := map[string]bool{}
+	for _, x := range s.Reasons {
+		paths[x.Path] = true
+	}
+	if n := len(paths) - 1; n > 0 {
+		line += fmt.Sprintf(" (+%d more)", n)
+	}
+	return line
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return s
+}
+
+func affected(p *planner.Plan) (aff []planner.Service, unchanged int) {
+	for _, s := range p.Services {
+		if s.Affected {
+			aff = append(aff, s)
+		} else {
+			unchanged++
+		}
+	}
+	sort.SliceStable(aff, func(i, j int) bool { return aff[i].Name < aff[j].Name })
+	return aff, unchanged
+}

@@ -1,0 +1,92 @@
+package render
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/deployorder/deployorder/planner"
+)
+
+// Text writes a short, aligned plan for a terminal.
+type Text struct{}
+
+func (Text) Render(w io.Writer, p *planner.Plan) error {
+	b := &strings.Builder{}
+	fmt.Fprintf(b, "deployorder plan %s  (%s, %s..%s)\n\n", p.Range.Spec,
+		plural(len(p.Range.Commits), "commit", "commits"), Short(p.Range.Base), Short(p.Range.Head))
+	fmt.Fprintf(b, "%s\n", p.Summary)
+
+	aff, unchanged := affected(p)
+	if len(aff) > 0 {
+		fmt.Fprintf(b, "\nservices\n")
+		tw := tabwriter.NewWriter(b, 0, 0, 2, ' ', 0)
+		for _, s := range aff {
+			fmt.Fprintf(tw, "  %s\t%s\t%s\n", s.Name, s.Status, whyLine(s))
+		}
+		tw.Flush()
+	}
+	if unchanged > 0 {
+		fmt.Fprintf(b, "  (%s unchanged)\n", plural(unchanged, "service", "services"))
+	}
+	if len(p.Steps) > 0 {
+		fmt.Fprintf(b, "\nsteps\n")
+		tw := tabwriter.NewWriter(b, 0, 0, 2, ' ', 0)
+		for _, st := range p.Steps {
+			if st.Soak != "" {
+				fmt.Fprintf(tw, "  \twait %s\t\t\n", st.Soak)
+			}
+			fmt.Fprintf(tw, "  %d\t%s\t%s\t%s\n", st.Index, st.Phase, strings.Join(st.Services, ", "), st.Reason)
+		}
+		tw.Flush()
+	}
+	for _, sp := range p.Splits {
+		fmt.Fprintf(b, "\nsplit %s: %s\n", Short(sp.Commit), sp.Reason)
+		for _, part := range sp.Parts {
+			fmt.Fprintf(b, "  step %d (%s)", part.Step, part.Service)
+			if part.Keep != "" {
+				fmt.Fprintf(b, ": %s", part.Keep)
+			}
+			fmt.Fprintln(b)
+			for _, f := range part.Files {
+				fmt.Fprintf(b, "    %s %s\n", f.Path, strings.Join(f.Hunks, " "))
+			}
+		}
+	}
+	if len(p.Rollback) > 0 && len(p.Steps) > 1 {
+		fmt.Fprintf(b, "\nrollback\n")
+		tw := tabwriter.NewWriter(b, 0, 0, 2, ' ', 0)
+		for _, rb := range p.Rollback {
+			note := ""
+			if rb.Unsafe {
+				note = "unsafe alone: " + rb.Reason
+			}
+			fmt.Fprintf(tw, "  %d\tundo step %d\t%s\t%s\n", rb.Index, rb.Step, strings.Join(rb.Services, ", "), note)
+		}
+		tw.Flush()
+	}
+	if len(p.Findings) > 0 {
+		fmt.Fprintf(b, "\nfindings\n")
+		for _, f := range p.Findings {
+			pos := ""
+			if f.File != "" {
+				pos = f.File
+				if f.Line > 0 {
+					pos += fmt.Sprintf(":%d", f.Line)
+				}
+				pos += ": "
+			}
+			fmt.Fprintf(b, "  %-7s %s%s [%s]\n", f.Severity, pos, f.Message, f.Code)
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, one)
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
