@@ -21,6 +21,7 @@ const FileName = "deployorder.yaml"
 // declared services, nothing ignored or excluded.
 type Config struct {
 	Path            string        // the file it was read from; "" when there is none
+	Name            string        // Path as messages show it: relative to the repository root when inside it
 	Services        []Service     // declared or renamed services
 	Ignore          []string      // globs of paths that never affect a deploy
 	Exclude         []string      // globs of main package directories that are not services
@@ -67,7 +68,7 @@ func Load(root, path string) (*Config, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.Path = path
+	c.Path, c.Name = path, name
 	return c, nil
 }
 

@@ -36,6 +36,9 @@ func Open(dir string) (*Repo, error) {
 		return nil, errorf(NotRepository, err, "%s is not a directory; pass -C with the path of a checkout of your monorepo", dir)
 	}
 	probe, err := git.PlainOpenWithOptions(abs, &git.PlainOpenOptions{DetectDotGit: true, EnableDotGitCommonDir: true})
+	if errors.Is(err, git.ErrRepositoryNotExists) && looksBare(abs) {
+		probe, err = git.PlainOpen(abs)
+	}
 	if errors.Is(err, git.ErrRepositoryNotExists) {
 		return nil, errorf(NotRepository, err, "%s is not inside a git repository; run deployorder in a checkout of your monorepo or pass -C DIR", dir)
 	}
@@ -73,6 +76,16 @@ func Open(dir string) (*Repo, error) {
 		}
 	}
 	return r, nil
+}
+
+// looksBare reports whether dir has the layout of a bare repository.
+func looksBare(dir string) bool {
+	for _, name := range []string{"HEAD", "objects", "refs"} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
+			return false
+		}
+	}
+	return true
 }
 
 // Close releases the pack files the repository keeps open.

@@ -82,9 +82,9 @@ type impactor struct {
 	src       FileReader
 	base      string
 	head      string
-	byMain    map[string]*Service       // main import path -> service
-	baseEdges map[string]map[string]bool // imported -> importers, from base versions of changed files
-	baseMain  map[string]string          // dir -> a file whose base version says package main
+	byMain    map[string]*Service            // main import path -> service
+	baseEdges map[string]map[string]bool     // imported -> importers, from base versions of changed files
+	baseMain  map[string]string              // dir -> a file whose base version says package main
 	seeds     map[string]map[string][]string // seed package -> service name -> chain from seed to main
 	warnings  []Warning
 }

@@ -69,8 +69,8 @@ func where(s *Service) string {
 }
 
 func configName(cfg *config.Config) string {
-	if cfg.Path != "" {
-		return cfg.Path
+	if cfg.Name != "" {
+		return cfg.Name
 	}
 	return config.FileName
 }

@@ -16,10 +16,10 @@ import (
 type Part int
 
 const (
-	Whole       Part = iota // the service's whole change
-	ExpandPart              // starts writing keys (additive writes)
-	SwitchPart              // starts or stops reading keys
-	ContractPart            // stops writing keys
+	Whole        Part = iota // the service's whole change
+	ExpandPart               // starts writing keys (additive writes)
+	SwitchPart               // starts or stops reading keys
+	ContractPart             // stops writing keys
 )
 
 var partPhase = map[Part]Phase{Whole: PhaseDeploy, ExpandPart: PhaseExpand, SwitchPart: PhaseSwitch, ContractPart: PhaseContract}
