@@ -247,6 +247,14 @@ func (w *Workspace) addLoaded(lp *packages.Package) {
 	}
 	w.addPackage(p)
 	if !p.InRepo {
+		// A package that failed to load because in-repo code imports it
+		// (a missing module, a typo): say where it is imported.
+		if len(lp.Errors) > 0 && lp.Module == nil {
+			if file, line := errorPos(w, lp.Errors[0].Pos); file != "" {
+				w.warn(Warning{Code: "PACKAGE_LOAD_ERROR", File: file, Line: line,
+					Message: fmt.Sprintf("package %s, imported here, could not be loaded (%s); the importing package is still mapped by its files", p.ImportPath, firstLine(lp.Errors[0].Msg))})
+			}
+		}
 		return
 	}
 	if len(p.Errors) > 0 {
@@ -277,6 +285,17 @@ func errorPos(w *Workspace, pos string) (string, int) {
 	file, rest, _ := strings.Cut(pos, ":")
 	line := 0
 	fmt.Sscanf(rest, "%d", &line)
+	if !filepath.IsAbs(file) {
+		// go list reports positions relative to the directory it ran in:
+		// the root or a module directory.
+		for _, m := range append([]Module{{Dir: "."}}, w.Modules...) {
+			abs := filepath.Join(w.Root, filepath.FromSlash(m.Dir), file)
+			if _, err := os.Stat(abs); err == nil {
+				file = abs
+				break
+			}
+		}
+	}
 	if rel, ok := w.rel(file); ok {
 		return rel, line
 	}

@@ -22,16 +22,17 @@ type Input struct {
 	Contracts   []Contract
 	Constraints []Constraint
 	Findings    []Finding // Error findings block the plan
-	Splits      func(sc SplitQuery) []SplitPart
+	// Splits says which files and hunks of a commit carry a service's part
+	// of a split change; nil when unknown.
+	Splits func(SplitQuery) []SplitFile
 }
 
-// SplitQuery asks the contract analysis what part of a service's change
-// belongs to a step.
+// SplitQuery asks which hunks of a commit carry one part of a service's
+// change.
 type SplitQuery struct {
+	Commit  string
 	Service string
 	Part    Part
-	Step    int
-	Keep    []string // keys the part must keep writing, for the message
 }
 
 // Build makes the plan.
@@ -83,7 +84,7 @@ func Build(in Input) *Plan {
 	sc := plan(deployable, in.Constraints)
 	p.Steps = steps(sc, in)
 	p.Rollback = rollback(sc, p.Steps)
-	p.Splits = splits(sc, p.Steps, in)
+	p.Splits = splits(sc, in)
 	p.Verdict = verdict(deployable, sc, p.Findings)
 	if sc.cycle != nil {
 		p.Findings = append(p.Findings, Finding{Severity: Error, Code: "UNSPLITTABLE_CYCLE",
@@ -209,55 +210,104 @@ func rollback(sc schedule, steps []Step) []RollbackStep {
 	return out
 }
 
-// splits describes what each part of a split service must contain.
-func splits(sc schedule, steps []Step, in Input) []Split {
-	if len(sc.split) == 0 {
-		return nil
+// splits names the commits that change a service which must deploy in
+// several parts, and what each step's part of the commit must contain.
+func splits(sc schedule, in Input) []Split {
+	nodes := map[string][]node{}
+	for n := range sc.waveOf {
+		nodes[n.service] = append(nodes[n.service], n)
 	}
-	var names []string
-	for s := range sc.split {
-		names = append(names, s)
-	}
-	sort.Strings(names)
 	var out []Split
-	for _, s := range names {
-		var parts []SplitPart
-		var stepIdx []int
-		for n, w := range sc.waveOf {
-			if n.service != s {
+	for _, c := range in.Range.Commits {
+		touched := in.CommitServices[c.SHA]
+		multi := false
+		for _, s := range touched {
+			multi = multi || len(nodes[s]) > 1
+		}
+		if !multi {
+			continue
+		}
+		sp := Split{Commit: c.SHA}
+		steps := map[int]bool{}
+		var writers []string
+		for _, s := range touched {
+			if !sc.split[s] {
 				continue
 			}
-			part := SplitPart{Step: w + 1, Service: s, Files: []SplitFile{}}
-			if in.Splits != nil {
-				if got := in.Splits(SplitQuery{Service: s, Part: n.part, Step: w + 1}); len(got) > 0 {
-					part = got[0]
-					part.Step, part.Service = w+1, s
-				}
+			if len(nodes[s]) > 1 {
+				writers = append(writers, s)
 			}
-			parts = append(parts, part)
-			stepIdx = append(stepIdx, w+1)
-		}
-		sort.Ints(stepIdx)
-		sort.Slice(parts, func(i, j int) bool { return parts[i].Step < parts[j].Step })
-		var commits []string
-		for _, c := range in.Range.Commits {
-			for _, x := range in.CommitServices[c.SHA] {
-				if x == s {
-					commits = append(commits, c.SHA)
+			for _, n := range nodes[s] {
+				step := sc.waveOf[n] + 1
+				steps[step] = true
+				part := SplitPart{Step: step, Service: s, Keep: keepNote(sc, n), Files: []SplitFile{}}
+				if in.Splits != nil {
+					part.Files = in.Splits(SplitQuery{Commit: c.SHA, Service: s, Part: n.part})
 				}
+				sp.Parts = append(sp.Parts, part)
 			}
 		}
-		sp := Split{Steps: stepIdx, Parts: parts,
-			Reason: fmt.Sprintf("%s's change cannot ship in one deploy: split it into steps %s", s, joinInts(stepIdx))}
-		if len(commits) == 0 {
-			out = append(out, sp)
+		for st := range steps {
+			sp.Steps = append(sp.Steps, st)
 		}
-		for _, c := range commits {
-			sp.Commit = c
-			out = append(out, sp)
-		}
+		sort.Ints(sp.Steps)
+		sort.Slice(sp.Parts, func(i, j int) bool {
+			if sp.Parts[i].Step != sp.Parts[j].Step {
+				return sp.Parts[i].Step < sp.Parts[j].Step
+			}
+			return sp.Parts[i].Service < sp.Parts[j].Service
+		})
+		sort.Strings(writers)
+		sp.Reason = fmt.Sprintf("%s cannot ship in one deploy: %s must run an intermediate version, so split this commit into steps %s",
+			Short(c.SHA), joinNames(writers), joinInts(sp.Steps))
+		out = append(out, sp)
 	}
 	return out
+}
+
+// keepNote says what a split part must keep or do, from the constraints
+// that end at the service's later parts.
+func keepNote(sc schedule, n node) string {
+	var keys []string
+	contractStep := 0
+	seen := map[string]bool{}
+	for _, c := range sc.edges {
+		switch {
+		case n.part == ExpandPart && c.To == n.service && c.ToPart == ContractPart:
+			if t, ok := sc.nodeOf(c.To, ContractPart); ok {
+				contractStep = sc.waveOf[t] + 1
+			}
+		case n.part == ContractPart && c.To == n.service && c.ToPart == ContractPart:
+		case n.part == SwitchPart && c.To == n.service && c.ToPart == SwitchPart:
+		default:
+			continue
+		}
+		if !seen[c.Key] {
+			seen[c.Key] = true
+			keys = append(keys, "`"+c.Key+"`")
+		}
+	}
+	sort.Strings(keys)
+	if len(keys) == 0 {
+		return ""
+	}
+	switch n.part {
+	case ExpandPart:
+		return fmt.Sprintf("start writing the new keys and keep writing %s until step %d", joinNames(keys), contractStep)
+	case ContractPart:
+		return fmt.Sprintf("stop writing %s, now that no reader needs it", joinNames(keys))
+	case SwitchPart:
+		return fmt.Sprintf("read %s, which earlier steps write", joinNames(keys))
+	}
+	return ""
+}
+
+// Short abbreviates a commit hash.
+func Short(sha string) string {
+	if len(sha) > 8 {
+		return sha[:8]
+	}
+	return sha
 }
 
 func summary(p *Plan) string {
