@@ -288,3 +288,28 @@ func (r *Repo) Export(rev, dir string) error {
 		return out.Close()
 	})
 }
+
+// ListDir returns the names of the files (not directories) directly in dir
+// at commit rev, sorted; nil when dir does not exist there.
+func (r *Repo) ListDir(rev, dir string) ([]string, error) {
+	c, err := r.commit(plumbing.NewHash(rev))
+	if err != nil {
+		return nil, err
+	}
+	t, err := c.Tree()
+	if err != nil {
+		return nil, err
+	}
+	if dir != "." && dir != "" {
+		if t, err = t.Tree(dir); err != nil {
+			return nil, nil
+		}
+	}
+	var out []string
+	for _, e := range t.Entries {
+		if e.Mode.IsFile() {
+			out = append(out, e.Name)
+		}
+	}
+	return out, nil
+}

@@ -237,9 +237,16 @@ func (w *Workspace) addLoaded(lp *packages.Package) {
 		}
 	}
 	p.Files = w.relAll(files, p.InRepo)
+	p.GoFiles = w.relAll(lp.GoFiles, p.InRepo)
 	p.Embeds = w.relAll(lp.EmbedFiles, p.InRepo)
-	for imp := range lp.Imports {
-		p.Imports = append(p.Imports, lp.Imports[imp].PkgPath)
+	for written, ip := range lp.Imports {
+		p.Imports = append(p.Imports, ip.PkgPath)
+		if written != ip.PkgPath {
+			if p.ImportMap == nil {
+				p.ImportMap = map[string]string{}
+			}
+			p.ImportMap[written] = ip.PkgPath
+		}
 	}
 	sort.Strings(p.Imports)
 	for _, e := range lp.Errors {

@@ -60,6 +60,9 @@ func (w *Workspace) scanDir(ctxt *build.Context, m Module, abs, rel string) {
 		}
 	}
 	sort.Strings(p.Files)
+	for _, f := range bp.GoFiles {
+		p.GoFiles = append(p.GoFiles, path.Join(rel, f))
+	}
 	p.Imports = append(p.Imports, bp.Imports...)
 	p.Embeds = embedFiles(abs, rel, bp.EmbedPatterns)
 	if err != nil {

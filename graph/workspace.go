@@ -36,14 +36,16 @@ type Module struct {
 type Package struct {
 	ImportPath string
 	Name       string
-	Dir        string   // relative to the root when InRepo, else absolute
-	InRepo     bool     // the package's directory lies in the repository
-	Module     string   // module path ("" for the standard library)
-	Version    string   // module version ("" for the repo's own modules and std)
-	Files      []string // Go and other files, including ones build constraints leave out (repo-relative when InRepo)
-	Embeds     []string // files embedded with //go:embed (repo-relative)
-	Imports    []string // imported packages' import paths, sorted
-	Errors     []string // load errors
+	Dir        string            // relative to the root when InRepo, else absolute
+	InRepo     bool              // the package's directory lies in the repository
+	Module     string            // module path ("" for the standard library)
+	Version    string            // module version ("" for the repo's own modules and std)
+	Files      []string          // Go and other files, including ones build constraints leave out (repo-relative when InRepo)
+	GoFiles    []string          // the Go files that compile (repo-relative when InRepo, else absolute)
+	ImportMap  map[string]string // import path as written -> package import path, where they differ (vendoring)
+	Embeds     []string          // files embedded with //go:embed (repo-relative)
+	Imports    []string          // imported packages' import paths, sorted
+	Errors     []string          // load errors
 }
 
 // Service is a deployable unit: a main package, or paths declared in the
@@ -89,6 +91,7 @@ func (w *Workspace) addPackage(p *Package) {
 		old.Embeds = union(old.Embeds, p.Embeds)
 		old.Imports = union(old.Imports, p.Imports)
 		old.Errors = union(old.Errors, p.Errors)
+		old.GoFiles = union(old.GoFiles, p.GoFiles)
 		p = old
 	} else {
 		w.Packages[p.ImportPath] = p
@@ -193,5 +196,46 @@ func union(a, b []string) []string {
 		}
 	}
 	sort.Strings(out)
+	return out
+}
+
+// DirOfImportPath returns the repo-relative directory of an in-repo import
+// path, also for packages the load did not see (from the module that
+// contains it); ok is false for paths outside the repository's modules.
+func (w *Workspace) DirOfImportPath(ip string) (string, bool) {
+	if p := w.Packages[ip]; p != nil && p.InRepo {
+		return p.Dir, true
+	}
+	best, found := Module{}, false
+	for _, m := range w.Modules {
+		if (ip == m.Path || strings.HasPrefix(ip, m.Path+"/")) && (!found || len(m.Path) > len(best.Path)) {
+			best, found = m, true
+		}
+	}
+	if !found {
+		return "", false
+	}
+	return path.Join(best.Dir, strings.TrimPrefix(strings.TrimPrefix(ip, best.Path), "/")), true
+}
+
+// InRepoDeps returns the in-repo packages that pkg depends on, itself
+// included.
+func (w *Workspace) InRepoDeps(pkg string) map[string]bool {
+	out := map[string]bool{}
+	var visit func(string)
+	visit = func(p string) {
+		if out[p] {
+			return
+		}
+		q := w.Packages[p]
+		if q == nil || !q.InRepo {
+			return
+		}
+		out[p] = true
+		for _, imp := range q.Imports {
+			visit(imp)
+		}
+	}
+	visit(pkg)
 	return out
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/deployorder/deployorder/contract"
 	"github.com/deployorder/deployorder/gitdiff"
 	"github.com/deployorder/deployorder/graph"
 )
@@ -18,26 +19,20 @@ type Input struct {
 	CommitServices map[string][]string // commit SHA -> services it changes
 	Soak           time.Duration       // wait before each contract step
 
-	// From the contract analysis.
-	Contracts   []Contract
+	// The contract analysis; nil when it did not run.
+	Contracts *contract.Result
+	// Hunks returns the changed line runs of a path over the whole range,
+	// to say which hunks belong to which part of a split; nil when unknown.
+	Hunks func(path string) []gitdiff.Hunk
+
+	// Extra constraints and findings (tests, future sources).
 	Constraints []Constraint
 	Findings    []Finding // Error findings block the plan
-	// Splits says which files and hunks of a commit carry a service's part
-	// of a split change; nil when unknown.
-	Splits func(SplitQuery) []SplitFile
-}
-
-// SplitQuery asks which hunks of a commit carry one part of a service's
-// change.
-type SplitQuery struct {
-	Commit  string
-	Service string
-	Part    Part
 }
 
 // Build makes the plan.
 func Build(in Input) *Plan {
-	p := &Plan{SchemaVersion: SchemaVersion, Contracts: in.Contracts}
+	p := &Plan{SchemaVersion: SchemaVersion}
 	p.Range = Range{Spec: in.Range.Spec, Base: in.Range.Base, Head: in.Range.Head}
 	for _, c := range in.Range.Commits {
 		p.Range.Commits = append(p.Range.Commits, Commit{SHA: c.SHA, Subject: c.Subject, Services: nonNil(in.CommitServices[c.SHA])})
@@ -81,10 +76,28 @@ func Build(in Input) *Plan {
 	}
 	p.Findings = append(p.Findings, in.Findings...)
 
-	sc := plan(deployable, in.Constraints)
+	isDeployable := map[string]bool{}
+	for _, s := range deployable {
+		isDeployable[s] = true
+	}
+	ch := checkContracts(in.Contracts, isDeployable)
+	p.Contracts = planContracts(ch)
+	p.Findings = append(p.Findings, ch.findings...)
+	if in.Contracts != nil {
+		for _, w := range in.Contracts.Warnings {
+			p.Findings = append(p.Findings, Finding{Severity: Warning, Code: w.Code, Message: w.Message, File: w.File, Line: w.Line})
+		}
+	}
+	cons := append([]Constraint{}, in.Constraints...)
+	for _, c := range ch.constraints {
+		if isDeployable[c.From] && isDeployable[c.To] {
+			cons = append(cons, c)
+		}
+	}
+	sc := plan(deployable, cons)
 	p.Steps = steps(sc, in)
 	p.Rollback = rollback(sc, p.Steps)
-	p.Splits = splits(sc, in)
+	p.Splits = splits(sc, in, ch)
 	p.Verdict = verdict(deployable, sc, p.Findings)
 	if sc.cycle != nil {
 		p.Findings = append(p.Findings, Finding{Severity: Error, Code: "UNSPLITTABLE_CYCLE",
@@ -145,47 +158,111 @@ func steps(sc schedule, in Input) []Step {
 	return out
 }
 
-// stepReason is one line naming the key, rule and services that put the
-// step where it is.
+// stepReason is one line naming the keys, rule and services that put the
+// step where it is: the constraints that end in it, or for a first step
+// the ones that start from it.
 func stepReason(sc schedule, wave int, nodes []node) string {
-	in := map[string][]string{} // why -> for sorting
-	var whys []string
+	var in, out []Constraint
 	for _, c := range sc.edges {
 		f, t, ok := sc.waveOfConstraint(c)
-		if !ok {
-			continue
+		switch {
+		case !ok:
+		case t == wave && f < wave:
+			in = append(in, c)
+		case f == wave && t > wave:
+			out = append(out, c)
 		}
-		if t == wave && f < wave {
-			s := fmt.Sprintf("%s (%s)", c.Why, c.Rule)
-			if !c.Critical {
-				s += ", tolerant reader"
-			}
-			if in[s] == nil {
-				whys = append(whys, s)
-				in[s] = []string{}
+	}
+	var parts []string
+	if nodes[0].part == ExpandPart {
+		for _, n := range nodes {
+			if note := keepNote(sc, n); note != "" {
+				parts = append(parts, n.service+" must "+note+" (SPLIT_CYCLE)")
 			}
 		}
 	}
-	if len(whys) == 0 {
-		for _, c := range sc.edges {
-			f, t, ok := sc.waveOfConstraint(c)
-			if ok && f == wave && t > wave {
-				s := fmt.Sprintf("%s (%s)", c.Why, c.Rule)
-				if in[s] == nil {
-					whys = append(whys, s)
-					in[s] = []string{}
-				}
-			}
-		}
+	cons := in
+	if len(cons) == 0 && len(parts) == 0 {
+		cons = out
 	}
-	sort.Strings(whys)
-	if len(whys) == 0 {
+	parts = append(parts, describe(cons)...)
+	if len(parts) == 0 {
 		return "no ordering constraint: deploy in any order"
 	}
-	if len(whys) > 2 {
-		return fmt.Sprintf("%s; and %d more", strings.Join(whys[:2], "; "), len(whys)-2)
+	return strings.Join(parts, "; ")
+}
+
+// describe groups constraints into phrases: one per rule and writer.
+func describe(cons []Constraint) []string {
+	type group struct {
+		rule, writer string
+		keys, others map[string]bool
+		nested       map[string]bool
+		tolerant     bool
+		fallbacks    map[string]bool
 	}
-	return strings.Join(whys, "; ")
+	groups := map[string]*group{}
+	var order []string
+	for _, c := range cons {
+		writer, other := c.From, c.To
+		if c.Rule == "STOP_READ_BEFORE_STOP_WRITE" {
+			writer, other = c.To, c.From
+		}
+		id := c.Rule + "|" + writer
+		g := groups[id]
+		if g == nil {
+			g = &group{rule: c.Rule, writer: writer, keys: map[string]bool{}, others: map[string]bool{}, nested: map[string]bool{}, tolerant: true, fallbacks: map[string]bool{}}
+			groups[id] = g
+			order = append(order, id)
+		}
+		g.keys[c.Key] = true
+		g.nested[c.Key] = c.Nested
+		g.others[other] = true
+		g.tolerant = g.tolerant && !c.Critical
+		if c.Fallback != "" {
+			g.fallbacks[c.Fallback] = true
+		}
+	}
+	sort.Strings(order)
+	var out []string
+	for _, id := range order {
+		g := groups[id]
+		keys := sortedSet(g.keys)
+		sort.SliceStable(keys, func(i, j int) bool { return !g.nested[keys[i]] && g.nested[keys[j]] })
+		shown := keys
+		if len(keys) > 3 {
+			shown = append(append([]string{}, keys[:2]...), fmt.Sprintf("%d more keys", len(keys)-2))
+		}
+		others := sortedSet(g.others)
+		it := "it"
+		if len(keys) > 1 {
+			it = "them"
+		}
+		var phrase string
+		switch g.rule {
+		case "WRITE_BEFORE_READ":
+			phrase = fmt.Sprintf("%s writes %s before %s read%s %s (%s)", g.writer, joinNames(shown), joinNames(others), verbS(len(others)), it, g.rule)
+			if g.tolerant {
+				phrase += fmt.Sprintf("; not critical: the readers fall back to %s (TOLERANT_READER)", joinNames(sortedSet(g.fallbacks)))
+			}
+			out = append(out, phrase)
+			continue
+		case "STOP_READ_BEFORE_STOP_WRITE":
+			phrase = fmt.Sprintf("%s stop%s reading %s before %s stops writing %s", joinNames(others), verbS(len(others)), joinNames(shown), g.writer, it)
+		default:
+			phrase = fmt.Sprintf("%s and %s: %s", g.writer, joinNames(others), joinNames(shown))
+		}
+		out = append(out, phrase+" ("+g.rule+")")
+	}
+	return out
+}
+
+// verbS is the third-person s for one subject.
+func verbS(subjects int) string {
+	if subjects == 1 {
+		return "s"
+	}
+	return ""
 }
 
 // rollback reverses the steps and marks each step whose rollback, with a
@@ -200,9 +277,13 @@ func rollback(sc schedule, steps []Step) []RollbackStep {
 			if !ok || !c.Critical || f != i || t <= i {
 				continue
 			}
+			reader := c.To
+			if c.Rule == "STOP_READ_BEFORE_STOP_WRITE" {
+				reader = c.From
+			}
 			rb.Unsafe = true
 			rb.Reason = fmt.Sprintf("rolling back step %d while step %d runs breaks %s: %s (%s); roll back step %d first",
-				st.Index, t+1, c.To, c.Why, c.Rule, t+1)
+				st.Index, t+1, reader, c.Why, c.Rule, t+1)
 			break
 		}
 		out = append(out, rb)
@@ -212,7 +293,7 @@ func rollback(sc schedule, steps []Step) []RollbackStep {
 
 // splits names the commits that change a service which must deploy in
 // several parts, and what each step's part of the commit must contain.
-func splits(sc schedule, in Input) []Split {
+func splits(sc schedule, in Input, ch *checker) []Split {
 	nodes := map[string][]node{}
 	for n := range sc.waveOf {
 		nodes[n.service] = append(nodes[n.service], n)
@@ -240,10 +321,7 @@ func splits(sc schedule, in Input) []Split {
 			for _, n := range nodes[s] {
 				step := sc.waveOf[n] + 1
 				steps[step] = true
-				part := SplitPart{Step: step, Service: s, Keep: keepNote(sc, n), Files: []SplitFile{}}
-				if in.Splits != nil {
-					part.Files = in.Splits(SplitQuery{Commit: c.SHA, Service: s, Part: n.part})
-				}
+				part := SplitPart{Step: step, Service: s, Keep: keepNote(sc, n), Files: partFiles(ch, in.Hunks, s, n.part)}
 				sp.Parts = append(sp.Parts, part)
 			}
 		}
@@ -268,10 +346,16 @@ func splits(sc schedule, in Input) []Split {
 // keepNote says what a split part must keep or do, from the constraints
 // that end at the service's later parts.
 func keepNote(sc schedule, n node) string {
-	var keys []string
+	var keys, started []string
 	contractStep := 0
 	seen := map[string]bool{}
+	nested := map[string]bool{}
 	for _, c := range sc.edges {
+		nested[c.Key] = c.Nested
+		if n.part == ExpandPart && c.From == n.service && c.FromPart == ExpandPart && !seen["+"+c.Key] {
+			seen["+"+c.Key] = true
+			started = append(started, c.Key)
+		}
 		switch {
 		case n.part == ExpandPart && c.To == n.service && c.ToPart == ContractPart:
 			if t, ok := sc.nodeOf(c.To, ContractPart); ok {
@@ -287,13 +371,21 @@ func keepNote(sc schedule, n node) string {
 			keys = append(keys, "`"+c.Key+"`")
 		}
 	}
-	sort.Strings(keys)
+	byNesting := func(ks []string) {
+		sort.Strings(ks)
+		sort.SliceStable(ks, func(i, j int) bool { return !nested[strings.Trim(ks[i], "`")] && nested[strings.Trim(ks[j], "`")] })
+	}
+	byNesting(keys)
+	byNesting(started)
 	if len(keys) == 0 {
 		return ""
 	}
 	switch n.part {
 	case ExpandPart:
-		return fmt.Sprintf("start writing the new keys and keep writing %s until step %d", joinNames(keys), contractStep)
+		if len(started) > 3 {
+			started = append(started[:2:2], fmt.Sprintf("%d more keys", len(started)-2))
+		}
+		return fmt.Sprintf("write %s and keep writing %s until step %d", joinNames(started), joinNames(keys), contractStep)
 	case ContractPart:
 		return fmt.Sprintf("stop writing %s, now that no reader needs it", joinNames(keys))
 	case SwitchPart:

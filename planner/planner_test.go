@@ -113,7 +113,7 @@ func TestStepReasonsAndRollback(t *testing.T) {
 	})
 	in.Soak = 24 * time.Hour
 	p := Build(in)
-	if got, want := p.Steps[1].Reason, "metadata writes metadata_v2 before billing reads it (WRITE_BEFORE_READ); metadata writes metadata_v2 before frontend reads it (WRITE_BEFORE_READ)"; got != want {
+	if got, want := p.Steps[1].Reason, "metadata writes metadata_v2 before billing and frontend read it (WRITE_BEFORE_READ)"; got != want {
 		t.Errorf("step 2 reason = %q\nwant %q", got, want)
 	}
 	if p.Steps[2].Soak != "1d" || p.Steps[0].Soak != "" {
@@ -141,7 +141,7 @@ func TestStepReasonsAndRollback(t *testing.T) {
 		parts = append(parts, fmt.Sprintf("%d %s: %s", part.Step, part.Service, part.Keep))
 	}
 	wantParts := []string{
-		"1 metadata: start writing the new keys and keep writing `metadata` until step 3",
+		"1 metadata: write metadata_v2 and keep writing `metadata` until step 3",
 		"2 billing: read `metadata_v2`, which earlier steps write",
 		"2 frontend: read `metadata_v2`, which earlier steps write",
 		"3 metadata: stop writing `metadata`, now that no reader needs it",

@@ -31,7 +31,9 @@ type Constraint struct {
 	FromPart, ToPart Part
 	Rule             string // rule ID
 	Contract, Key    string // what it is about (display names)
+	Nested           bool   // the key sits inside another changed key's value (listed after it)
 	Critical         bool   // false for a tolerant reader: keep the order, but never split for it
+	Fallback         string // for a tolerant reader: the old key it falls back to
 	Why              string // one line, e.g. "metadata writes metadata_v2 before billing reads it"
 }
 

@@ -8,6 +8,7 @@ import (
 	"sort"
 
 	"github.com/deployorder/deployorder/config"
+	"github.com/deployorder/deployorder/contract"
 	"github.com/deployorder/deployorder/gitdiff"
 	"github.com/deployorder/deployorder/graph"
 	"github.com/deployorder/deployorder/planner"
@@ -112,13 +113,40 @@ func computePlan(ctx context.Context, e *env, s source, spec string) (*planner.P
 		sort.Strings(names)
 		commitServices[c.SHA] = names
 	}
+	cres, err := contract.Analyze(ctx, contract.Input{Range: rg, Repo: o.repo, Workspace: ws, Impact: impact, Config: o.cfg})
+	if err != nil {
+		return nil, err
+	}
 	return planner.Build(planner.Input{
 		Range:          rg,
 		Impact:         impact,
 		Warnings:       ws.Warnings,
 		CommitServices: commitServices,
 		Soak:           o.cfg.Soak,
+		Contracts:      cres,
+		Hunks:          rangeHunks(o.repo, rg),
 	}), nil
+}
+
+// rangeHunks returns the hunks of a path over the whole range, memoised.
+func rangeHunks(repo *gitdiff.Repo, rg *gitdiff.Range) func(string) []gitdiff.Hunk {
+	memo := map[string][]gitdiff.Hunk{}
+	return func(p string) []gitdiff.Hunk {
+		if h, ok := memo[p]; ok {
+			return h
+		}
+		for _, fc := range rg.Files {
+			if fc.Path == p || fc.OldPath == p {
+				h, _, err := repo.Hunks(fc)
+				if err == nil {
+					memo[p] = h
+				}
+				return h
+			}
+		}
+		memo[p] = nil
+		return nil
+	}
 }
 
 // userError unwraps gitdiff errors so their message stands alone.

@@ -1,0 +1,337 @@
+package contract
+
+import (
+	"context"
+	"fmt"
+	"go/token"
+	"os"
+	"path"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/deployorder/deployorder/config"
+	"github.com/deployorder/deployorder/gitdiff"
+	"github.com/deployorder/deployorder/graph"
+)
+
+// Input is what the analysis reads.
+type Input struct {
+	Range     *gitdiff.Range
+	Repo      *gitdiff.Repo    // reads the base revision
+	Workspace *graph.Workspace // the head, loaded
+	Impact    *graph.Impact    // which services exist at base and head
+	Config    *config.Config
+}
+
+// analysis is the state of one Analyze call.
+type analysis struct {
+	in          Input
+	ws          *graph.Workspace
+	cfg         *config.Config
+	fset        *token.FileSet
+	changedDirs map[string]bool
+	base        *baseView
+	interest    map[string]bool        // importpath.Type of contract types the range may change
+	bound       map[string]string      // importpath.Type -> config contract name
+	declChanged map[string]bool        // importpath.Type whose declaration lines changed
+	services    map[string][2][]string // per service: its in-repo packages at base and head
+	res         *Result
+}
+
+// Analyze works out the contract changes of a range.
+func Analyze(ctx context.Context, in Input) (*Result, error) {
+	a := &analysis{in: in, ws: in.Workspace, cfg: in.Config, fset: token.NewFileSet(), res: &Result{},
+		changedDirs: map[string]bool{}, interest: map[string]bool{}, bound: map[string]string{}, declChanged: map[string]bool{}}
+	if a.cfg == nil {
+		a.cfg = &config.Config{}
+	}
+	for _, c := range a.cfg.Contracts {
+		for _, t := range c.Types {
+			if c.Name != "" {
+				a.bound[t] = c.Name
+			}
+		}
+	}
+	for _, fc := range in.Range.Files {
+		for _, p := range fc.Paths() {
+			if strings.HasSuffix(p, ".go") && !strings.HasSuffix(p, "_test.go") && !inTestdata(p) {
+				a.changedDirs[path.Dir(p)] = true
+			}
+		}
+	}
+	if len(a.changedDirs) == 0 {
+		a.res.Skipped = "no Go file changed"
+		return a.res, nil
+	}
+	a.base = newBaseView(a.ws, in.Repo, in.Range.Base, a.changedDirs)
+	a.services = a.closures()
+	candidates := a.candidatePackages()
+	if !a.findInterest(candidates) {
+		return a.res, nil
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return a.run(ctx)
+}
+
+func inTestdata(p string) bool {
+	for _, e := range strings.Split(path.Dir(p), "/") {
+		if e == "testdata" {
+			return true
+		}
+	}
+	return false
+}
+
+// closures returns each service's in-repo packages at base and at head.
+func (a *analysis) closures() map[string][2][]string {
+	out := map[string][2][]string{}
+	status := map[string]graph.Status{}
+	mains := map[string]string{}
+	if a.in.Impact != nil {
+		for _, si := range a.in.Impact.Services {
+			status[si.Service.Name] = si.Status
+			if si.Service.Main != "" {
+				mains[si.Service.Name] = si.Service.Main
+			}
+		}
+	}
+	for _, s := range a.ws.Services {
+		if s.Main != "" {
+			mains[s.Name] = s.Main
+		}
+	}
+	for name, main := range mains {
+		var sides [2][]string
+		if status[name] != graph.Added {
+			sides[Base] = a.closureAt(main, a.base.importsAt)
+		}
+		if status[name] != graph.Removed {
+			sides[Head] = a.closureAt(main, func(ip string) []string {
+				if p := a.ws.Packages[ip]; p != nil {
+					return p.Imports
+				}
+				return nil
+			})
+		}
+		out[name] = sides
+	}
+	return out
+}
+
+func (a *analysis) closureAt(main string, imports func(string) []string) []string {
+	seen := map[string]bool{}
+	var visit func(string)
+	visit = func(ip string) {
+		if seen[ip] {
+			return
+		}
+		if _, inRepo := a.ws.DirOfImportPath(ip); !inRepo {
+			return
+		}
+		seen[ip] = true
+		for _, imp := range imports(ip) {
+			visit(imp)
+		}
+	}
+	visit(main)
+	return sortedKeys(seen)
+}
+
+// candidatePackages returns the in-repo non-main packages that the changed
+// packages depend on (at base or head), used by two or more services, whose
+// source has json or protobuf tags, plus the packages of configured types.
+func (a *analysis) candidatePackages() []string {
+	deps := map[string]bool{}
+	for dir := range a.changedDirs {
+		ip := a.ws.ImportPathOfDir(dir)
+		if ip == "" {
+			continue
+		}
+		for d := range a.ws.InRepoDeps(ip) {
+			deps[d] = true
+		}
+		deps[ip] = true
+		for _, imp := range a.base.importsAt(ip) {
+			for d := range a.ws.InRepoDeps(imp) {
+				deps[d] = true
+			}
+			if _, ok := a.ws.DirOfImportPath(imp); ok {
+				deps[imp] = true
+			}
+		}
+	}
+	users := map[string]int{}
+	for _, sides := range a.services {
+		seen := map[string]bool{}
+		for _, side := range sides {
+			for _, p := range side {
+				if !seen[p] {
+					seen[p] = true
+					users[p]++
+				}
+			}
+		}
+	}
+	configured := map[string]bool{}
+	for _, c := range a.cfg.Contracts {
+		for _, t := range c.Types {
+			configured[t[:strings.LastIndex(t, ".")]] = true
+		}
+	}
+	var out []string
+	for ip := range deps {
+		if p := a.ws.Packages[ip]; p != nil && p.Name == "main" {
+			continue
+		}
+		if configured[ip] || users[ip] >= 2 && a.hasTags(ip) {
+			out = append(out, ip)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// hasTags reports whether a package's source (at head, or at base for a
+// changed one) has a json or protobuf struct tag.
+func (a *analysis) hasTags(ip string) bool {
+	for _, side := range []int{Head, Base} {
+		for _, f := range a.goFiles(ip, side) {
+			if data := a.content(f, side); hasWireTagText(data) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// goFiles returns a package's Go files at a side.
+func (a *analysis) goFiles(ip string, side int) []string {
+	if side == Base {
+		if fs, ok := a.base.files[ip]; ok {
+			return fs
+		}
+		if a.base.changed[ip] {
+			return nil
+		}
+	}
+	if p := a.ws.Packages[ip]; p != nil {
+		return p.GoFiles
+	}
+	return nil
+}
+
+// content reads a repo-relative file at a side; nil when absent.
+func (a *analysis) content(file string, side int) []byte {
+	if side == Base {
+		if data, ok := a.base.blobs[file]; ok {
+			return data
+		}
+		if a.in.Range.Base == "" {
+			return nil
+		}
+		if a.changedDirs[path.Dir(file)] {
+			data, err := a.in.Repo.ReadFile(a.in.Range.Base, file)
+			if err != nil {
+				return nil
+			}
+			return data
+		}
+	}
+	data, err := os.ReadFile(filepath.Join(a.ws.Root, filepath.FromSlash(file)))
+	if err != nil {
+		return nil
+	}
+	return data
+}
+
+// findInterest decides, from syntax alone, which contract types the range
+// may change: those whose declaration lines changed, or whose name, fields
+// or accessors a changed line mentions; every candidate when a changed line
+// adds or drops an import or calls an encoder, decoder or template. It
+// reports false (with Result.Skipped set) when there are none.
+func (a *analysis) findInterest(candidates []string) bool {
+	if len(candidates) == 0 {
+		a.res.Skipped = "no changed package can reach a contract type"
+		return false
+	}
+	hunks := map[string][]gitdiff.Hunk{}
+	for _, fc := range a.in.Range.Files {
+		if strings.HasSuffix(fc.Path, ".go") && fc.Status == gitdiff.Modified {
+			hs, _, err := a.in.Repo.Hunks(fc)
+			if err == nil {
+				hunks[fc.Path] = hs
+			}
+		}
+	}
+	var ct [2]changedText
+	for _, side := range []int{Base, Head} {
+		side := side
+		ct[side] = scanChanged(a.in.Range.Files, hunks, side, func(p string) []byte { return a.content(p, side) })
+	}
+	everything := ct[Base].imports || ct[Head].imports || ct[Base].sinks || ct[Head].sinks
+	for _, ip := range candidates {
+		for _, side := range []int{Base, Head} {
+			for _, file := range a.goFiles(ip, side) {
+				data := a.content(file, side)
+				if data == nil {
+					continue
+				}
+				f, _ := parserParse(a.fset, file, data)
+				if f == nil {
+					continue
+				}
+				for _, ds := range declaredStructs(a.fset, f, file) {
+					key := ip + "." + ds.name
+					configured := a.configured(key)
+					if !ds.tagged && !configured || a.ignored(key) {
+						continue
+					}
+					if ct[side].overlaps(ds) {
+						a.declChanged[key] = true
+						a.interest[key] = true
+					}
+					if everything || ct[Base].mentions(ds) || ct[Head].mentions(ds) {
+						a.interest[key] = true
+					}
+				}
+			}
+		}
+	}
+	// A bound contract is analysed whole.
+	for t, name := range a.bound {
+		if a.interest[t] {
+			for u, n := range a.bound {
+				if n == name && !a.ignored(u) {
+					a.interest[u] = true
+				}
+			}
+		}
+	}
+	if len(a.interest) == 0 {
+		a.res.Skipped = "no changed line mentions a contract type, field or accessor"
+		return false
+	}
+	return true
+}
+
+func (a *analysis) configured(typeKey string) bool {
+	for _, c := range a.cfg.Contracts {
+		for _, t := range c.Types {
+			if t == typeKey {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func (a *analysis) ignored(typeKey string) bool {
+	return config.MatchAny(a.cfg.IgnoreContracts, typeKey)
+}
+
+func (a *analysis) warn(code, file string, line int, format string, args ...any) {
+	a.res.Warnings = append(a.res.Warnings, graph.Warning{Code: code, File: file, Line: line, Message: fmt.Sprintf(format, args...)})
+}

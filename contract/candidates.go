@@ -1,0 +1,219 @@
+package contract
+
+import (
+	"bytes"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"reflect"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/deployorder/deployorder/gitdiff"
+)
+
+// importsOf returns the imports of a Go file's content.
+func importsOf(data []byte) []string {
+	f, err := parser.ParseFile(token.NewFileSet(), "", data, parser.ImportsOnly)
+	if err != nil || f == nil {
+		return nil
+	}
+	var out []string
+	for _, s := range f.Imports {
+		if p, err := strconv.Unquote(s.Path.Value); err == nil {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// hasWireTagText reports whether Go source may declare a tagged struct.
+func hasWireTagText(data []byte) bool {
+	return bytes.Contains(data, []byte(`json:"`)) || bytes.Contains(data, []byte(`protobuf:"`))
+}
+
+// declaredStruct is a struct type as the syntax shows it, for the cheap
+// pass that decides whether anything needs type-checking.
+type declaredStruct struct {
+	name   string
+	fields []string // Go field names, embedded ones by type name
+	tagged bool
+	file   string
+	from   int // lines of the declaration
+	to     int
+}
+
+// declaredStructs lists the struct types a file declares at package level.
+func declaredStructs(fset *token.FileSet, f *ast.File, file string) []declaredStruct {
+	var out []declaredStruct
+	for _, d := range f.Decls {
+		gd, ok := d.(*ast.GenDecl)
+		if !ok || gd.Tok != token.TYPE {
+			continue
+		}
+		for _, s := range gd.Specs {
+			ts, ok := s.(*ast.TypeSpec)
+			if !ok {
+				continue
+			}
+			st, ok := ts.Type.(*ast.StructType)
+			if !ok {
+				continue
+			}
+			ds := declaredStruct{name: ts.Name.Name, file: file,
+				from: fset.Position(ts.Pos()).Line, to: fset.Position(ts.End()).Line}
+			for _, fld := range st.Fields.List {
+				if fld.Tag != nil {
+					tag, _ := strconv.Unquote(fld.Tag.Value)
+					st := reflect.StructTag(tag)
+					if _, ok := st.Lookup("json"); ok {
+						ds.tagged = true
+					}
+					if _, ok := st.Lookup("protobuf"); ok {
+						ds.tagged = true
+					}
+				}
+				for _, n := range fld.Names {
+					ds.fields = append(ds.fields, n.Name)
+				}
+				if len(fld.Names) == 0 {
+					ds.fields = append(ds.fields, embeddedName(fld.Type))
+				}
+			}
+			out = append(out, ds)
+		}
+	}
+	return out
+}
+
+func embeddedName(e ast.Expr) string {
+	switch x := e.(type) {
+	case *ast.StarExpr:
+		return embeddedName(x.X)
+	case *ast.SelectorExpr:
+		return x.Sel.Name
+	case *ast.Ident:
+		return x.Name
+	case *ast.IndexExpr:
+		return embeddedName(x.X)
+	}
+	return ""
+}
+
+// changedText is what the changed lines of the range's Go files mention.
+type changedText struct {
+	idents  map[string]bool     // identifiers on changed lines
+	imports bool                // an import line changed
+	sinks   bool                // a changed line calls an encoder, decoder or template
+	lines   map[string][][2]int // file -> changed line ranges at its side (for definitions)
+}
+
+var sinkWords = map[string]bool{"Marshal": true, "MarshalIndent": true, "Unmarshal": true, "Encode": true, "Decode": true,
+	"NewEncoder": true, "NewDecoder": true, "Execute": true, "ExecuteTemplate": true}
+
+// scanChanged parses the changed Go files at one side and collects what
+// their changed lines mention. content returns the file at that side.
+func scanChanged(files []gitdiff.FileChange, hunks map[string][]gitdiff.Hunk, side int, content func(string) []byte) changedText {
+	ct := changedText{idents: map[string]bool{}, lines: map[string][][2]int{}}
+	fset := token.NewFileSet()
+	for _, fc := range files {
+		p := fc.Path
+		if side == Base {
+			if fc.Status == gitdiff.Added {
+				continue
+			}
+			if fc.OldPath != "" {
+				p = fc.OldPath
+			}
+		} else if fc.Status == gitdiff.Deleted {
+			continue
+		}
+		if !strings.HasSuffix(p, ".go") || strings.HasSuffix(p, "_test.go") {
+			continue
+		}
+		data := content(p)
+		if data == nil {
+			continue
+		}
+		var ranges [][2]int
+		whole := fc.Status == gitdiff.Added || fc.Status == gitdiff.Deleted || fc.Status == gitdiff.Renamed
+		if !whole {
+			for _, h := range hunks[fc.Path] {
+				if side == Base && h.OldLines > 0 {
+					ranges = append(ranges, [2]int{h.OldStart, h.OldStart + h.OldLines - 1})
+				}
+				if side == Head && h.NewLines > 0 {
+					ranges = append(ranges, [2]int{h.NewStart, h.NewStart + h.NewLines - 1})
+				}
+			}
+		} else {
+			ranges = [][2]int{{1, 1 << 30}}
+		}
+		ct.lines[p] = ranges
+		in := func(pos token.Pos) bool {
+			l := fset.Position(pos).Line
+			for _, r := range ranges {
+				if l >= r[0] && l <= r[1] {
+					return true
+				}
+			}
+			return false
+		}
+		f, err := parser.ParseFile(fset, p, data, parser.SkipObjectResolution)
+		if f == nil {
+			// Unparsable: assume it mentions everything.
+			ct.imports, ct.sinks = true, true
+			continue
+		}
+		_ = err
+		for _, imp := range f.Imports {
+			if in(imp.Pos()) || in(imp.End()) {
+				ct.imports = true
+			}
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			if id, ok := n.(*ast.Ident); ok && in(id.Pos()) {
+				ct.idents[id.Name] = true
+				if sinkWords[id.Name] {
+					ct.sinks = true
+				}
+			}
+			return true
+		})
+	}
+	return ct
+}
+
+// overlaps reports whether a declaration's lines meet a changed range.
+func (ct changedText) overlaps(ds declaredStruct) bool {
+	for _, r := range ct.lines[ds.file] {
+		if ds.from <= r[1] && r[0] <= ds.to {
+			return true
+		}
+	}
+	return false
+}
+
+// mentions reports whether changed lines name a struct or one of its
+// fields (or a GetX/SetX accessor).
+func (ct changedText) mentions(ds declaredStruct) bool {
+	if ct.idents[ds.name] {
+		return true
+	}
+	for _, f := range ds.fields {
+		if ct.idents[f] || ct.idents["Get"+f] || ct.idents["Set"+f] {
+			return true
+		}
+	}
+	return false
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,337 @@
+package contract
+
+import (
+	"path"
+	"sort"
+	"strings"
+)
+
+// contractState gathers one contract's layouts and roles while diffing.
+type contractState struct {
+	id, name  string
+	bound     bool
+	kind      Kind
+	types     map[string]bool
+	fields    [2]map[string]*WireField // wire key -> field, per side
+	custom    bool
+	importers [2]map[string]bool
+	writers   [2]map[string]map[string][]Access // wire key -> service -> accesses
+	readers   [2]map[string]map[string][]Access
+}
+
+func newContractState(id, name string) *contractState {
+	c := &contractState{id: id, name: name, types: map[string]bool{}}
+	for side := range c.fields {
+		c.fields[side] = map[string]*WireField{}
+		c.importers[side] = map[string]bool{}
+		c.writers[side] = map[string]map[string][]Access{}
+		c.readers[side] = map[string]map[string][]Access{}
+	}
+	return c
+}
+
+// shortName is pkg.Type for an importpath.Type.
+func shortName(t string) string {
+	i := strings.LastIndex(t, ".")
+	return path.Base(t[:i]) + t[i:]
+}
+
+// fingerprint is a layout's wire shape, to pair a type that was renamed or
+// moved with its identical replacement.
+func (c *contractState) fingerprint(side int) string {
+	var parts []string
+	for k, f := range c.fields[side] {
+		parts = append(parts, k+":"+f.Type)
+	}
+	sort.Strings(parts)
+	return string(c.kind) + "|" + strings.Join(parts, ",")
+}
+
+// diff builds the contracts, maps every service's accesses to wire keys at
+// each side, and keeps the keys whose definition, writers or readers
+// changed.
+func (a *analysis) diff(st [2]*sideState) []*Contract {
+	states := map[string]*contractState{}
+	byType := [2]map[string][]*contractState{{}, {}}
+	for side, s := range st {
+		for _, t := range sortedKeys(keysOf(s.layouts)) {
+			l := s.layouts[t]
+			id, name := t, shortName(t)
+			if b, ok := a.bound[t]; ok {
+				id, name = b, b
+			}
+			c := states[id]
+			if c == nil {
+				c = newContractState(id, name)
+				c.bound = id != t
+				states[id] = c
+			}
+			c.kind, c.custom = l.Kind, c.custom || l.Custom
+			c.types[t] = true
+			for i := range l.Fields {
+				f := l.Fields[i]
+				if old := c.fields[side][f.Key]; old != nil {
+					old.Refs = append(old.Refs, f.Refs...)
+					old.Nested = append(old.Nested, f.Nested...)
+					continue
+				}
+				c.fields[side][f.Key] = &f
+			}
+			byType[side][t] = append(byType[side][t], c)
+		}
+	}
+	a.pairReplacedTypes(states, byType)
+
+	// Index: field -> (contract, key), per side.
+	type slot struct {
+		c   *contractState
+		key string
+	}
+	var byRef [2]map[FieldRef][]slot
+	for side := range byRef {
+		byRef[side] = map[FieldRef][]slot{}
+		for _, c := range states {
+			for key, f := range c.fields[side] {
+				for _, r := range f.Refs {
+					byRef[side][r] = append(byRef[side][r], slot{c, key})
+				}
+			}
+		}
+	}
+	// every key a whole-value access reaches: the type's contracts' keys,
+	// and those of the contract types nested in them (reflection sees them).
+	var reach func(side int, t string, seen map[string]bool, visit func(*contractState, string))
+	reach = func(side int, t string, seen map[string]bool, visit func(*contractState, string)) {
+		if seen[t] {
+			return
+		}
+		seen[t] = true
+		for _, c := range byType[side][t] {
+			for key, f := range c.fields[side] {
+				visit(c, key)
+				for _, n := range f.Nested {
+					reach(side, n, seen, visit)
+				}
+			}
+		}
+	}
+	add := func(m map[string]map[string][]Access, key, svc string, acc Access) {
+		if m[key] == nil {
+			m[key] = map[string][]Access{}
+		}
+		m[key][svc] = append(m[key][svc], acc)
+	}
+	for _, svc := range sortedKeys(keysOf(a.services)) {
+		for side := range st {
+			pkgs := a.services[svc][side]
+			for _, p := range pkgs {
+				for t, cs := range byType[side] {
+					if strings.HasPrefix(t, p+".") && !strings.Contains(t[len(p)+1:], "/") {
+						for _, c := range cs {
+							c.importers[side][svc] = true
+						}
+					}
+				}
+				for _, acc := range st[side].facts[p] {
+					pub := Access{Pos: Pos{File: acc.File, Line: acc.Line}, Func: acc.Func, Via: acc.Via}
+					record := func(c *contractState, key string) {
+						if acc.Write {
+							add(c.writers[side], key, svc, pub)
+						}
+						if acc.Read {
+							add(c.readers[side], key, svc, pub)
+						}
+					}
+					if acc.Whole != "" {
+						reach(side, acc.Whole, map[string]bool{}, record)
+						continue
+					}
+					for _, sl := range byRef[side][acc.Ref] {
+						record(sl.c, sl.key)
+					}
+				}
+			}
+		}
+	}
+	// Importers count a service that reaches a contract through its
+	// packages; the loop above only saw the contract's own package.
+	for _, c := range states {
+		for side := range st {
+			for svc, sides := range a.services {
+				for _, p := range sides[side] {
+					for t := range c.types {
+						if strings.HasPrefix(t, p+".") && !strings.Contains(t[len(p)+1:], "/") {
+							c.importers[side][svc] = true
+						}
+					}
+				}
+			}
+		}
+	}
+
+	var out []*Contract
+	for _, id := range sortedKeys(keysOf(states)) {
+		c := states[id]
+		con := &Contract{ID: c.id, Name: c.name, Kind: c.kind, Types: sortedKeys(c.types), Custom: c.custom, Bound: c.bound}
+		for side := range st {
+			con.Importers[side] = sortedKeys(c.importers[side])
+		}
+		for t := range c.types {
+			con.GoOnlyChange = con.GoOnlyChange || a.declChanged[t]
+		}
+		keys := map[string]bool{}
+		for side := range st {
+			for k := range c.fields[side] {
+				keys[k] = true
+			}
+		}
+		changed := false
+		ordered := sortedKeys(keys)
+		sort.SliceStable(ordered, func(i, j int) bool { return keyLess(ordered[i], ordered[j]) })
+		for _, k := range ordered {
+			key := &Key{Wire: k}
+			for side := range st {
+				if f := c.fields[side][k]; f != nil {
+					key.Type[side], key.Decl[side] = f.Type, Pos{File: f.File, Line: f.Line}
+					key.Name = f.Name
+					key.Nested = mergeSorted(key.Nested, f.Nested)
+				}
+				key.Writers[side] = nonNilRoles(c.writers[side][k])
+				key.Readers[side] = nonNilRoles(c.readers[side][k])
+			}
+			if b, h := c.fields[Base][k], c.fields[Head][k]; b != nil && h != nil && b.Name != h.Name {
+				key.RenamedFrom = b.Name
+			}
+			if key.Type[Base] != "" && key.Type[Head] != "" && key.Type[Base] != key.Type[Head] {
+				// An incompatible wire type change: the old key goes and a new
+				// one comes, on both sides at once.
+				old, cur := *key, *key
+				old.Type[Head], old.Writers[Head], old.Readers[Head] = "", map[string][]Access{}, map[string][]Access{}
+				cur.Type[Base], cur.Writers[Base], cur.Readers[Base] = "", map[string][]Access{}, map[string][]Access{}
+				old.Changed, cur.Changed = true, true
+				con.Keys = append(con.Keys, &old, &cur)
+				con.GoOnlyChange = false
+				changed = true
+				continue
+			}
+			if key.Type[Base] != key.Type[Head] {
+				con.GoOnlyChange = false
+			}
+			key.Changed = key.Type[Base] != key.Type[Head] || !sameServices(key.Writers) || !sameServices(key.Readers)
+			changed = changed || key.Changed
+			con.Keys = append(con.Keys, key)
+		}
+		if changed || con.GoOnlyChange {
+			out = append(out, con)
+		}
+	}
+	// People read Type.key; the package joins the name only when two
+	// contracts share a type name.
+	count := map[string]int{}
+	typeName := func(c *Contract) string { return c.ID[strings.LastIndex(c.ID, ".")+1:] }
+	for _, c := range out {
+		if !c.Bound {
+			count[typeName(c)]++
+		}
+	}
+	for _, c := range out {
+		if !c.Bound && count[typeName(c)] == 1 {
+			c.Name = typeName(c)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+func mergeSorted(a, b []string) []string {
+	set := map[string]bool{}
+	for _, x := range append(append([]string{}, a...), b...) {
+		set[x] = true
+	}
+	return sortedKeys(set)
+}
+
+// pairReplacedTypes merges a contract type that exists only at base with
+// one that exists only at head when their wire layouts are identical: a
+// type renamed or moved is the same contract on the wire.
+func (a *analysis) pairReplacedTypes(states map[string]*contractState, byType [2]map[string][]*contractState) {
+	var gone, fresh []*contractState
+	for _, c := range states {
+		switch {
+		case len(c.fields[Base]) > 0 && len(c.fields[Head]) == 0 && a.bound[c.id] == "":
+			gone = append(gone, c)
+		case len(c.fields[Head]) > 0 && len(c.fields[Base]) == 0 && a.bound[c.id] == "":
+			fresh = append(fresh, c)
+		}
+	}
+	sort.Slice(gone, func(i, j int) bool { return gone[i].id < gone[j].id })
+	sort.Slice(fresh, func(i, j int) bool { return fresh[i].id < fresh[j].id })
+	for _, g := range gone {
+		for i, f := range fresh {
+			if f == nil || g.fingerprint(Base) != f.fingerprint(Head) {
+				continue
+			}
+			g.fields[Head] = f.fields[Head]
+			for t := range f.types {
+				g.types[t] = true
+				for j, c := range byType[Head][t] {
+					if c == f {
+						byType[Head][t][j] = g
+					}
+				}
+			}
+			delete(states, g.id)
+			g.id, g.name = f.id, f.name
+			states[g.id] = g
+			fresh[i] = nil
+			break
+		}
+	}
+}
+
+func nonNilRoles(m map[string][]Access) map[string][]Access {
+	if m == nil {
+		return map[string][]Access{}
+	}
+	for svc, as := range m {
+		sort.SliceStable(as, func(i, j int) bool {
+			if as[i].File != as[j].File {
+				return as[i].File < as[j].File
+			}
+			return as[i].Line < as[j].Line
+		})
+		m[svc] = dedupeAccesses(as)
+	}
+	return m
+}
+
+func dedupeAccesses(as []Access) []Access {
+	var out []Access
+	for i, a := range as {
+		if i > 0 && a == as[i-1] {
+			continue
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+func sameServices(sides [2]map[string][]Access) bool {
+	if len(sides[Base]) != len(sides[Head]) {
+		return false
+	}
+	for s := range sides[Base] {
+		if _, ok := sides[Head][s]; !ok {
+			return false
+		}
+	}
+	return true
+}
+
+func keysOf[V any](m map[string]V) map[string]bool {
+	out := map[string]bool{}
+	for k := range m {
+		out[k] = true
+	}
+	return out
+}

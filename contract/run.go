@@ -1,0 +1,254 @@
+package contract
+
+import (
+	"context"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"go/types"
+	"sort"
+	"strings"
+)
+
+func parserParse(fset *token.FileSet, name string, data []byte) (*ast.File, error) {
+	return parser.ParseFile(fset, name, data, parser.SkipObjectResolution)
+}
+
+// sideState is one side's type-checked view.
+type sideState struct {
+	u       *universe
+	layouts map[string]*Layout // importpath.Type -> layout, for the types of interest present at this side
+	tracked map[string]bool
+	facts   map[string][]access // package -> accesses
+}
+
+// run type-checks the packages that can touch the contract types of
+// interest, at head and (for changed packages) at base, and diffs roles.
+func (a *analysis) run(ctx context.Context) (*Result, error) {
+	interestPkgs := map[string]bool{}
+	for t := range a.interest {
+		interestPkgs[t[:strings.LastIndex(t, ".")]] = true
+	}
+	var targets [2]map[string]bool
+	for side := range targets {
+		targets[side] = map[string]bool{}
+		imports := a.importsFunc(side)
+		memo := map[string]bool{}
+		var reaches func(string) bool
+		reaches = func(ip string) bool {
+			if r, ok := memo[ip]; ok {
+				return r
+			}
+			memo[ip] = false
+			r := interestPkgs[ip]
+			for _, imp := range imports(ip) {
+				if _, inRepo := a.ws.DirOfImportPath(imp); inRepo && reaches(imp) {
+					r = true
+				}
+			}
+			memo[ip] = r
+			return r
+		}
+		for _, sides := range a.services {
+			for _, p := range sides[side] {
+				if reaches(p) {
+					targets[side][p] = true
+				}
+			}
+		}
+		for p := range interestPkgs {
+			targets[side][p] = true
+		}
+	}
+	// Unchanged packages read the same at both sides: only changed ones are
+	// analysed again at base.
+	for p := range targets[Base] {
+		if !a.base.changed[p] {
+			delete(targets[Base], p)
+		}
+	}
+
+	var st [2]*sideState
+	headSrc := headSource(a.ws, targets[Head])
+	a.base.head = headSource(a.ws, nil)
+	head := newUniverse("head", a.fset, headSrc)
+	head.prefetch(a.depsOf(sortedKeys(targets[Head]), a.importsFunc(Head)))
+	for _, t := range sortedKeys(targets[Head]) {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		head.get(t)
+	}
+	st[Head] = &sideState{u: head}
+	base := newUniverse("base", a.fset, a.base.source(targets[Base]))
+	base.parent, base.local = head, a.base.localFunc()
+	base.prefetch(a.depsOf(sortedKeys(targets[Base]), a.importsFunc(Base)))
+	for _, t := range sortedKeys(targets[Base]) {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		base.get(t)
+	}
+	st[Base] = &sideState{u: base}
+
+	for side, s := range st {
+		s.layouts = a.layouts(s.u)
+		s.tracked = map[string]bool{}
+		for t, l := range s.layouts {
+			s.tracked[t] = true
+			for _, f := range l.Fields {
+				for _, r := range f.Refs {
+					s.tracked[r.Type] = true
+				}
+			}
+		}
+		a.res.Checked[side] = len(targets[side])
+	}
+	// Facts: head first (its summaries serve base for unchanged packages).
+	st[Head].facts = map[string][]access{}
+	headSum := newSummaries()
+	for _, tp := range topo(head, targets[Head]) {
+		st[Head].facts[tp.src.path] = analyzePackage(a.fset, tp, st[Head].tracked, headSum)
+		a.typeErrors(tp, "head")
+	}
+	baseSum := newSummaries()
+	for k, v := range headSum.methods {
+		baseSum.methods[k] = v
+	}
+	for k, v := range headSum.decoded {
+		baseSum.decoded[k] = v
+	}
+	st[Base].facts = map[string][]access{}
+	for p, f := range st[Head].facts {
+		st[Base].facts[p] = f
+	}
+	for _, tp := range topo(base, targets[Base]) {
+		st[Base].facts[tp.src.path] = analyzePackage(a.fset, tp, st[Base].tracked, baseSum)
+		a.typeErrors(tp, "base")
+	}
+	for p := range a.base.changed {
+		if !targets[Base][p] {
+			delete(st[Base].facts, p) // changed, and out of reach of the contracts at base
+		}
+	}
+	a.res.Contracts = a.diff(st)
+	sortWarnings(a.res.Warnings)
+	return a.res, nil
+}
+
+// importsFunc returns a package's in-repo and other imports at a side.
+func (a *analysis) importsFunc(side int) func(string) []string {
+	if side == Base {
+		return a.base.importsAt
+	}
+	return func(ip string) []string {
+		if p := a.ws.Packages[ip]; p != nil {
+			return p.Imports
+		}
+		return nil
+	}
+}
+
+// depsOf returns roots and everything they import, transitively.
+func (a *analysis) depsOf(roots []string, imports func(string) []string) []string {
+	seen := map[string]bool{}
+	var visit func(string)
+	visit = func(ip string) {
+		if seen[ip] {
+			return
+		}
+		seen[ip] = true
+		for _, imp := range imports(ip) {
+			visit(imp)
+		}
+	}
+	for _, r := range roots {
+		visit(r)
+	}
+	return sortedKeys(seen)
+}
+
+// topo returns the checked packages of a set in dependency order.
+func topo(u *universe, set map[string]bool) []*typedPkg {
+	var out []*typedPkg
+	seen := map[string]bool{}
+	var visit func(string)
+	visit = func(ip string) {
+		if seen[ip] {
+			return
+		}
+		seen[ip] = true
+		tp := u.pkgs[ip]
+		if tp == nil || tp.types == nil {
+			return
+		}
+		for _, imp := range tp.types.Imports() {
+			if set[imp.Path()] {
+				visit(imp.Path())
+			}
+		}
+		if tp.info != nil {
+			out = append(out, tp)
+		}
+	}
+	for _, ip := range sortedKeys(set) {
+		visit(ip)
+	}
+	return out
+}
+
+// layouts computes the wire layouts of the types of interest that exist in
+// a universe.
+func (a *analysis) layouts(u *universe) map[string]*Layout {
+	out := map[string]*Layout{}
+	pos := func(v *types.Var) (string, int) {
+		p := a.fset.Position(v.Pos())
+		return p.Filename, p.Line
+	}
+	for _, t := range sortedKeys(a.interest) {
+		i := strings.LastIndex(t, ".")
+		tp := u.get(t[:i])
+		if tp.types == nil {
+			continue
+		}
+		obj, ok := tp.types.Scope().Lookup(t[i+1:]).(*types.TypeName)
+		if !ok {
+			continue
+		}
+		n, ok := types.Unalias(obj.Type()).(*types.Named)
+		if !ok || n.TypeParams().Len() > 0 {
+			continue
+		}
+		if l := layoutOf(n, pos); l != nil {
+			out[t] = l
+		}
+	}
+	return out
+}
+
+func (a *analysis) typeErrors(tp *typedPkg, side string) {
+	if len(tp.errs) == 0 {
+		return
+	}
+	file, line := "", 0
+	msg := tp.errs[0]
+	if parts := strings.SplitN(msg, ":", 3); len(parts) == 3 {
+		if _, err := fmt.Sscan(parts[1], &line); err == nil {
+			file, msg = parts[0], strings.TrimSpace(parts[2])
+		}
+	}
+	a.warn("TYPE_ERRORS", file, line, "package %s does not type-check at %s (%s); its field accesses may be incomplete", tp.src.path, side, msg)
+}
+
+func sortWarnings(ws []graphWarning) {
+	sort.SliceStable(ws, func(i, j int) bool {
+		if ws[i].File != ws[j].File {
+			return ws[i].File < ws[j].File
+		}
+		if ws[i].Line != ws[j].Line {
+			return ws[i].Line < ws[j].Line
+		}
+		return ws[i].Message < ws[j].Message
+	})
+}

@@ -1,0 +1,489 @@
+package contract
+
+import (
+	"go/ast"
+	"go/token"
+	"go/types"
+	"sort"
+
+	"golang.org/x/tools/go/types/typeutil"
+)
+
+// access is one read or write of a contract field, or (Whole) of every key
+// of a type, by one package's code.
+type access struct {
+	Ref   FieldRef // the field; zero when Whole is set
+	Whole string   // importpath.Type whose every key reflection sees
+	Read  bool
+	Write bool
+	File  string
+	Line  int
+	Func  string // enclosing function (types.Func.FullName), for fallback detection
+	Via   string // how, when not a selector or literal: "GetName()", "a template", "a relay"
+}
+
+// summaries carry what one package's analysis tells the packages that
+// import it. They are filled in dependency order.
+type summaries struct {
+	methods map[string][]access // method of a contract type -> the receiver fields it accesses
+	decoded map[string]bool     // function -> returns a value it decoded from the wire
+}
+
+func newSummaries() *summaries {
+	return &summaries{methods: map[string][]access{}, decoded: map[string]bool{}}
+}
+
+// walker records the field accesses of one package.
+type walker struct {
+	fset    *token.FileSet
+	info    *types.Info
+	tracked map[string]bool // type keys whose fields are recorded
+	sum     *summaries
+
+	out     []access
+	fn      string                // current function
+	recv    types.Object          // receiver of the current method, when its type is tracked
+	recvOut *[]access             // phase 1: where receiver accesses go; nil in phase 2 (dropped)
+	calls   *[]string             // phase 1: receiver methods the method calls
+	decoded map[types.Object]bool // values decoded in the current function
+	stack   []ast.Node
+}
+
+// analyzePackage returns the accesses recorded in a type-checked package
+// and adds its method and decoder summaries to sum.
+func analyzePackage(fset *token.FileSet, tp *typedPkg, tracked map[string]bool, sum *summaries) []access {
+	w := &walker{fset: fset, info: tp.info, tracked: tracked, sum: sum}
+	// Phase 1: summaries — what each method of a contract type does to its
+	// receiver, and which functions return decoded values.
+	direct := map[string][]access{}
+	calls := map[string][]string{}
+	for _, f := range tp.files {
+		for _, d := range f.Decls {
+			fd, ok := d.(*ast.FuncDecl)
+			if !ok || fd.Body == nil {
+				continue
+			}
+			name := w.funcName(fd)
+			w.decoded = w.collectDecoded(fd.Body)
+			if w.returnsDecoded(fd.Body) {
+				sum.decoded[name] = true
+			}
+			if recv := w.trackedRecv(fd); recv != nil {
+				var acc []access
+				var cs []string
+				w.fn, w.recv, w.recvOut, w.calls = name, recv, &acc, &cs
+				w.walk(fd.Body)
+				direct[name], calls[name] = acc, cs
+				w.recv, w.recvOut, w.calls = nil, nil, nil
+			}
+		}
+	}
+	for name := range direct {
+		sum.methods[name] = closeOver(name, direct, calls)
+	}
+	// Phase 2: the accesses.
+	w.out = nil
+	for _, f := range tp.files {
+		for _, d := range f.Decls {
+			switch d := d.(type) {
+			case *ast.FuncDecl:
+				if d.Body == nil {
+					continue
+				}
+				w.fn = w.funcName(d)
+				w.recv = w.trackedRecv(d)
+				w.decoded = w.collectDecoded(d.Body)
+				w.walk(d.Body)
+			case *ast.GenDecl:
+				w.fn, w.recv = tp.src.path+".init", nil
+				w.decoded = w.collectDecoded(d)
+				w.walk(d)
+			}
+		}
+	}
+	return w.out
+}
+
+// closeOver merges the accesses of the receiver methods a method calls.
+func closeOver(name string, direct map[string][]access, calls map[string][]string) []access {
+	seen := map[string]bool{}
+	var out []access
+	var visit func(string)
+	visit = func(n string) {
+		if seen[n] {
+			return
+		}
+		seen[n] = true
+		out = append(out, direct[n]...)
+		for _, c := range calls[n] {
+			visit(c)
+		}
+	}
+	visit(name)
+	return out
+}
+
+func (w *walker) funcName(fd *ast.FuncDecl) string {
+	if obj, ok := w.info.Defs[fd.Name].(*types.Func); ok {
+		return obj.Origin().FullName()
+	}
+	return fd.Name.Name
+}
+
+// trackedRecv returns the receiver object of a method whose receiver type
+// is tracked.
+func (w *walker) trackedRecv(fd *ast.FuncDecl) types.Object {
+	if fd.Recv == nil || len(fd.Recv.List) == 0 || len(fd.Recv.List[0].Names) == 0 {
+		return nil
+	}
+	obj := w.info.Defs[fd.Recv.List[0].Names[0]]
+	if obj == nil {
+		return nil
+	}
+	if n, _ := namedStruct(obj.Type()); n != nil && w.tracked[typeKey(n)] {
+		return obj
+	}
+	return nil
+}
+
+// walk visits a subtree with a parent stack.
+func (w *walker) walk(root ast.Node) {
+	ast.Inspect(root, func(n ast.Node) bool {
+		if n == nil {
+			w.stack = w.stack[:len(w.stack)-1]
+			return true
+		}
+		w.stack = append(w.stack, n)
+		w.visit(n)
+		return true
+	})
+}
+
+func (w *walker) visit(n ast.Node) {
+	switch n := n.(type) {
+	case *ast.SelectorExpr:
+		sel := w.info.Selections[n]
+		if sel == nil {
+			return
+		}
+		switch sel.Kind() {
+		case types.FieldVal:
+			ref, ok := w.fieldRef(sel)
+			if !ok {
+				return
+			}
+			read, write := w.context(len(w.stack) - 1)
+			w.record(n.X, access{Ref: ref, Read: read, Write: write}, n.Sel.Pos())
+		case types.MethodVal:
+			f, ok := sel.Obj().(*types.Func)
+			if !ok {
+				return
+			}
+			name := f.Origin().FullName()
+			if w.recvOut != nil && w.rootObj(n.X) == w.recv {
+				*w.calls = append(*w.calls, name)
+				return
+			}
+			if w.recv != nil && w.rootObj(n.X) == w.recv {
+				return // part of this method's own summary
+			}
+			for _, a := range w.sum.methods[name] {
+				a.Via = n.Sel.Name + "()"
+				w.record(n.X, a, n.Sel.Pos())
+			}
+		}
+	case *ast.CompositeLit:
+		w.compositeLit(n)
+	case *ast.CallExpr:
+		w.call(n)
+	}
+}
+
+// fieldRef finds the named struct type that declares a selected field,
+// following embedded fields along the selection's index path.
+func (w *walker) fieldRef(sel *types.Selection) (FieldRef, bool) {
+	t := sel.Recv()
+	idx := sel.Index()
+	for i, j := range idx {
+		n, st := namedStruct(t)
+		if st == nil {
+			u := types.Unalias(t)
+			if p, ok := u.(*types.Pointer); ok {
+				u = p.Elem()
+			}
+			st, _ = u.Underlying().(*types.Struct)
+			if st == nil || j >= st.NumFields() {
+				return FieldRef{}, false
+			}
+		}
+		f := st.Field(j)
+		if i == len(idx)-1 {
+			if n == nil || !w.tracked[typeKey(n)] {
+				return FieldRef{}, false
+			}
+			return FieldRef{Type: typeKey(n), Field: f.Name()}, true
+		}
+		t = f.Type()
+	}
+	return FieldRef{}, false
+}
+
+// context classifies the use of the expression at stack[i]: read, write,
+// or both.
+func (w *walker) context(i int) (read, write bool) {
+	if i == 0 {
+		return true, false
+	}
+	n, parent := w.stack[i], w.stack[i-1]
+	switch p := parent.(type) {
+	case *ast.AssignStmt:
+		for _, l := range p.Lhs {
+			if l == n {
+				if p.Tok == token.ASSIGN || p.Tok == token.DEFINE {
+					return false, true
+				}
+				return true, true
+			}
+		}
+	case *ast.IncDecStmt:
+		return true, true
+	case *ast.UnaryExpr:
+		if p.Op == token.AND {
+			return false, true // taking the address: the field is filled through it
+		}
+	case *ast.ParenExpr, *ast.StarExpr:
+		return w.context(i - 1)
+	case *ast.SelectorExpr:
+		if p.X == n {
+			// n.G: writing G of a struct value held in n writes n; through
+			// a pointer it only reads n.
+			if _, pw := w.context(i - 1); pw && !isPointer(w.info.TypeOf(p.X)) {
+				if sel := w.info.Selections[p]; sel != nil && sel.Kind() == types.FieldVal {
+					return false, true
+				}
+			}
+		}
+	case *ast.IndexExpr:
+		if p.X == n {
+			if _, pw := w.context(i - 1); pw {
+				return false, true // setting an element of a map or slice field
+			}
+		}
+	case *ast.RangeStmt:
+		if p.Key == n || p.Value == n {
+			return false, true
+		}
+	}
+	return true, false
+}
+
+func isPointer(t types.Type) bool {
+	if t == nil {
+		return false
+	}
+	_, ok := t.Underlying().(*types.Pointer)
+	return ok
+}
+
+// record adds an access at pos, or sends it to the receiver summary when
+// the expression is rooted at the receiver of a method being summarised.
+func (w *walker) record(x ast.Expr, a access, pos token.Pos) {
+	if w.recv != nil && x != nil && w.rootObj(x) == w.recv {
+		if w.recvOut != nil {
+			*w.recvOut = append(*w.recvOut, a)
+		}
+		return
+	}
+	if w.recvOut != nil {
+		return // phase 1 keeps receiver accesses only
+	}
+	p := w.fset.Position(pos)
+	a.File, a.Line, a.Func = p.Filename, p.Line, w.fn
+	w.out = append(w.out, a)
+}
+
+// rootObj returns the variable an expression is rooted at: v in v, &v,
+// *v, v.f.g, v[i].
+func (w *walker) rootObj(e ast.Expr) types.Object {
+	for {
+		switch x := e.(type) {
+		case *ast.ParenExpr:
+			e = x.X
+		case *ast.UnaryExpr:
+			e = x.X
+		case *ast.StarExpr:
+			e = x.X
+		case *ast.SelectorExpr:
+			if w.info.Selections[x] == nil {
+				return w.info.Uses[x.Sel]
+			}
+			e = x.X
+		case *ast.IndexExpr:
+			e = x.X
+		case *ast.Ident:
+			if o := w.info.Uses[x]; o != nil {
+				return o
+			}
+			return w.info.Defs[x]
+		default:
+			return nil
+		}
+	}
+}
+
+// compositeLit records the fields a struct literal sets: the keyed ones,
+// or every field of an unkeyed literal.
+func (w *walker) compositeLit(lit *ast.CompositeLit) {
+	n, st := namedStruct(w.info.TypeOf(lit))
+	if st == nil || !w.tracked[typeKey(n)] || len(lit.Elts) == 0 {
+		return
+	}
+	key := typeKey(n)
+	if _, keyed := lit.Elts[0].(*ast.KeyValueExpr); !keyed {
+		for i := 0; i < st.NumFields(); i++ {
+			w.record(nil, access{Ref: FieldRef{Type: key, Field: st.Field(i).Name()}, Write: true}, lit.Lbrace)
+		}
+		return
+	}
+	for _, e := range lit.Elts {
+		kv, ok := e.(*ast.KeyValueExpr)
+		if !ok {
+			continue
+		}
+		if id, ok := kv.Key.(*ast.Ident); ok {
+			w.record(nil, access{Ref: FieldRef{Type: key, Field: id.Name}, Write: true}, id.Pos())
+		}
+	}
+}
+
+// call handles values handed whole to reflection, and conversions.
+func (w *walker) call(call *ast.CallExpr) {
+	if tv, ok := w.info.Types[call.Fun]; ok && tv.IsType() && len(call.Args) == 1 {
+		to, _ := namedStruct(tv.Type)
+		from, _ := namedStruct(w.info.TypeOf(call.Args[0]))
+		if to != nil && from != nil && typeKey(to) != typeKey(from) {
+			if w.tracked[typeKey(to)] {
+				w.record(nil, access{Whole: typeKey(to), Write: true, Via: "a conversion from " + from.Obj().Name()}, call.Pos())
+			}
+			if w.tracked[typeKey(from)] {
+				w.record(nil, access{Whole: typeKey(from), Read: true, Via: "a conversion to " + to.Obj().Name()}, call.Pos())
+			}
+		}
+		return
+	}
+	f, ok := typeutil.Callee(w.info, call).(*types.Func)
+	if !ok {
+		return
+	}
+	name := f.Origin().FullName()
+	if i, ok := encodeSinks[name]; ok && i < len(call.Args) {
+		if o := w.rootObj(call.Args[i]); o != nil && w.decoded[o] {
+			for _, t := range w.wholeTypes(w.info.TypeOf(call.Args[i])) {
+				w.record(nil, access{Whole: t, Read: true, Write: true, Via: "re-encoding a value it decoded (a relay)"}, call.Pos())
+			}
+		}
+		return
+	}
+	if i, ok := readSinks[name]; ok {
+		args := call.Args
+		if i >= 0 {
+			if i >= len(args) {
+				return
+			}
+			args = args[i : i+1]
+		}
+		for _, arg := range args {
+			for _, t := range w.wholeTypes(w.info.TypeOf(arg)) {
+				w.record(nil, access{Whole: t, Read: true, Via: sinkKind(name)}, arg.Pos())
+			}
+		}
+	}
+}
+
+// wholeTypes lists the tracked named struct types a value of type t holds
+// at its top level (through pointers, slices, arrays and maps).
+func (w *walker) wholeTypes(t types.Type) []string {
+	var out []string
+	for _, k := range nestedStructs(t) {
+		if w.tracked[k] {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// collectDecoded returns the variables a function fills from the wire:
+// passed to a decoder, or assigned from a function that returns decoded
+// values.
+func (w *walker) collectDecoded(root ast.Node) map[types.Object]bool {
+	out := map[types.Object]bool{}
+	ast.Inspect(root, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.CallExpr:
+			if f, ok := typeutil.Callee(w.info, n).(*types.Func); ok {
+				if i, ok := decodeSinks[f.Origin().FullName()]; ok && i < len(n.Args) {
+					if o := w.rootObj(n.Args[i]); o != nil {
+						out[o] = true
+					}
+				}
+			}
+		case *ast.AssignStmt:
+			if len(n.Rhs) == 1 && w.callsDecoder(n.Rhs[0]) {
+				for _, l := range n.Lhs {
+					if o := w.rootObj(l); o != nil {
+						out[o] = true
+					}
+				}
+			}
+		case *ast.ValueSpec:
+			if len(n.Values) == 1 && w.callsDecoder(n.Values[0]) {
+				for _, id := range n.Names {
+					if o := w.info.Defs[id]; o != nil {
+						out[o] = true
+					}
+				}
+			}
+		}
+		return true
+	})
+	return out
+}
+
+func (w *walker) callsDecoder(e ast.Expr) bool {
+	call, ok := ast.Unparen(e).(*ast.CallExpr)
+	if !ok {
+		return false
+	}
+	f, ok := typeutil.Callee(w.info, call).(*types.Func)
+	return ok && w.sum.decoded[f.Origin().FullName()]
+}
+
+// returnsDecoded reports whether a function body returns a decoded value.
+func (w *walker) returnsDecoded(body *ast.BlockStmt) bool {
+	found := false
+	ast.Inspect(body, func(n ast.Node) bool {
+		if _, lit := n.(*ast.FuncLit); lit {
+			return false
+		}
+		if r, ok := n.(*ast.ReturnStmt); ok {
+			for _, e := range r.Results {
+				if o := w.rootObj(e); o != nil && w.decoded[o] || w.callsDecoder(e) {
+					found = true
+				}
+			}
+		}
+		return !found
+	})
+	return found
+}
+
+// sortAccesses orders accesses by place, for deterministic output.
+func sortAccesses(as []access) {
+	sort.SliceStable(as, func(i, j int) bool {
+		a, b := as[i], as[j]
+		if a.File != b.File {
+			return a.File < b.File
+		}
+		return a.Line < b.Line
+	})
+}
