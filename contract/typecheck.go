@@ -59,8 +59,9 @@ func newUniverse(name string, fset *token.FileSet, source func(string) (*pkgSour
 // (sequential) type-checking that follows finds them ready.
 func (u *universe) prefetch(paths []string) {
 	type job struct {
-		name string
-		read func(string) ([]byte, error)
+		name  string
+		read  func(string) ([]byte, error)
+		strip bool
 	}
 	var jobs []job
 	for _, p := range paths {
@@ -73,7 +74,7 @@ func (u *universe) prefetch(paths []string) {
 		}
 		for _, f := range src.files {
 			if _, done := u.parsed[f]; !done {
-				jobs = append(jobs, job{f, src.read})
+				jobs = append(jobs, job{f, src.read, !src.bodies})
 			}
 		}
 	}
@@ -84,7 +85,7 @@ func (u *universe) prefetch(paths []string) {
 		go func() {
 			defer wg.Done()
 			for j := range ch {
-				u.parseOne(j.name, j.read)
+				u.parseOne(j.name, j.read, j.strip)
 			}
 		}()
 	}
@@ -95,7 +96,7 @@ func (u *universe) prefetch(paths []string) {
 	wg.Wait()
 }
 
-func (u *universe) parseOne(name string, read func(string) ([]byte, error)) (*ast.File, error) {
+func (u *universe) parseOne(name string, read func(string) ([]byte, error), strip bool) (*ast.File, error) {
 	u.mu.Lock()
 	f, ok := u.parsed[name]
 	err := u.parseErrs[name]
@@ -104,6 +105,9 @@ func (u *universe) parseOne(name string, read func(string) ([]byte, error)) (*as
 		return f, err
 	}
 	data, err := read(name)
+	if err == nil && strip {
+		data = stripBodies(data)
+	}
 	if err == nil {
 		f, err = parser.ParseFile(u.fset, name, data, parser.SkipObjectResolution|parser.ParseComments)
 	}
@@ -140,7 +144,7 @@ func (u *universe) get(ip string) *typedPkg {
 	var files []*ast.File
 	var errs []string
 	for _, name := range src.files {
-		f, err := u.parseOne(name, src.read)
+		f, err := u.parseOne(name, src.read, !src.bodies)
 		if err != nil && len(errs) < 3 {
 			errs = append(errs, err.Error())
 		}
