@@ -71,10 +71,11 @@ func (a *analysis) diff(st [2]*sideState) []*Contract {
 			for i := range l.Fields {
 				f := l.Fields[i]
 				if old := c.fields[side][f.Key]; old != nil {
-					old.Refs = append(old.Refs, f.Refs...)
+					old.Paths = append(old.Paths, f.Refs)
 					old.Nested = append(old.Nested, f.Nested...)
 					continue
 				}
+				f.Paths = [][]FieldRef{f.Refs}
 				c.fields[side][f.Key] = &f
 			}
 			byType[side][t] = append(byType[side][t], c)
@@ -82,18 +83,21 @@ func (a *analysis) diff(st [2]*sideState) []*Contract {
 	}
 	a.pairReplacedTypes(states, byType)
 
-	// Index: field -> (contract, key), per side.
+	// Index: the first field of a key's path -> (contract, key, path), per
+	// side. An access matches a key when its path is a prefix of the
+	// key's: reading an embedded struct reads the keys promoted from it.
 	type slot struct {
-		c   *contractState
-		key string
+		c    *contractState
+		key  string
+		refs []FieldRef
 	}
 	var byRef [2]map[FieldRef][]slot
 	for side := range byRef {
 		byRef[side] = map[FieldRef][]slot{}
 		for _, c := range states {
 			for key, f := range c.fields[side] {
-				for _, r := range f.Refs {
-					byRef[side][r] = append(byRef[side][r], slot{c, key})
+				for _, refs := range f.Paths {
+					byRef[side][refs[0]] = append(byRef[side][refs[0]], slot{c, key, refs})
 				}
 			}
 		}
@@ -146,8 +150,10 @@ func (a *analysis) diff(st [2]*sideState) []*Contract {
 						reach(side, acc.Whole, map[string]bool{}, record)
 						continue
 					}
-					for _, sl := range byRef[side][acc.Ref] {
-						record(sl.c, sl.key)
+					for _, sl := range byRef[side][acc.Path[0]] {
+						if hasPrefix(sl.refs, acc.Path) {
+							record(sl.c, sl.key)
+						}
 					}
 				}
 			}
@@ -334,4 +340,17 @@ func keysOf[V any](m map[string]V) map[string]bool {
 		out[k] = true
 	}
 	return out
+}
+
+// hasPrefix reports whether path starts with prefix.
+func hasPrefix(path, prefix []FieldRef) bool {
+	if len(prefix) > len(path) {
+		return false
+	}
+	for i := range prefix {
+		if path[i] != prefix[i] {
+			return false
+		}
+	}
+	return true
 }

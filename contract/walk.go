@@ -12,7 +12,7 @@ import (
 // access is one read or write of a contract field, or (Whole) of every key
 // of a type, by one package's code.
 type access struct {
-	Ref   FieldRef // the field; zero when Whole is set
+	Path  []FieldRef // the field, after the embedded fields it is promoted through; nil when Whole is set
 	Whole string   // importpath.Type whose every key reflection sees
 	Read  bool
 	Write bool
@@ -168,12 +168,15 @@ func (w *walker) visit(n ast.Node) {
 		}
 		switch sel.Kind() {
 		case types.FieldVal:
-			ref, ok := w.fieldRef(sel)
+			if w.embeddedOperand(n) {
+				return // x.Embedded.F: the outer selector records the key
+			}
+			path, ok := w.fieldPath(sel)
 			if !ok {
 				return
 			}
 			read, write := w.context(len(w.stack) - 1)
-			w.record(n.X, access{Ref: ref, Read: read, Write: write}, n.Sel.Pos())
+			w.record(n.X, access{Path: path, Read: read, Write: write}, n.Sel.Pos())
 		case types.MethodVal:
 			f, ok := sel.Obj().(*types.Func)
 			if !ok {
@@ -199,12 +202,14 @@ func (w *walker) visit(n ast.Node) {
 	}
 }
 
-// fieldRef finds the named struct type that declares a selected field,
-// following embedded fields along the selection's index path.
-func (w *walker) fieldRef(sel *types.Selection) (FieldRef, bool) {
+// fieldPath returns the fields a selection goes through: the embedded
+// fields it is promoted through, then the selected field, each named by the
+// struct type that declares it. Leading hops through types that are not
+// contracts are dropped (a local struct embedding a contract type).
+func (w *walker) fieldPath(sel *types.Selection) ([]FieldRef, bool) {
 	t := sel.Recv()
-	idx := sel.Index()
-	for i, j := range idx {
+	var path []FieldRef
+	for _, j := range sel.Index() {
 		n, st := namedStruct(t)
 		if st == nil {
 			u := types.Unalias(t)
@@ -213,19 +218,35 @@ func (w *walker) fieldRef(sel *types.Selection) (FieldRef, bool) {
 			}
 			st, _ = u.Underlying().(*types.Struct)
 			if st == nil || j >= st.NumFields() {
-				return FieldRef{}, false
+				return nil, false
 			}
 		}
 		f := st.Field(j)
-		if i == len(idx)-1 {
-			if n == nil || !w.tracked[typeKey(n)] {
-				return FieldRef{}, false
-			}
-			return FieldRef{Type: typeKey(n), Field: f.Name()}, true
+		if n == nil || !w.tracked[typeKey(n)] {
+			path = nil
+		} else {
+			path = append(path, FieldRef{Type: typeKey(n), Field: f.Name()})
 		}
 		t = f.Type()
 	}
-	return FieldRef{}, false
+	return path, len(path) > 0
+}
+
+// embeddedOperand reports whether the selector at the top of the stack
+// selects an embedded field only to select further through it.
+func (w *walker) embeddedOperand(n *ast.SelectorExpr) bool {
+	if len(w.stack) < 2 {
+		return false
+	}
+	outer, ok := w.stack[len(w.stack)-2].(*ast.SelectorExpr)
+	if !ok || outer.X != n {
+		return false
+	}
+	if osel := w.info.Selections[outer]; osel == nil || osel.Kind() != types.FieldVal {
+		return false
+	}
+	v, ok := w.info.Selections[n].Obj().(*types.Var)
+	return ok && v.Embedded()
 }
 
 // context classifies the use of the expression at stack[i]: read, write,
@@ -341,7 +362,7 @@ func (w *walker) compositeLit(lit *ast.CompositeLit) {
 	key := typeKey(n)
 	if _, keyed := lit.Elts[0].(*ast.KeyValueExpr); !keyed {
 		for i := 0; i < st.NumFields(); i++ {
-			w.record(nil, access{Ref: FieldRef{Type: key, Field: st.Field(i).Name()}, Write: true}, lit.Lbrace)
+			w.record(nil, access{Path: []FieldRef{{Type: key, Field: st.Field(i).Name()}}, Write: true}, lit.Lbrace)
 		}
 		return
 	}
@@ -351,7 +372,7 @@ func (w *walker) compositeLit(lit *ast.CompositeLit) {
 			continue
 		}
 		if id, ok := kv.Key.(*ast.Ident); ok {
-			w.record(nil, access{Ref: FieldRef{Type: key, Field: id.Name}, Write: true}, id.Pos())
+			w.record(nil, access{Path: []FieldRef{{Type: key, Field: id.Name}}, Write: true}, id.Pos())
 		}
 	}
 }

@@ -29,7 +29,8 @@ type WireField struct {
 	Name      string     // Go field name (protobuf: the proto name when known)
 	Type      string     // wire type signature; a change that alters it is incompatible
 	OmitEmpty bool       // omitted when empty (omitempty/omitzero, or proto3 optional semantics)
-	Refs      []FieldRef // the Go fields that carry the key (several through embedding)
+	Refs      []FieldRef   // the path of Go fields that carries the key: embedded fields, then the field
+	Paths     [][]FieldRef // for a contract binding several types: every type's path
 	Nested    []string   // named struct types (importpath.Type) inside the field's value
 	File      string     // declaration of the (outermost) field
 	Line      int
