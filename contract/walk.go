@@ -13,7 +13,7 @@ import (
 // of a type, by one package's code.
 type access struct {
 	Path  []FieldRef // the field, after the embedded fields it is promoted through; nil when Whole is set
-	Whole string   // importpath.Type whose every key reflection sees
+	Whole string     // importpath.Type whose every key reflection sees
 	Read  bool
 	Write bool
 	File  string

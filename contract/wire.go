@@ -25,14 +25,14 @@ type FieldRef struct {
 
 // WireField is one key of a struct type's wire layout.
 type WireField struct {
-	Key       string     // JSON name, or protobuf field number
-	Name      string     // Go field name (protobuf: the proto name when known)
-	Type      string     // wire type signature; a change that alters it is incompatible
-	OmitEmpty bool       // omitted when empty (omitempty/omitzero, or proto3 optional semantics)
+	Key       string       // JSON name, or protobuf field number
+	Name      string       // Go field name (protobuf: the proto name when known)
+	Type      string       // wire type signature; a change that alters it is incompatible
+	OmitEmpty bool         // omitted when empty (omitempty/omitzero, or proto3 optional semantics)
 	Refs      []FieldRef   // the path of Go fields that carries the key: embedded fields, then the field
 	Paths     [][]FieldRef // for a contract binding several types: every type's path
-	Nested    []string   // named struct types (importpath.Type) inside the field's value
-	File      string     // declaration of the (outermost) field
+	Nested    []string     // named struct types (importpath.Type) inside the field's value
+	File      string       // declaration of the (outermost) field
 	Line      int
 }
 
