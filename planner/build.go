@@ -96,6 +96,7 @@ func Build(in Input) *Plan {
 	}
 	sc := plan(deployable, cons)
 	p.Steps = steps(sc, in)
+	p.Edges = edges(sc)
 	p.Rollback = rollback(sc, p.Steps)
 	p.Splits = splits(sc, in, ch)
 	p.Verdict = verdict(deployable, sc, p.Findings)
@@ -263,6 +264,43 @@ func verbS(subjects int) string {
 		return "s"
 	}
 	return ""
+}
+
+// edges lists the constraints between steps, once each.
+func edges(sc schedule) []Edge {
+	seen := map[Edge]bool{}
+	out := []Edge{}
+	for _, c := range sc.edges {
+		f, t, ok := sc.waveOfConstraint(c)
+		if !ok || f >= t {
+			continue
+		}
+		e := Edge{From: c.From, FromStep: f + 1, To: c.To, ToStep: t + 1, Key: c.Key, Rule: c.Rule, Critical: c.Critical}
+		if !seen[e] {
+			seen[e] = true
+			out = append(out, e)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.FromStep != b.FromStep {
+			return a.FromStep < b.FromStep
+		}
+		if a.ToStep != b.ToStep {
+			return a.ToStep < b.ToStep
+		}
+		if a.From != b.From {
+			return a.From < b.From
+		}
+		if a.To != b.To {
+			return a.To < b.To
+		}
+		if a.Key != b.Key {
+			return a.Key < b.Key
+		}
+		return a.Rule < b.Rule
+	})
+	return out
 }
 
 // rollback reverses the steps and marks each step whose rollback, with a
@@ -479,6 +517,9 @@ func normalize(p *Plan) {
 	}
 	if p.Steps == nil {
 		p.Steps = []Step{}
+	}
+	if p.Edges == nil {
+		p.Edges = []Edge{}
 	}
 	if p.Splits == nil {
 		p.Splits = []Split{}

@@ -69,6 +69,7 @@ type Plan struct {
 	Services      []Service      `json:"services"`  // every service, affected or not, sorted by name
 	Contracts     []Contract     `json:"contracts"` // contracts with changed keys, sorted by name
 	Steps         []Step         `json:"steps"`     // in deploy order; indexes start at 1
+	Edges         []Edge         `json:"edges"`     // the ordering constraints between steps, sorted
 	Splits        []Split        `json:"splits"`    // changes that must be split across steps
 	Rollback      []RollbackStep `json:"rollback"`  // the steps reversed
 	Findings      []Finding      `json:"findings"`  // sorted by severity, then place
@@ -159,6 +160,18 @@ type Step struct {
 	Commits  []string `json:"commits"` // commits whose changes to these services this step ships
 	Reason   string   `json:"reason"`  // one line: why this step is here
 	Soak     string   `json:"soak,omitempty"`
+}
+
+// Edge is one ordering constraint of the plan: From's part in step FromStep
+// must be running before To's part in step ToStep (FromStep < ToStep).
+type Edge struct {
+	From     string `json:"from"`
+	FromStep int    `json:"from_step"`
+	To       string `json:"to"`
+	ToStep   int    `json:"to_step"`
+	Key      string `json:"key"`      // Contract.key
+	Rule     string `json:"rule"`     // rule ID
+	Critical bool   `json:"critical"` // false for a tolerant reader: the order is kept, nothing breaks without it
 }
 
 // Split is a commit whose changes must ship in several steps.

@@ -1,4 +1,6 @@
 // Package render writes a planner.Plan for people and programs: text for a
-// terminal, JSON for pipelines, Markdown for pull-request comments. Every
+// terminal, JSON for pipelines, Markdown for pull-request comments (with a
+// Mermaid graph, trimmed under GitHub's comment limit), Mermaid alone, and
+// GitHub Actions workflow commands for findings with a position. Every
 // renderer reads only the Plan and writes deterministic output.
 package render

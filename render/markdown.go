@@ -8,42 +8,341 @@ import (
 	"github.com/deployorder/deployorder/planner"
 )
 
-// Markdown writes the plan as a pull-request comment.
-type Markdown struct{}
+// Marker is the first line of every Markdown plan: a hidden HTML comment by
+// which the pull-request bot, or any tool that posts the Markdown, finds
+// its earlier comment to update it rather than add another.
+const Marker = "<!-- deployorder -->"
 
-func (Markdown) Render(w io.Writer, p *planner.Plan) error {
-	b := &strings.Builder{}
-	fmt.Fprintf(b, "**%s**\n\n", p.Summary)
-	fmt.Fprintf(b, "Range `%s` (%s, `%s..%s`)\n", p.Range.Spec, plural(len(p.Range.Commits), "commit", "commits"), Short(p.Range.Base), Short(p.Range.Head))
-	if len(p.Steps) > 0 {
-		fmt.Fprintf(b, "\n| step | phase | services | why |\n|---|---|---|---|\n")
-		for _, st := range p.Steps {
-			soak := ""
-			if st.Soak != "" {
-				soak = fmt.Sprintf(" (after %s soak)", st.Soak)
-			}
-			fmt.Fprintf(b, "| %d | %s%s | %s | %s |\n", st.Index, st.Phase, soak, mdEscape(strings.Join(st.Services, ", ")), mdEscape(st.Reason))
-		}
+// MaxComment is the default size limit of the Markdown, in bytes. GitHub
+// takes comments of up to 65,536 characters; a byte is at most one.
+const MaxComment = 60000
+
+// Markdown writes the plan as a pull-request comment: the marker, the
+// verdict and what to do in bold, the steps as a table, the plan as a
+// Mermaid flowchart, the splits, the rollback order, the findings, and in
+// collapsed sections why each service is affected and the contract
+// changes. When that is longer than Limit it leaves out details, least
+// useful first, and says what it left out; the summary and the steps stay.
+type Markdown struct {
+	Limit int // size limit in bytes; 0 means MaxComment
+}
+
+func (m Markdown) Render(w io.Writer, p *planner.Plan) error {
+	limit := m.Limit
+	if limit <= 0 {
+		limit = MaxComment
 	}
-	aff, _ := affected(p)
-	if len(aff) > 0 {
-		fmt.Fprintf(b, "\n<details><summary>Why each service is affected</summary>\n\n")
-		for _, s := range aff {
-			fmt.Fprintf(b, "- **%s** (%s): %s\n", s.Name, s.Status, mdEscape(whyLine(s)))
-		}
-		fmt.Fprintf(b, "\n</details>\n")
-	}
-	if len(p.Findings) > 0 {
-		fmt.Fprintf(b, "\n<details><summary>Findings</summary>\n\n")
-		for _, f := range p.Findings {
-			fmt.Fprintf(b, "- %s `%s`: %s\n", f.Severity, f.Code, mdEscape(f.Message))
-		}
-		fmt.Fprintf(b, "\n</details>\n")
-	}
-	_, err := io.WriteString(w, b.String())
+	_, err := io.WriteString(w, fitMarkdown(p, limit))
 	return err
 }
 
+// mdOptions says which parts of the comment to write.
+type mdOptions struct {
+	// Sections and details to include.
+	chains, contracts, info, findings, graph, hunks, rollback, parts bool
+
+	maxServices int      // services listed per step; 0 for all
+	maxSteps    int      // step rows; -1 for all
+	omitted     []string // what was left out, for the note
+}
+
+// maxGraphNodes is the largest graph the comment draws; GitHub renders
+// larger ones poorly, if at all.
+const maxGraphNodes = 100
+
+// fitMarkdown renders the plan within limit bytes, dropping details in a
+// fixed order until it fits.
+func fitMarkdown(p *planner.Plan, limit int) string {
+	o := mdOptions{chains: true, contracts: true, info: true, findings: true, graph: true, hunks: true, rollback: true, parts: true, maxSteps: -1}
+	if n := graphNodes(p); n > maxGraphNodes {
+		o.graph = false
+		o.omitted = append(o.omitted, fmt.Sprintf("the graph (%d nodes; `deployorder plan -o mermaid` draws it)", n))
+	}
+	stages := []struct {
+		what  string
+		apply func(*mdOptions) bool // false when there was nothing to drop
+	}{
+		{"why each service is affected", func(o *mdOptions) bool { return swapOff(&o.chains) }},
+		{"the contract changes", func(o *mdOptions) bool { return swapOff(&o.contracts) }},
+		{"the info findings", func(o *mdOptions) bool { return swapOff(&o.info) }},
+		{"the findings", func(o *mdOptions) bool { return swapOff(&o.findings) }},
+		{"the graph", func(o *mdOptions) bool { return swapOff(&o.graph) }},
+		{"the files and hunks of each split part", func(o *mdOptions) bool { return swapOff(&o.hunks) }},
+		{"the rollback order", func(o *mdOptions) bool { return swapOff(&o.rollback) }},
+		{"the full service list of each step", func(o *mdOptions) bool { o.maxServices = 10; return true }},
+		{"what each split part must contain", func(o *mdOptions) bool { return swapOff(&o.parts) }},
+	}
+	out := markdownWith(p, o)
+	for _, st := range stages {
+		if len(out) <= limit {
+			return out
+		}
+		if st.apply(&o) {
+			o.omitted = append(o.omitted, st.what)
+			out = markdownWith(p, o)
+		}
+	}
+	if len(out) <= limit {
+		return out
+	}
+	// Fewer step rows: the most that fit.
+	o.omitted = append(o.omitted, "the later steps")
+	lo, hi := 0, len(p.Steps) // invariant: lo rows fit, or lo is 0
+	for lo < hi {
+		mid := (lo + hi + 1) / 2
+		o.maxSteps = mid
+		if len(markdownWith(p, o)) <= limit {
+			lo = mid
+		} else {
+			hi = mid - 1
+		}
+	}
+	o.maxSteps = lo
+	out = markdownWith(p, o)
+	if len(out) <= limit {
+		return out
+	}
+	// Even the summary alone is too long: cut it at a line boundary.
+	note := "\n_The plan is too long for one comment; run `deployorder plan` for all of it._\n"
+	cut := out[:limit-len(note)]
+	if i := strings.LastIndexByte(cut, '\n'); i > 0 {
+		cut = cut[:i+1]
+	}
+	return strings.ToValidUTF8(cut, "") + note
+}
+
+func swapOff(b *bool) bool {
+	was := *b
+	*b = false
+	return was
+}
+
+// markdownWith renders the comment with the parts o asks for.
+func markdownWith(p *planner.Plan, o mdOptions) string {
+	b := &strings.Builder{}
+	fmt.Fprintf(b, "%s\n**%s**\n\n", Marker, mdEscape(p.Summary))
+	aff, unchanged := affected(p)
+	fmt.Fprintf(b, "Range `%s`: %s, `%s..%s`; %s affected", p.Range.Spec, plural(len(p.Range.Commits), "commit", "commits"),
+		Short(p.Range.Base), Short(p.Range.Head), plural(len(aff), "service", "services"))
+	if unchanged > 0 {
+		fmt.Fprintf(b, ", %d unchanged", unchanged)
+	}
+	b.WriteString(".\n")
+
+	mdSteps(b, p, o)
+	if o.graph && len(p.Steps) > 1 {
+		fmt.Fprintf(b, "\n```mermaid\n%s```\n", mermaidGraph(p))
+	}
+	mdSplits(b, p, o)
+	if o.rollback {
+		mdRollback(b, p)
+	}
+	if o.findings {
+		mdFindings(b, p, o.info)
+	}
+	if o.chains {
+		mdChains(b, aff)
+	}
+	if o.contracts {
+		mdContracts(b, p)
+	}
+	if len(o.omitted) > 0 {
+		fmt.Fprintf(b, "\n_Left out to fit in one comment: %s. Run `deployorder plan %s` or `-o json` for the whole plan._\n",
+			strings.Join(o.omitted, "; "), p.Range.Spec)
+	}
+	return b.String()
+}
+
+func mdSteps(b *strings.Builder, p *planner.Plan, o mdOptions) {
+	if len(p.Steps) == 0 {
+		return
+	}
+	b.WriteString("\n| step | phase | services | why |\n|---|---|---|---|\n")
+	for i, st := range p.Steps {
+		if o.maxSteps >= 0 && i >= o.maxSteps {
+			fmt.Fprintf(b, "| … | | | %s not shown |\n", plural(len(p.Steps)-i, "more step", "more steps"))
+			break
+		}
+		phase := string(st.Phase)
+		if st.Soak != "" {
+			phase += fmt.Sprintf(" (after %s soak)", st.Soak)
+		}
+		services := st.Services
+		more := ""
+		if o.maxServices > 0 && len(services) > o.maxServices {
+			more = fmt.Sprintf(" and %d more", len(services)-o.maxServices)
+			services = services[:o.maxServices]
+		}
+		fmt.Fprintf(b, "| %d | %s | %s%s | %s |\n", st.Index, phase, mdEscape(strings.Join(services, ", ")), more, mdEscape(st.Reason))
+	}
+}
+
+func mdSplits(b *strings.Builder, p *planner.Plan, o mdOptions) {
+	if len(p.Splits) == 0 {
+		return
+	}
+	b.WriteString("\n### Splits\n")
+	for _, sp := range p.Splits {
+		fmt.Fprintf(b, "\nCommit `%s`: %s\n", Short(sp.Commit), mdEscape(sp.Reason))
+		if !o.parts {
+			continue
+		}
+		b.WriteString("\n")
+		for _, part := range sp.Parts {
+			fmt.Fprintf(b, "- step %d, **%s**", part.Step, mdEscape(part.Service))
+			if part.Keep != "" {
+				fmt.Fprintf(b, ": %s", mdEscape(part.Keep))
+			}
+			b.WriteString("\n")
+			if !o.hunks {
+				continue
+			}
+			for _, f := range part.Files {
+				fmt.Fprintf(b, "  - `%s`", f.Path)
+				for _, h := range f.Hunks {
+					fmt.Fprintf(b, " `%s`", strings.ReplaceAll(h, "`", "'"))
+				}
+				b.WriteString("\n")
+			}
+		}
+	}
+}
+
+func mdRollback(b *strings.Builder, p *planner.Plan) {
+	if len(p.Steps) < 2 || len(p.Rollback) == 0 {
+		return
+	}
+	b.WriteString("\n### Rollback\n\nUndo the steps in this order:\n\n| order | undo step | services | alone |\n|---|---|---|---|\n")
+	for _, rb := range p.Rollback {
+		note := "safe"
+		if rb.Unsafe {
+			note = "**unsafe**: " + mdEscape(rb.Reason)
+		}
+		fmt.Fprintf(b, "| %d | %d | %s | %s |\n", rb.Index, rb.Step, mdEscape(strings.Join(rb.Services, ", ")), note)
+	}
+}
+
+func mdFindings(b *strings.Builder, p *planner.Plan, info bool) {
+	var shown, infos []planner.Finding
+	for _, f := range p.Findings {
+		if f.Severity == planner.Info {
+			infos = append(infos, f)
+		} else {
+			shown = append(shown, f)
+		}
+	}
+	if len(shown) > 0 {
+		b.WriteString("\n### Findings\n\n")
+		for _, f := range shown {
+			b.WriteString(findingLine(f))
+		}
+	}
+	if info && len(infos) > 0 {
+		fmt.Fprintf(b, "\n<details><summary>Notes (%d)</summary>\n\n", len(infos))
+		for _, f := range infos {
+			b.WriteString(findingLine(f))
+		}
+		b.WriteString("\n</details>\n")
+	}
+}
+
+func findingLine(f planner.Finding) string {
+	pos := ""
+	if f.File != "" {
+		pos = f.File
+		if f.Line > 0 {
+			pos += fmt.Sprintf(":%d", f.Line)
+		}
+		pos = " `" + pos + "`"
+	}
+	return fmt.Sprintf("- **%s** `%s`%s: %s\n", f.Severity, f.Code, pos, mdEscape(f.Message))
+}
+
+func mdChains(b *strings.Builder, aff []planner.Service) {
+	if len(aff) == 0 {
+		return
+	}
+	b.WriteString("\n<details><summary>Why each service is affected</summary>\n\n")
+	for _, s := range aff {
+		fmt.Fprintf(b, "- **%s** (%s)\n", mdEscape(s.Name), s.Status)
+		for _, r := range s.Reasons {
+			fmt.Fprintf(b, "  - %s\n", reasonLine(r))
+		}
+	}
+	b.WriteString("\n</details>\n")
+}
+
+// reasonLine is one reason with its whole chain, in Markdown.
+func reasonLine(r planner.Reason) string {
+	chain := make([]string, len(r.Chain))
+	for i, c := range r.Chain {
+		chain[i] = "`" + c + "`"
+	}
+	line := r.Kind + ": "
+	switch r.Kind {
+	case "module":
+		line += fmt.Sprintf("`%s` %s %s → %s", r.Path, r.Module, orNone(r.From), orNone(r.To))
+		if len(chain) > 1 {
+			line += " via " + strings.Join(chain[1:], " → ")
+		}
+	case "go-version":
+		line += fmt.Sprintf("`%s` %s → %s", r.Path, orNone(r.From), orNone(r.To))
+	case "owned", "added", "removed":
+		line += "`" + r.Path + "`"
+	default:
+		if len(chain) == 0 {
+			chain = []string{"`" + r.Path + "`"}
+		}
+		line += strings.Join(chain, " → ")
+	}
+	return mdEscape(line)
+}
+
+func mdContracts(b *strings.Builder, p *planner.Plan) {
+	if len(p.Contracts) == 0 {
+		return
+	}
+	b.WriteString("\n<details><summary>Contract changes</summary>\n")
+	for _, c := range p.Contracts {
+		fmt.Fprintf(b, "\n**%s** (%s", mdEscape(c.Name), c.Kind)
+		for _, t := range c.Types {
+			fmt.Fprintf(b, ", `%s`", t)
+		}
+		b.WriteString(")\n\n| key | change | compat | rules | wire type | writers | readers |\n|---|---|---|---|---|---|---|\n")
+		for _, ch := range c.Changes {
+			key := "`" + ch.Field + "`"
+			if ch.Name != "" {
+				key += " " + ch.Name
+			}
+			fmt.Fprintf(b, "| %s | %s | %s | %s | %s → %s | %s | %s |\n", mdEscape(key), ch.Change, ch.Compat,
+				mdEscape(strings.Join(ch.Rules, ", ")), mdEscape(orNone(ch.WireType.Base)), mdEscape(orNone(ch.WireType.Head)),
+				sides(ch.Writers), sides(ch.Readers))
+		}
+	}
+	b.WriteString("\n</details>\n")
+}
+
+// sides is a set of services at base and head: "a, b → b".
+func sides(s planner.Sides) string {
+	list := func(names []string) string {
+		if len(names) == 0 {
+			return "(none)"
+		}
+		return strings.Join(names, ", ")
+	}
+	return mdEscape(list(s.Base) + " → " + list(s.Head))
+}
+
+func graphNodes(p *planner.Plan) int {
+	n := 0
+	for _, st := range p.Steps {
+		n += len(st.Services)
+	}
+	return n
+}
+
+// mdEscape keeps text from breaking a table cell or becoming HTML, and
+// from mentioning people.
 func mdEscape(s string) string {
-	return strings.NewReplacer("|", "\\|", "<", "&lt;", ">", "&gt;").Replace(s)
+	return strings.NewReplacer("|", "\\|", "<", "&lt;", ">", "&gt;", "@", "@\u200b", "\r", " ", "\n", " ").Replace(s)
 }

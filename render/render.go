@@ -16,7 +16,7 @@ type Renderer interface {
 }
 
 // Formats lists the output formats, for help and errors.
-var Formats = []string{"text", "json", "markdown"}
+var Formats = []string{"text", "json", "markdown", "mermaid", "github"}
 
 // For returns the renderer for a format name.
 func For(format string) (Renderer, error) {
@@ -27,6 +27,10 @@ func For(format string) (Renderer, error) {
 		return JSON{}, nil
 	case "markdown", "md":
 		return Markdown{}, nil
+	case "mermaid":
+		return Mermaid{}, nil
+	case "github":
+		return GitHub{}, nil
 	}
 	return nil, fmt.Errorf("unknown output format %q; use one of %s", format, strings.Join(Formats, ", "))
 }

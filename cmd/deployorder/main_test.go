@@ -2,7 +2,7 @@ package main
 
 import (
 	"context"
-	"flag"
+	"github.com/deployorder/deployorder/internal/golden"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -14,7 +14,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
-var update = flag.Bool("update", false, "rewrite the expected output in testdata/script when it differs")
+var update = golden.Update
 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){

@@ -35,7 +35,7 @@ the two plans). The directory is removed afterwards unless --keep is given.`,
 			return runDemo(cmd, e, opts)
 		},
 	}
-	cmd.Flags().StringVarP(&opts.output, "output", "o", "text", "output format: text, json or markdown")
+	cmd.Flags().StringVarP(&opts.output, "output", "o", "text", "output format: text, json, markdown, mermaid or github")
 	cmd.Flags().BoolVar(&opts.keep, "keep", false, "keep the demo repository and print its path")
 	return cmd
 }

@@ -39,7 +39,7 @@ Exit codes: 0 the plan was written and its verdict is below --fail-on;
 		},
 	}
 	addSourceFlags(cmd, &opts.source)
-	cmd.Flags().StringVarP(&opts.output, "output", "o", "text", "output format: text, json or markdown")
+	cmd.Flags().StringVarP(&opts.output, "output", "o", "text", "output format: text, json, markdown, mermaid or github")
 	cmd.Flags().StringVar(&opts.failOn, "fail-on", "split_required", "exit 2 when the verdict is at or above this level: noop, safe, ordered, split_required, blocked, or never")
 	return cmd
 }

@@ -1,0 +1,27 @@
+package render
+
+import (
+	"testing"
+
+	"github.com/deployorder/deployorder/planner"
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestGitHubWorkflowCommands(t *testing.T) {
+	p := &planner.Plan{Findings: []planner.Finding{
+		{Severity: planner.Error, Code: "READ_WITHOUT_WRITER", File: "cmd/billing/main.go", Line: 12, Message: "billing reads metadata_v2; nobody writes it"},
+		{Severity: planner.Warning, Code: "LOAD_ERROR", File: "lib/a,b:c.go", Message: "100% broken\r\nsecond line"},
+		{Severity: planner.Info, Code: "UNAFFECTED_PATHS", Message: "1 changed path affects no service: docs/a.md"},
+		{Severity: planner.Warning, Code: "X,Y:Z", File: "f.go", Line: 3, Message: "a::b, c: d"},
+	}}
+	want := "::error file=cmd/billing/main.go,line=12,title=READ_WITHOUT_WRITER::billing reads metadata_v2; nobody writes it\n" +
+		"::warning file=lib/a%2Cb%3Ac.go,title=LOAD_ERROR::100%25 broken%0D%0Asecond line\n" +
+		"::notice title=UNAFFECTED_PATHS::1 changed path affects no service: docs/a.md\n" +
+		"::warning file=f.go,line=3,title=X%2CY%3AZ::a::b, c: d\n"
+	if diff := cmp.Diff(want, render(t, GitHub{}, p)); diff != "" {
+		t.Errorf("workflow commands (-want +got):\n%s", diff)
+	}
+	if got := render(t, GitHub{}, &planner.Plan{}); got != "" {
+		t.Errorf("a plan without findings wrote %q", got)
+	}
+}
