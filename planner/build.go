@@ -415,6 +415,12 @@ func keepNote(sc schedule, n node) string {
 	}
 	byNesting(keys)
 	byNesting(started)
+	if n.part == ExpandPart && len(keys) == 0 && len(started) > 0 {
+		if len(started) > 3 {
+			started = append(started[:2:2], fmt.Sprintf("%d more keys", len(started)-2))
+		}
+		return fmt.Sprintf("write %s first, in a deploy of its own", joinNames(started))
+	}
 	if len(keys) == 0 {
 		return ""
 	}

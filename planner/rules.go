@@ -239,13 +239,15 @@ func otherWriter(writers map[string][]contract.Access, svc string) bool {
 }
 
 // tolerantOf reports whether reader r, at head, also reads in the same
-// function an older key of the same contract (one written at base): a
-// fallback for when the new key is missing. A key inside the value of a
-// key read tolerantly (the entries of a new list) is tolerant too.
+// function an older key of the same contract that the new key replaces (one
+// written at base that is going away, or whose name the new key extends,
+// like metadata and metadata_v2): a fallback for when the new key is
+// missing. A key inside the value of a key read tolerantly (the entries of
+// a new list) is tolerant too.
 func tolerantOf(ch *checker, kc *keyChange, r string, depth int) (string, bool) {
 	funcs := directFuncs(kc.readers[contract.Head][r])
 	for _, other := range kc.c.Keys {
-		if other == kc.k || len(other.Writers[contract.Base]) == 0 {
+		if other == kc.k || len(other.Writers[contract.Base]) == 0 || !replaces(other, kc.k) {
 			continue
 		}
 		for _, a := range other.Readers[contract.Head][r] {
@@ -268,6 +270,31 @@ func tolerantOf(ch *checker, kc *keyChange, r string, depth int) (string, bool) 
 	return "", false
 }
 
+// replaces reports whether key old looks like the predecessor of key cur:
+// it is going away (no longer written by someone, or gone from the wire),
+// or the two names share a stem (metadata, metadata_v2; Name, NameV2).
+func replaces(old, cur *contract.Key) bool {
+	if !old.Exists(contract.Head) || len(minus(old.Writers[contract.Base], old.Writers[contract.Head])) > 0 {
+		return true
+	}
+	return sharesStem(old.Wire, cur.Wire) || sharesStem(old.Name, cur.Name)
+}
+
+func sharesStem(a, b string) bool {
+	a, b = strings.ToLower(a), strings.ToLower(b)
+	if a == "" || b == "" || a == b {
+		return false
+	}
+	if strings.HasPrefix(a, b) || strings.HasPrefix(b, a) {
+		return true
+	}
+	n := 0
+	for n < len(a) && n < len(b) && a[n] == b[n] {
+		n++
+	}
+	return n >= 4
+}
+
 // nests reports whether a key's value holds a type of contract c.
 func nests(k *contract.Key, c *contract.Contract) bool {
 	for _, n := range k.Nested {
@@ -280,12 +307,17 @@ func nests(k *contract.Key, c *contract.Contract) bool {
 	return false
 }
 
-// fallbackFor reports whether reader r reads the key next to another key
-// of the contract that is written at head: the key is only a fallback.
+// fallbackFor reports whether reader r reads the key next to its
+// replacement, a key of the contract written at head that is new in the
+// range or shares the key's stem: the old key is only a fallback.
 func fallbackFor(kc *keyChange, r string) (string, bool) {
 	funcs := directFuncs(kc.readers[contract.Head][r])
 	for _, other := range kc.c.Keys {
 		if other == kc.k || len(other.Writers[contract.Head]) == 0 {
+			continue
+		}
+		fresh := !other.Exists(contract.Base) || len(minus(other.Writers[contract.Head], other.Writers[contract.Base])) > 0
+		if !fresh && !sharesStem(kc.k.Wire, other.Wire) && !sharesStem(kc.k.Name, other.Name) {
 			continue
 		}
 		for _, a := range other.Readers[contract.Head][r] {
@@ -350,8 +382,11 @@ func checkRebuildOnly(ch *checker, c *contract.Contract, changes []*keyChange) {
 		}
 	}
 	if len(only) > 0 {
-		ch.findings = append(ch.findings, Finding{Severity: Info, Code: "REBUILD_ONLY",
-			Message: fmt.Sprintf("%s use %s but neither write nor read a changed key: they only rebuild, with no ordering constraint", joinNames(only), c.Name)})
+		msg := "%s uses %s but neither writes nor reads a changed key: it only rebuilds, with no ordering constraint"
+		if len(only) > 1 {
+			msg = "%s use %s but neither write nor read a changed key: they only rebuild, with no ordering constraint"
+		}
+		ch.findings = append(ch.findings, Finding{Severity: Info, Code: "REBUILD_ONLY", Message: fmt.Sprintf(msg, joinNames(only), c.Name)})
 	}
 }
 
