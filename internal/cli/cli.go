@@ -84,6 +84,6 @@ into expand -> switch -> contract steps, with the rollback order.`,
 		SilenceErrors: true,
 	}
 	root.CompletionOptions.DisableDefaultCmd = true
-	root.AddCommand(newPlanCmd(e), newCommentCmd(e), newServicesCmd(e), newDemoCmd(e), newVersionCmd(e))
+	root.AddCommand(newPlanCmd(e), newCommentCmd(e), newServicesCmd(e), newRulesCmd(e), newDemoCmd(e), newVersionCmd(e))
 	return root
 }
