@@ -374,8 +374,8 @@ func splits(sc schedule, in Input, ch *checker) []Split {
 			return sp.Parts[i].Service < sp.Parts[j].Service
 		})
 		sort.Strings(writers)
-		sp.Reason = fmt.Sprintf("%s cannot ship in one deploy: %s must run an intermediate version, so split this commit into steps %s",
-			Short(c.SHA), joinNames(writers), joinInts(sp.Steps))
+		sp.Reason = fmt.Sprintf("this commit cannot ship in one deploy: %s must run an intermediate version, so split it into steps %s",
+			joinNames(writers), joinInts(sp.Steps))
 		out = append(out, sp)
 	}
 	return out

@@ -69,7 +69,7 @@ func splitPlan() *planner.Plan {
 
 		Splits: []planner.Split{{
 			Commit: renameSHA,
-			Reason: "c0ffee00 cannot ship in one deploy: metadata must run an intermediate version, so split this commit into steps 1, 2 and 3",
+			Reason: "this commit cannot ship in one deploy: metadata must run an intermediate version, so split it into steps 1, 2 and 3",
 			Steps:  []int{1, 2, 3},
 			Parts: []planner.SplitPart{
 				{Step: 1, Service: "metadata", Keep: "start writing the new keys and keep writing `metadata` until step 3", Files: []planner.SplitFile{

@@ -62,6 +62,10 @@ func (Text) Render(w io.Writer, p *planner.Plan) error {
 			if rb.Unsafe {
 				note = "unsafe alone: " + rb.Reason
 			}
+			if note == "" {
+				fmt.Fprintf(tw, "  %d\tundo step %d\t%s\n", rb.Index, rb.Step, strings.Join(rb.Services, ", "))
+				continue
+			}
 			fmt.Fprintf(tw, "  %d\tundo step %d\t%s\t%s\n", rb.Index, rb.Step, strings.Join(rb.Services, ", "), note)
 		}
 		tw.Flush()
