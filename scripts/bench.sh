@@ -1,0 +1,160 @@
+#!/usr/bin/env bash
+# bench.sh measures deployorder plan on a large synthetic monorepo, side by
+# side with the floor (go list of the whole repository) and git log.
+#
+# It builds ./cmd/deployorder and ./internal/monogen into a temporary
+# directory, generates the repository once into a cache directory (reused
+# on later runs), and prints, for each measurement, the median wall time of
+# RUNS runs after one warm-up run, its ratio to the floor, and the peak RSS
+# of the warm-up run (/usr/bin/time -f %M; "n/a" without it).
+#
+# Environment (defaults in brackets):
+#   PACKAGES [2000] SERVICES [100] CONTRACTS [20] COMMITS [500] SEED [1]
+#                    sizes passed to monogen
+#   RUNS [5]         timed runs per measurement
+#   BENCH_DIR [$HOME/.cache/deployorder-bench]
+#                    where generated repositories are kept
+#   CLEAR_CACHE []   shell command run (untimed) before every timed run of
+#                    the plan measurements except the re-run, e.g. to remove
+#                    a deployorder cache once there is one
+#
+# Usage: scripts/bench.sh            (from anywhere in the repository)
+#        RUNS=3 PACKAGES=300 SERVICES=20 COMMITS=100 scripts/bench.sh
+set -euo pipefail
+
+PACKAGES=${PACKAGES:-2000}
+SERVICES=${SERVICES:-100}
+CONTRACTS=${CONTRACTS:-20}
+COMMITS=${COMMITS:-500}
+SEED=${SEED:-1}
+RUNS=${RUNS:-5}
+BENCH_DIR=${BENCH_DIR:-$HOME/.cache/deployorder-bench}
+CLEAR_CACHE=${CLEAR_CACHE:-}
+
+if [[ $# -gt 0 ]]; then
+	case $1 in
+	-h | --help)
+		sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'
+		exit 0
+		;;
+	*)
+		echo "bench.sh: unexpected argument $1; settings are environment variables, see scripts/bench.sh --help" >&2
+		exit 2
+		;;
+	esac
+fi
+for v in PACKAGES SERVICES CONTRACTS COMMITS SEED RUNS; do
+	if ! [[ ${!v} =~ ^[0-9]+$ ]] || [[ ${!v} -eq 0 && $v != SEED ]]; then
+		echo "bench.sh: $v=${!v} is not a positive integer; set it to one, e.g. $v=3" >&2
+		exit 2
+	fi
+done
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/deployorder-bench.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+log() { echo "bench: $*" >&2; }
+
+# Build the tools with the caller's Go settings, then measure with the
+# settings deployorder itself uses for go list.
+log "building deployorder and monogen"
+(cd "$root" && go build -o "$tmp/deployorder" ./cmd/deployorder && go build -o "$tmp/monogen" ./internal/monogen)
+export GOFLAGS= GOTOOLCHAIN=local CGO_ENABLED=0
+
+# The cache key includes a checksum of the generator, so a changed
+# generator makes a new repository instead of reusing a stale one.
+genhash=$(cat "$root"/internal/monogen/gen/*.go | cksum | cut -d' ' -f1)
+repo="$BENCH_DIR/mono-p$PACKAGES-s$SERVICES-k$CONTRACTS-c$COMMITS-seed$SEED-g$genhash"
+if [[ -d $repo/.git ]]; then
+	log "reusing $repo"
+else
+	log "generating $repo"
+	mkdir -p "$BENCH_DIR"
+	rm -rf "$repo.tmp"
+	"$tmp/monogen" -out "$repo.tmp" -packages "$PACKAGES" -services "$SERVICES" \
+		-contracts "$CONTRACTS" -commits "$COMMITS" -seed "$SEED" >&2
+	mv "$repo.tmp" "$repo"
+fi
+cd "$repo"
+
+time_bin=$(command -v /usr/bin/time || true)
+recent=$((COMMITS < 100 ? COMMITS : 100))
+rows=()
+failed=0
+
+# seconds prints the wall clock in seconds with a fraction.
+seconds() {
+	if [[ -n ${EPOCHREALTIME:-} ]]; then
+		echo "${EPOCHREALTIME/,/.}"
+	else
+		date +%s.%N
+	fi
+}
+
+# measure NAME OK_CODES CLEAR CMD...: one warm-up run (peak RSS recorded),
+# then RUNS timed runs; a run fails unless its exit code is in OK_CODES
+# (space separated). CLEAR=1 runs CLEAR_CACHE before each timed run.
+measure() {
+	local name=$1 ok=" $2 " clear=$3 rc rss=n/a t0 t1 i times=()
+	shift 3
+	log "measuring $name"
+	rc=0
+	if [[ -n $time_bin ]]; then
+		"$time_bin" -f %M -o "$tmp/rss" "$@" >/dev/null 2>"$tmp/err" || rc=$?
+		rss=$(tail -n 1 "$tmp/rss" | awk '{ printf "%.0f", $1 / 1024 }')
+	else
+		"$@" >/dev/null 2>"$tmp/err" || rc=$?
+	fi
+	for ((i = 0; i < RUNS; i++)); do
+		[[ $ok == *" $rc "* ]] || break
+		if [[ $clear == 1 && -n $CLEAR_CACHE ]]; then
+			bash -c "$CLEAR_CACHE"
+		fi
+		rc=0
+		t0=$(seconds)
+		"$@" >/dev/null 2>"$tmp/err" || rc=$?
+		t1=$(seconds)
+		times+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f", b - a }')")
+	done
+	if [[ $ok != *" $rc "* ]]; then
+		log "$name failed with exit code $rc: $*"
+		sed 's/^/  /' "$tmp/err" | tail -n 20 >&2
+		rows+=("$name|failed (exit $rc)|$rss")
+		failed=1
+		return
+	fi
+	rows+=("$name|$(printf '%s\n' "${times[@]}" | sort -g | awk '
+		{ t[NR] = $1 }
+		END { if (NR % 2) printf "%.3f", t[(NR + 1) / 2]; else printf "%.3f", (t[NR / 2] + t[NR / 2 + 1]) / 2 }')|$rss")
+}
+
+git checkout -q -f plain
+measure "floor: go list -deps -json ./..." "0" 0 go list -deps -json ./...
+measure "git log --first-parent --name-status base..plain" "0" 0 git log --first-parent --name-status base..plain
+measure "plan plain~$recent..plain" "0 2" 1 "$tmp/deployorder" plan "plain~$recent..plain" -o json
+measure "plan base..plain" "0 2" 1 "$tmp/deployorder" plan base..plain -o json
+measure "plan base..plain (re-run)" "0 2" 0 "$tmp/deployorder" plan base..plain -o json
+git checkout -q -f contracts
+measure "plan contracts~$recent..contracts" "0 2" 1 "$tmp/deployorder" plan "contracts~$recent..contracts" -o json
+measure "plan base..contracts" "0 2" 1 "$tmp/deployorder" plan base..contracts -o json
+git checkout -q -f plain
+
+floor=${rows[0]#*|}
+floor=${floor%%|*}
+echo
+printf '%-52s %10s %9s %13s\n' "measurement" "median s" "x floor" "peak RSS MiB"
+for row in "${rows[@]}"; do
+	IFS='|' read -r name median rss <<<"$row"
+	ratio=-
+	if [[ $median =~ ^[0-9.]+$ && $floor =~ ^[0-9.]+$ ]]; then
+		ratio=$(awk -v m="$median" -v f="$floor" 'BEGIN { if (f <= 0) print "-"; else if (m / f < 10) printf "%.2fx", m / f; else printf "%.1fx", m / f }')
+	fi
+	printf '%-52s %10s %9s %13s\n' "$name" "$median" "$ratio" "$rss"
+done
+echo
+echo "median of RUNS=$RUNS runs after one warm-up; peak RSS of the warm-up run"
+echo "repository: $repo"
+echo "deployorder: $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$root" diff --quiet HEAD 2>/dev/null || echo ' (with uncommitted changes)')"
+echo "machine: $(nproc) CPUs, $(go version | cut -d' ' -f3-), $(uname -sm)$(awk -F': ' '/^model name/ { print ", " $2; exit }' /proc/cpuinfo 2>/dev/null || true)"
+echo "reproduce: PACKAGES=$PACKAGES SERVICES=$SERVICES CONTRACTS=$CONTRACTS COMMITS=$COMMITS SEED=$SEED RUNS=$RUNS BENCH_DIR=$BENCH_DIR scripts/bench.sh"
+exit $failed
