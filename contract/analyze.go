@@ -271,8 +271,70 @@ func (a *analysis) findInterest(candidates []string) bool {
 		side := side
 		ct[side] = scanChanged(a.in.Range.Files, hunks, side, func(p string) []byte { return a.content(p, side) })
 	}
-	everything := ct[Base].imports || ct[Head].imports || ct[Base].sinks || ct[Head].sinks
+	// Changed imports, encoder calls and unparsable files can change roles
+	// without naming a field: they make every contract package they can
+	// reach of interest.
+	whole := map[string]bool{} // candidate packages analysed whole
+	isCandidate := map[string]bool{}
+	for _, c := range candidates {
+		isCandidate[c] = true
+	}
+	reachFrom := func(ip string) {
+		deps := a.ws.InRepoDeps(ip)
+		deps[ip] = true
+		for _, imp := range a.base.importsAt(ip) {
+			deps[imp] = true
+		}
+		for d := range deps {
+			if isCandidate[d] {
+				whole[d] = true
+			}
+		}
+	}
+	for _, side := range []int{Base, Head} {
+		for ip := range ct[side].imports {
+			reachFrom(ip)
+		}
+		for _, m := range []map[string]bool{ct[side].sinks, ct[side].broken} {
+			for dir := range m {
+				if ip := a.ws.ImportPathOfDir(dir); ip != "" {
+					reachFrom(ip)
+				}
+			}
+		}
+		for i, pos := range ct[side].syntax {
+			if side == Head {
+				a.warn("SYNTAX_ERROR", pos.File, pos.Line, "%s does not parse at head (%s); deployorder read what it could of it", pos.File, ct[side].errs[i])
+			}
+		}
+	}
+	// The candidate packages a changed directory's package can see.
+	sees := map[string]map[string]bool{}
+	seesFrom := func(dir string) map[string]bool {
+		if m, ok := sees[dir]; ok {
+			return m
+		}
+		m := map[string]bool{}
+		if ip := a.ws.ImportPathOfDir(dir); ip != "" {
+			deps := a.ws.InRepoDeps(ip)
+			deps[ip] = true
+			for _, imp := range a.base.importsAt(ip) {
+				for d := range a.ws.InRepoDeps(imp) {
+					deps[d] = true
+				}
+				deps[imp] = true
+			}
+			for d := range deps {
+				if isCandidate[d] {
+					m[d] = true
+				}
+			}
+		}
+		sees[dir] = m
+		return m
+	}
 	for _, ip := range candidates {
+		canSee := func(dir string) bool { return seesFrom(dir)[ip] }
 		for _, side := range []int{Base, Head} {
 			for _, file := range a.goFiles(ip, side) {
 				data := a.content(file, side)
@@ -293,7 +355,7 @@ func (a *analysis) findInterest(candidates []string) bool {
 						a.declChanged[key] = true
 						a.interest[key] = true
 					}
-					if everything || ct[Base].mentions(ds) || ct[Head].mentions(ds) {
+					if whole[ip] || ct[Base].mentions(ds, canSee) || ct[Head].mentions(ds, canSee) {
 						a.interest[key] = true
 					}
 				}

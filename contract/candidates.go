@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"go/ast"
 	"go/parser"
+	"go/scanner"
 	"go/token"
+	"path"
 	"reflect"
 	"sort"
 	"strconv"
@@ -103,10 +105,13 @@ func embeddedName(e ast.Expr) string {
 
 // changedText is what the changed lines of the range's Go files mention.
 type changedText struct {
-	idents  map[string]bool     // identifiers on changed lines
-	imports bool                // an import line changed
-	sinks   bool                // a changed line calls an encoder, decoder or template
+	idents  map[string]map[string]bool // directory -> identifiers on the changed lines of its files
+	imports map[string]bool     // import paths on changed import lines
+	sinks   map[string]bool     // directories of files whose changed lines call an encoder, decoder or template
+	broken  map[string]bool     // directories of files that do not parse: assume they mention everything
 	lines   map[string][][2]int // file -> changed line ranges at its side (for definitions)
+	syntax  []Pos               // parse errors at this side
+	errs    []string
 }
 
 var sinkWords = map[string]bool{"Marshal": true, "MarshalIndent": true, "Unmarshal": true, "Encode": true, "Decode": true,
@@ -115,7 +120,7 @@ var sinkWords = map[string]bool{"Marshal": true, "MarshalIndent": true, "Unmarsh
 // scanChanged parses the changed Go files at one side and collects what
 // their changed lines mention. content returns the file at that side.
 func scanChanged(files []gitdiff.FileChange, hunks map[string][]gitdiff.Hunk, side int, content func(string) []byte) changedText {
-	ct := changedText{idents: map[string]bool{}, lines: map[string][][2]int{}}
+	ct := changedText{idents: map[string]map[string]bool{}, imports: map[string]bool{}, sinks: map[string]bool{}, broken: map[string]bool{}, lines: map[string][][2]int{}}
 	fset := token.NewFileSet()
 	for _, fc := range files {
 		p := fc.Path
@@ -161,22 +166,32 @@ func scanChanged(files []gitdiff.FileChange, hunks map[string][]gitdiff.Hunk, si
 			return false
 		}
 		f, err := parser.ParseFile(fset, p, data, parser.SkipObjectResolution)
-		if f == nil {
-			// Unparsable: assume it mentions everything.
-			ct.imports, ct.sinks = true, true
-			continue
+		if err != nil {
+			if el, ok := err.(scanner.ErrorList); ok && len(el) > 0 {
+				ct.syntax = append(ct.syntax, Pos{File: p, Line: el[0].Pos.Line})
+				ct.errs = append(ct.errs, el[0].Msg)
+			}
+			if f == nil || len(f.Decls) == 0 {
+				ct.broken[path.Dir(p)] = true // unparsable: assume it mentions everything
+				continue
+			}
 		}
-		_ = err
 		for _, imp := range f.Imports {
 			if in(imp.Pos()) || in(imp.End()) {
-				ct.imports = true
+				if ip, err := strconv.Unquote(imp.Path.Value); err == nil {
+					ct.imports[ip] = true
+				}
 			}
+		}
+		dir := path.Dir(p)
+		if ct.idents[dir] == nil {
+			ct.idents[dir] = map[string]bool{}
 		}
 		ast.Inspect(f, func(n ast.Node) bool {
 			if id, ok := n.(*ast.Ident); ok && in(id.Pos()) {
-				ct.idents[id.Name] = true
+				ct.idents[dir][id.Name] = true
 				if sinkWords[id.Name] {
-					ct.sinks = true
+					ct.sinks[path.Dir(p)] = true
 				}
 			}
 			return true
@@ -195,15 +210,21 @@ func (ct changedText) overlaps(ds declaredStruct) bool {
 	return false
 }
 
-// mentions reports whether changed lines name a struct or one of its
-// fields (or a GetX/SetX accessor).
-func (ct changedText) mentions(ds declaredStruct) bool {
-	if ct.idents[ds.name] {
-		return true
-	}
-	for _, f := range ds.fields {
-		if ct.idents[f] || ct.idents["Get"+f] || ct.idents["Set"+f] {
+// mentions reports whether changed lines, in a directory whose package can
+// see the struct (sees reports that), name the struct or one of its fields
+// (or a GetX/SetX accessor).
+func (ct changedText) mentions(ds declaredStruct, sees func(dir string) bool) bool {
+	for dir, idents := range ct.idents {
+		if !sees(dir) {
+			continue
+		}
+		if idents[ds.name] {
 			return true
+		}
+		for _, f := range ds.fields {
+			if idents[f] || idents["Get"+f] || idents["Set"+f] {
+				return true
+			}
 		}
 	}
 	return false

@@ -91,7 +91,7 @@ func wants(t *testing.T, ar *txtar.Archive) map[string][]string {
 // observe runs the analysis on every in-repo package of the module and
 // renders each access as "writes T.key" at its line.
 func observe(t *testing.T, dir string, cfg *config.Config) map[string][]string {
-	ws, err := graph.Load(context.Background(), graph.LoadOptions{Root: dir, Config: cfg})
+	ws, err := graph.Load(context.Background(), graph.LoadOptions{Root: dir, Config: cfg, Modules: true})
 	if err != nil {
 		t.Fatal(err)
 	}

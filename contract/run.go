@@ -69,6 +69,14 @@ func (a *analysis) run(ctx context.Context) (*Result, error) {
 		}
 	}
 
+	// Type-checking needs the files of every dependency, in other modules
+	// and the standard library too.
+	if err := a.ws.EnsureDeps(ctx, sortedKeys(targets[Head])); err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		a.warn("GO_LIST_FAILED", "", 0, "the dependencies of the packages that touch contracts could not be listed (%v); types from other modules are unknown, so some field accesses may be missed", firstLine(err.Error()))
+	}
 	var st [2]*sideState
 	headSrc := headSource(a.ws, targets[Head])
 	a.base.head = headSource(a.ws, nil)
@@ -251,4 +259,9 @@ func sortWarnings(ws []graphWarning) {
 		}
 		return ws[i].Message < ws[j].Message
 	})
+}
+
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
+	return s
 }

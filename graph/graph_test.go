@@ -125,9 +125,19 @@ func TestNewerGoFallsBackToSourceHeaders(t *testing.T) {
 		"lib/a/a.go":      "package a\n\nconst A = 1\n",
 		"cmd/api/main.go": "package main\n\nimport \"example.com/mono/lib/a\"\n\nfunc main() { println(a.A) }\n",
 	})
+	// Read from source headers: the go line is named.
 	ws := load(t, r.Dir, nil)
-	if got := codes(ws.Warnings); len(got) != 1 || got[0] != "GO_LIST_FAILED" {
-		t.Fatalf("warnings = %v, want GO_LIST_FAILED", got)
+	if got := codes(ws.Warnings); len(got) != 1 || got[0] != "GO_VERSION_NEWER" || ws.Warnings[0].File != "go.mod" || ws.Warnings[0].Line != 3 {
+		t.Fatalf("warnings = %+v, want GO_VERSION_NEWER at go.mod:3", ws.Warnings)
+	}
+	// With go list, which refuses the module, the load falls back to the
+	// source headers and says why.
+	ws, err := graph.Load(context.Background(), graph.LoadOptions{Root: r.Dir, Modules: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := codes(ws.Warnings); len(got) != 2 || got[0] != "GO_LIST_FAILED" {
+		t.Fatalf("warnings = %v, want GO_LIST_FAILED and GO_VERSION_NEWER", got)
 	}
 	if !strings.Contains(ws.Warnings[0].Message, "go.mod requires go >= 1.99") {
 		t.Errorf("warning does not name the cause: %s", ws.Warnings[0].Message)
@@ -263,5 +273,52 @@ func TestSafeEnv(t *testing.T) {
 	want := []string{"PATH=/bin", "GOTOOLCHAIN=local", "GOFLAGS=", "GOPACKAGESDRIVER=off", "CGO_ENABLED=0", "GOPROXY=off"}
 	if diff := cmp.Diff(want, env); diff != "" {
 		t.Errorf("SafeEnv (-want +got):\n%s", diff)
+	}
+}
+
+// TestScanMatchesGoList checks that reading packages from source headers
+// (the default) sees the repository's packages as go list does: the same
+// files, compiled files, imports and embeds, across build tags, cgo,
+// embeds, nested modules and a package main.
+func TestScanMatchesGoList(t *testing.T) {
+	r := testrepo.New(t)
+	r.Write(map[string]string{
+		"go.mod":                   gomod,
+		"lib/a/a.go":               "package a\n\nimport (\n\t\"strings\"\n\n\t\"example.com/mono/lib/b\"\n)\n\nvar A = strings.ToUpper(b.B)\n",
+		"lib/a/a_linux.go":         "package a\n\nconst OS = \"linux\"\n",
+		"lib/a/a_windows.go":       "package a\n\nconst OS = \"windows\"\n",
+		"lib/a/tagged.go":          "//go:build ignore\n\npackage a\n",
+		"lib/a/cgo.go":             "package a\n\n// int x() { return 1; }\nimport \"C\"\n",
+		"lib/a/notes.txt":          "x",
+		"lib/b/b.go":               "package b\n\nimport _ \"embed\"\n\n//go:embed data/*.json\nvar B string\n",
+		"lib/b/data/x.json":        "{}",
+		"lib/b/data/.hidden.json":  "{}",
+		"cmd/api/main.go":          "package main\n\nimport (\n\t\"fmt\"\n\n\t\"example.com/mono/lib/a\"\n)\n\nfunc main() { fmt.Println(a.A, a.OS) }\n",
+		"tools/go.mod":             "module example.com/tools\n\ngo 1.22\n",
+		"tools/gen/main.go":        "package main\n\nimport \"os\"\n\nfunc main() { os.Exit(0) }\n",
+		"testdata/x/main.go":       "package main\n",
+		"_skip/y.go":               "package y\n",
+	})
+	scan := load(t, r.Dir, nil)
+	list, err := graph.Load(context.Background(), graph.LoadOptions{Root: r.Dir, Modules: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inRepo := func(ws *graph.Workspace) map[string]graph.Package {
+		out := map[string]graph.Package{}
+		for ip, p := range ws.Packages {
+			if p.InRepo {
+				q := *p
+				q.Version, q.ImportMap, q.Errors = "", nil, nil
+				out[ip] = q
+			}
+		}
+		return out
+	}
+	if diff := cmp.Diff(inRepo(list), inRepo(scan)); diff != "" {
+		t.Errorf("in-repo packages (-go list +scan):\n%s", diff)
+	}
+	if diff := cmp.Diff(codes(list.Warnings), codes(scan.Warnings)); diff != "" {
+		t.Errorf("warnings (-go list +scan):\n%s", diff)
 	}
 }

@@ -86,6 +86,8 @@ type impactor struct {
 	baseEdges map[string]map[string]bool     // imported -> importers, from base versions of changed files
 	baseMain  map[string]string              // dir -> a file whose base version says package main
 	seeds     map[string]map[string][]string // seed package -> service name -> chain from seed to main
+	paths     map[string][]serviceReason     // changed path -> what it affects
+	declared  []*Service                     // services with config paths
 	warnings  []Warning
 }
 
@@ -100,10 +102,13 @@ func (w *Workspace) NewAnalyzer(rg *gitdiff.Range, src FileReader, cfg *config.C
 	}
 	im := &impactor{w: w, cfg: cfg, src: src, base: rg.Base, head: rg.Head,
 		byMain: map[string]*Service{}, baseEdges: map[string]map[string]bool{},
-		baseMain: map[string]string{}, seeds: map[string]map[string][]string{}}
+		baseMain: map[string]string{}, seeds: map[string]map[string][]string{}, paths: map[string][]serviceReason{}}
 	for _, s := range w.Services {
 		if s.Main != "" {
 			im.byMain[s.Main] = s
+		}
+		if len(s.Paths) > 0 {
+			im.declared = append(im.declared, s)
 		}
 	}
 	im.readBase(rg.Files)
@@ -187,8 +192,17 @@ func (im *impactor) change(fc gitdiff.FileChange) []serviceReason {
 	return dedupe(out)
 }
 
-// path maps one changed path to services.
+// path maps one changed path to services, once.
 func (im *impactor) path(p string) []serviceReason {
+	if r, ok := im.paths[p]; ok {
+		return r
+	}
+	r := im.mapPath(p)
+	im.paths[p] = r
+	return r
+}
+
+func (im *impactor) mapPath(p string) []serviceReason {
 	if config.MatchAny(im.cfg.Ignore, p) || isModFile(p) {
 		return nil
 	}
@@ -217,18 +231,26 @@ func (im *impactor) path(p string) []serviceReason {
 	if testOnly(p) {
 		return out
 	}
-	for _, s := range im.w.Services {
+	owned := func(s *Service) {
 		if reached[s.Name] {
-			continue
+			return
 		}
-		if o := im.w.Owner(p); o == s || config.MatchAny(s.Paths, p) {
-			chain := []string{p}
-			if s.Main != "" {
-				chain = append(chain, s.Main)
-			}
-			out = append(out, serviceReason{s.Name, Reason{Kind: ViaOwned, Path: p, Chain: chain}})
+		reached[s.Name] = true
+		chain := []string{p}
+		if s.Main != "" {
+			chain = append(chain, s.Main)
+		}
+		out = append(out, serviceReason{s.Name, Reason{Kind: ViaOwned, Path: p, Chain: chain}})
+	}
+	if o := im.w.Owner(p); o != nil {
+		owned(o)
+	}
+	for _, s := range im.declared {
+		if config.MatchAny(s.Paths, p) {
+			owned(s)
 		}
 	}
+	sort.Slice(out, func(i, j int) bool { return out[i].service < out[j].service })
 	return out
 }
 

@@ -3,6 +3,9 @@ package graph
 import (
 	"context"
 	"fmt"
+	"go/version"
+	"path"
+	"runtime"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -22,6 +25,12 @@ type LoadOptions struct {
 	Env    []string       // base environment for go list (os.Environ() if nil); safety overrides are applied on top
 	// Offline sets GOPROXY=off so that go list never downloads modules.
 	Offline bool
+	// Modules asks for the packages of other modules and the standard
+	// library too (go list), which a go.mod or go.work change needs to map
+	// module versions to services. Without it the repository's packages are
+	// read from source headers, in parallel, which is several times faster
+	// than go list; EnsureDeps loads the rest later when it is needed.
+	Modules bool
 }
 
 // loadMode is the cheapest go/packages mode that answers "which files does
@@ -75,25 +84,58 @@ func Load(ctx context.Context, opts LoadOptions) (*Workspace, error) {
 		return nil, err
 	}
 	w.Modules = layout.modules
+	w.layout = layout
 	env := opts.Env
 	if env == nil {
 		env = os.Environ()
 	}
-	env = SafeEnv(env, opts.Offline)
+	w.env = SafeEnv(env, opts.Offline)
 	if len(w.Modules) > 0 {
-		if err := w.loadPackages(ctx, layout, env); err != nil {
-			if ctx.Err() != nil {
-				return nil, ctx.Err()
+		if opts.Modules {
+			w.full = true
+			if err := w.loadPackages(ctx, layout, w.env, nil); err != nil {
+				if ctx.Err() != nil {
+					return nil, ctx.Err()
+				}
+				w.full = false
+				w.warn(Warning{Code: "GO_LIST_FAILED", Message: fmt.Sprintf("go list failed, so packages were read from source headers instead (imports of other modules are not followed): %s", firstLine(err.Error()))})
+				w.scan(layout)
 			}
-			w.warn(Warning{Code: "GO_LIST_FAILED", Message: fmt.Sprintf("go list failed, so packages were read from source headers instead (imports of other modules are not followed): %s", firstLine(err.Error()))})
+		} else {
 			w.scan(layout)
 		}
+		w.checkGoVersions()
 	}
 	if err := w.findServices(cfg); err != nil {
 		return nil, err
 	}
 	sortWarnings(w.Warnings)
 	return w, nil
+}
+
+// checkGoVersions warns about a module whose go line asks for a newer Go
+// than the one deployorder was built with: its parser and type checker may
+// not understand the code.
+func (w *Workspace) checkGoVersions() {
+	for _, m := range w.Modules {
+		file := path.Join(m.Dir, "go.mod")
+		data, err := os.ReadFile(filepath.Join(w.Root, filepath.FromSlash(file)))
+		if err != nil {
+			continue
+		}
+		mf, err := modfile.ParseLax(file, data, nil)
+		if err != nil || mf.Go == nil {
+			continue
+		}
+		if want := "go" + mf.Go.Version; version.IsValid(want) && version.Compare(want, runtime.Version()) > 0 {
+			line := 0
+			if mf.Go.Syntax != nil {
+				line = mf.Go.Syntax.Start.Line
+			}
+			w.warn(Warning{Code: "GO_VERSION_NEWER", File: file, Line: line,
+				Message: fmt.Sprintf("%s asks for go %s, newer than the %s deployorder was built with; packages were read as far as this Go understands them (install a newer deployorder to be exact)", file, mf.Go.Version, runtime.Version())})
+		}
+	}
 }
 
 // layout is where the repository's modules are.
@@ -169,8 +211,9 @@ func modulePath(gomod string) (string, error) {
 }
 
 // loadPackages runs go/packages: once for the root module or the workspace,
-// once per module for nested modules without a workspace.
-func (w *Workspace) loadPackages(ctx context.Context, l layout, env []string) error {
+// once per module for nested modules without a workspace. With patterns
+// (in-repo import paths), only those packages and their dependencies load.
+func (w *Workspace) loadPackages(ctx context.Context, l layout, env []string, patterns []string) error {
 	type job struct {
 		dir      string
 		patterns []string
@@ -179,10 +222,26 @@ func (w *Workspace) loadPackages(ctx context.Context, l layout, env []string) er
 	var jobs []job
 	switch {
 	case l.work != "":
-		jobs = append(jobs, job{w.Root, []string{"work"}, append(env, "GOWORK="+l.work)})
+		pats := []string{"work"}
+		if patterns != nil {
+			pats = patterns
+		}
+		jobs = append(jobs, job{w.Root, pats, append(env, "GOWORK="+l.work)})
 	default:
 		for _, m := range l.modules {
-			jobs = append(jobs, job{filepath.Join(w.Root, filepath.FromSlash(m.Dir)), []string{"./..."}, append(env, "GOWORK=off")})
+			pats := []string{"./..."}
+			if patterns != nil {
+				pats = nil
+				for _, p := range patterns {
+					if mm, ok := w.moduleOfImportPath(p); ok && mm.Dir == m.Dir {
+						pats = append(pats, p)
+					}
+				}
+				if len(pats) == 0 {
+					continue
+				}
+			}
+			jobs = append(jobs, job{filepath.Join(w.Root, filepath.FromSlash(m.Dir)), pats, append(env, "GOWORK=off")})
 		}
 	}
 	results := make([][]*packages.Package, len(jobs))
@@ -209,6 +268,50 @@ func (w *Workspace) loadPackages(ctx context.Context, l layout, env []string) er
 		packages.Visit(roots, nil, func(p *packages.Package) { w.addLoaded(p) })
 	}
 	return nil
+}
+
+// EnsureDeps makes sure the packages that pkgs (in-repo import paths)
+// depend on, in other modules and the standard library, are loaded with
+// their files, for type-checking. It runs go list on just those packages
+// when the workspace was read from source headers.
+func (w *Workspace) EnsureDeps(ctx context.Context, pkgs []string) error {
+	if w.full || len(pkgs) == 0 {
+		return nil
+	}
+	var missing []string
+	for _, p := range pkgs {
+		if !w.depsLoaded[p] {
+			missing = append(missing, p)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	before := len(w.Warnings)
+	if err := w.loadPackages(ctx, w.layout, w.env, missing); err != nil {
+		return fmt.Errorf("loading the dependencies of the packages to type-check: %w", err)
+	}
+	// The in-repo packages were already read, with their warnings.
+	w.Warnings = w.Warnings[:before]
+	if w.depsLoaded == nil {
+		w.depsLoaded = map[string]bool{}
+	}
+	for _, p := range missing {
+		w.depsLoaded[p] = true
+	}
+	return nil
+}
+
+// moduleOfImportPath returns the repository module an import path belongs
+// to: the one with the longest matching module path.
+func (w *Workspace) moduleOfImportPath(ip string) (Module, bool) {
+	best, found := Module{}, false
+	for _, m := range w.Modules {
+		if (ip == m.Path || strings.HasPrefix(ip, m.Path+"/")) && (!found || len(m.Path) > len(best.Path)) {
+			best, found = m, true
+		}
+	}
+	return best, found
 }
 
 // addLoaded converts a go/packages package.
@@ -270,8 +373,7 @@ func (w *Workspace) addLoaded(lp *packages.Package) {
 			Message: fmt.Sprintf("package %s did not load cleanly (%s); it is mapped by its files, but its imports may be incomplete", p.ImportPath, firstLine(lp.Errors[0].Msg))})
 	}
 	if cgoDropped > 0 {
-		w.warn(Warning{Code: "CGO_DISABLED", File: p.Dir,
-			Message: fmt.Sprintf("package %s has %d cgo file(s) that were not analysed, because deployorder runs go list with CGO_ENABLED=0; changes to them still map to the package", p.ImportPath, cgoDropped)})
+		w.warn(cgoWarning(p, cgoDropped))
 	}
 }
 

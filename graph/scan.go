@@ -5,20 +5,29 @@ import (
 	"fmt"
 	"go/build"
 	"io/fs"
+	"os"
 	"path"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
+
+	"golang.org/x/mod/modfile"
 )
 
-// scan reads packages from source headers with go/build, without the go
-// command. It is the fallback when go list cannot run (a go.mod that asks
-// for a newer Go than the installed one, say): in-repo imports and files are
-// exact, imports of other modules are recorded but not followed.
+// scan reads the repository's packages from source headers with go/build,
+// as go list would with CGO_ENABLED=0, without running the go command:
+// files, build constraints, imports and embeds are exact for the
+// repository's own packages; imports of other modules are recorded but not
+// followed (EnsureDeps loads them when needed). Directories are read in
+// parallel.
 func (w *Workspace) scan(l layout) {
-	ctxt := build.Default
-	ctxt.CgoEnabled = false
-	ctxt.GOPATH = ""
+	type job struct {
+		m        Module
+		abs, rel string
+	}
+	var jobs []job
 	moduleDirs := map[string]bool{}
 	for _, m := range l.modules {
 		moduleDirs[m.Dir] = true
@@ -33,17 +42,52 @@ func (w *Workspace) scan(l layout) {
 			if p != top && (skipDir(d.Name()) || moduleDirs[rel]) {
 				return filepath.SkipDir
 			}
-			w.scanDir(&ctxt, m, p, rel)
+			jobs = append(jobs, job{m, p, rel})
 			return nil
 		})
 	}
+	results := make([]scanned, len(jobs))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for i := 0; i < runtime.GOMAXPROCS(0); i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ctxt := build.Default
+			ctxt.CgoEnabled = false
+			ctxt.GOPATH = ""
+			for i := range next {
+				j := jobs[i]
+				results[i] = scanDir(&ctxt, j.m, j.abs, j.rel)
+			}
+		}()
+	}
+	for i := range jobs {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	for _, r := range results {
+		if r.pkg == nil {
+			continue
+		}
+		w.addPackage(r.pkg)
+		w.Warnings = append(w.Warnings, r.warnings...)
+	}
+	w.checkImports(l)
 }
 
-func (w *Workspace) scanDir(ctxt *build.Context, m Module, abs, rel string) {
+// scanned is one directory's package, or nil.
+type scanned struct {
+	pkg      *Package
+	warnings []Warning
+}
+
+func scanDir(ctxt *build.Context, m Module, abs, rel string) scanned {
 	bp, err := ctxt.ImportDir(abs, 0)
 	var noGo *build.NoGoError
 	if errors.As(err, &noGo) {
-		return
+		return scanned{}
 	}
 	ip := m.Path
 	if rel != m.Dir {
@@ -52,6 +96,7 @@ func (w *Workspace) scanDir(ctxt *build.Context, m Module, abs, rel string) {
 			ip = path.Join(m.Path, rel)
 		}
 	}
+	var out scanned
 	p := &Package{ImportPath: ip, Name: bp.Name, Dir: rel, InRepo: true, Module: m.Path}
 	for _, group := range [][]string{bp.GoFiles, bp.CgoFiles, bp.IgnoredGoFiles, bp.InvalidGoFiles, bp.IgnoredOtherFiles,
 		bp.CFiles, bp.CXXFiles, bp.HFiles, bp.SFiles, bp.SysoFiles} {
@@ -67,10 +112,80 @@ func (w *Workspace) scanDir(ctxt *build.Context, m Module, abs, rel string) {
 	p.Embeds = embedFiles(abs, rel, bp.EmbedPatterns)
 	if err != nil {
 		p.Errors = append(p.Errors, err.Error())
-		w.warn(Warning{Code: "PACKAGE_LOAD_ERROR", File: rel,
+		out.warnings = append(out.warnings, Warning{Code: "PACKAGE_LOAD_ERROR", File: rel,
 			Message: fmt.Sprintf("package %s did not load cleanly (%s); it is mapped by its files", ip, firstLine(err.Error()))})
 	}
-	w.addPackage(p)
+	cgo := 0
+	for _, f := range bp.IgnoredGoFiles {
+		if usesCgo(filepath.Join(abs, f)) {
+			cgo++
+		}
+	}
+	if cgo > 0 {
+		out.warnings = append(out.warnings, cgoWarning(p, cgo))
+	}
+	out.pkg = p
+	return out
+}
+
+func cgoWarning(p *Package, n int) Warning {
+	return Warning{Code: "CGO_DISABLED", File: p.Dir,
+		Message: fmt.Sprintf("package %s has %d cgo file(s) that were not analysed, because deployorder reads packages with CGO_ENABLED=0; changes to them still map to the package", p.ImportPath, n)}
+}
+
+// checkImports reports imports that nothing provides, as go list would: an
+// import of the repository's own module path with no package there, or of
+// a path that no module in go.mod (or go.work) requires.
+func (w *Workspace) checkImports(l layout) {
+	var required []string
+	for _, m := range l.modules {
+		required = append(required, m.Path)
+		data, err := os.ReadFile(filepath.Join(w.Root, filepath.FromSlash(m.Dir), "go.mod"))
+		if err != nil {
+			continue
+		}
+		if mf, err := modfile.ParseLax("go.mod", data, nil); err == nil {
+			for _, r := range mf.Require {
+				required = append(required, r.Mod.Path)
+			}
+			for _, r := range mf.Replace {
+				required = append(required, r.Old.Path)
+			}
+		}
+	}
+	provided := func(ip string) bool {
+		for _, m := range required {
+			if ip == m || strings.HasPrefix(ip, m+"/") {
+				return true
+			}
+		}
+		return false
+	}
+	var dirs []string
+	for _, p := range w.Packages {
+		if p.InRepo {
+			dirs = append(dirs, p.ImportPath)
+		}
+	}
+	sort.Strings(dirs)
+	for _, ip := range dirs {
+		p := w.Packages[ip]
+		for _, imp := range p.Imports {
+			first, _, _ := strings.Cut(imp, "/")
+			switch {
+			case imp == "C" || !strings.Contains(first, "."):
+				continue // the standard library
+			case w.Packages[imp] != nil && w.Packages[imp].InRepo:
+				continue
+			case provided(imp):
+				if _, inRepo := w.moduleOfImportPath(imp); !inRepo {
+					continue
+				}
+			}
+			w.warn(Warning{Code: "PACKAGE_LOAD_ERROR", File: p.Dir,
+				Message: fmt.Sprintf("package %s imports %s, which no package of the repository or module in go.mod provides; the importing package is still mapped by its files", ip, imp)})
+		}
+	}
 }
 
 // embedFiles expands //go:embed patterns as the go command does: globs

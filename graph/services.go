@@ -100,14 +100,18 @@ func hiddenDir(dir string) bool {
 // repo-relative path p: the deepest such directory. A main package at the
 // repository root owns only its own files, not the whole tree.
 func (w *Workspace) Owner(p string) *Service {
-	var best *Service
-	for _, s := range w.Services {
-		if s.Dir == "" || s.Dir == "." {
-			continue
-		}
-		if strings.HasPrefix(p, s.Dir+"/") && (best == nil || len(s.Dir) > len(best.Dir)) {
-			best = s
+	if w.owners == nil {
+		w.owners = map[string]*Service{}
+		for _, s := range w.Services {
+			if s.Dir != "" && s.Dir != "." {
+				w.owners[s.Dir] = s
+			}
 		}
 	}
-	return best
+	for dir := path.Dir(p); dir != "." && dir != "/" && dir != ""; dir = path.Dir(dir) {
+		if s := w.owners[dir]; s != nil {
+			return s
+		}
+	}
+	return nil
 }

@@ -22,7 +22,13 @@ type Workspace struct {
 	ids     map[string]int64 // import path -> node ID in Imports
 	paths   []string         // node ID -> import path
 
-	files map[string]fileRef // repo-relative file -> the package that uses it
+	layout     layout
+	env        []string        // the safe environment go list runs with
+	full       bool            // go list loaded every package, other modules included
+	depsLoaded map[string]bool // in-repo packages whose dependencies EnsureDeps loaded
+
+	files  map[string]fileRef  // repo-relative file -> the package that uses it
+	owners map[string]*Service // main package directory -> its service, built on first use
 	dirs  map[string]string  // repo-relative directory -> in-repo import path
 }
 
@@ -206,12 +212,7 @@ func (w *Workspace) DirOfImportPath(ip string) (string, bool) {
 	if p := w.Packages[ip]; p != nil && p.InRepo {
 		return p.Dir, true
 	}
-	best, found := Module{}, false
-	for _, m := range w.Modules {
-		if (ip == m.Path || strings.HasPrefix(ip, m.Path+"/")) && (!found || len(m.Path) > len(best.Path)) {
-			best, found = m, true
-		}
-	}
+	best, found := w.moduleOfImportPath(ip)
 	if !found {
 		return "", false
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path"
 	"sort"
 
 	"github.com/deployorder/deployorder/config"
@@ -19,6 +20,7 @@ type source struct {
 	dir     string // -C
 	config  string // --config
 	offline bool   // --offline
+	quiet   bool   // -q
 }
 
 // opened is a repository with its config.
@@ -51,7 +53,8 @@ func (s source) open() (*opened, error) {
 
 // loadAt loads the workspace at commit rev: from the worktree when HEAD is
 // rev, else from a temporary export of rev that is removed afterwards.
-func (o *opened) loadAt(ctx context.Context, e *env, s source, rev string) (*graph.Workspace, func(), error) {
+// modules asks for other modules' packages too (see graph.LoadOptions).
+func (o *opened) loadAt(ctx context.Context, e *env, s source, rev string, modules bool) (*graph.Workspace, func(), error) {
 	root := o.repo.Root()
 	cleanup := func() {}
 	if head, err := o.repo.Head(); err != nil || head.String() != rev {
@@ -66,7 +69,7 @@ func (o *opened) loadAt(ctx context.Context, e *env, s source, rev string) (*gra
 		}
 		root = tmp
 	}
-	ws, err := graph.Load(ctx, graph.LoadOptions{Root: root, Config: o.cfg, Env: e.environ(), Offline: s.offline})
+	ws, err := graph.Load(ctx, graph.LoadOptions{Root: root, Config: o.cfg, Env: e.environ(), Offline: s.offline, Modules: modules})
 	if err != nil {
 		cleanup()
 		return nil, func() {}, err
@@ -77,6 +80,8 @@ func (o *opened) loadAt(ctx context.Context, e *env, s source, rev string) (*gra
 // computePlan runs the whole pipeline for a range spec ("" for the default
 // range).
 func computePlan(ctx context.Context, e *env, s source, spec string) (*planner.Plan, error) {
+	prog := newProgress(e, s.quiet)
+	done := prog.phase("reading the repository")
 	o, err := s.open()
 	if err != nil {
 		return nil, err
@@ -91,11 +96,15 @@ func computePlan(ctx context.Context, e *env, s source, spec string) (*planner.P
 	if err != nil {
 		return nil, err
 	}
-	ws, cleanup, err := o.loadAt(ctx, e, s, rg.Head)
+	done()
+	done = prog.phase("loading packages")
+	ws, cleanup, err := o.loadAt(ctx, e, s, rg.Head, changesModules(rg))
 	if err != nil {
 		return nil, err
 	}
 	defer cleanup()
+	done()
+	done = prog.phase("mapping changes to services")
 	an := ws.NewAnalyzer(rg, o.repo, o.cfg)
 	impact := an.Impact(rg)
 	commitServices := map[string][]string{}
@@ -113,10 +122,14 @@ func computePlan(ctx context.Context, e *env, s source, spec string) (*planner.P
 		sort.Strings(names)
 		commitServices[c.SHA] = names
 	}
+	done()
+	done = prog.phase("analysing contracts")
 	cres, err := contract.Analyze(ctx, contract.Input{Range: rg, Repo: o.repo, Workspace: ws, Impact: impact, Config: o.cfg})
 	if err != nil {
 		return nil, err
 	}
+	done()
+	defer prog.phase("planning")()
 	return planner.Build(planner.Input{
 		Range:          rg,
 		Impact:         impact,
@@ -126,6 +139,21 @@ func computePlan(ctx context.Context, e *env, s source, spec string) (*planner.P
 		Contracts:      cres,
 		Hunks:          rangeHunks(o.repo, rg),
 	}), nil
+}
+
+// changesModules reports whether a range changes go.mod, go.sum or
+// go.work: then module versions may move, and mapping them to services
+// needs the packages of other modules.
+func changesModules(rg *gitdiff.Range) bool {
+	for _, fc := range rg.Files {
+		for _, p := range fc.Paths() {
+			switch path.Base(p) {
+			case "go.mod", "go.sum", "go.work", "go.work.sum":
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // rangeHunks returns the hunks of a path over the whole range, memoised.

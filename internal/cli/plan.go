@@ -48,6 +48,7 @@ func addSourceFlags(cmd *cobra.Command, s *source) {
 	cmd.Flags().StringVarP(&s.dir, "dir", "C", ".", "run in this directory (a checkout of the monorepo)")
 	cmd.Flags().StringVar(&s.config, "config", "", "config file (default: deployorder.yaml at the repository root, if present)")
 	cmd.Flags().BoolVar(&s.offline, "offline", false, "never download modules (GOPROXY=off for go list)")
+	cmd.Flags().BoolVarP(&s.quiet, "quiet", "q", false, "no progress on stderr")
 }
 
 func runPlan(cmd *cobra.Command, e *env, opts *planOptions, spec string) error {

@@ -51,7 +51,7 @@ func runServices(cmd *cobra.Command, e *env, opts *servicesOptions) error {
 	if err != nil {
 		return userError(err)
 	}
-	ws, cleanup, err := o.loadAt(cmd.Context(), e, opts.source, head.String())
+	ws, cleanup, err := o.loadAt(cmd.Context(), e, opts.source, head.String(), false)
 	if err != nil {
 		return err
 	}
