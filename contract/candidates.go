@@ -106,11 +106,11 @@ func embeddedName(e ast.Expr) string {
 // changedText is what the changed lines of the range's Go files mention.
 type changedText struct {
 	idents  map[string]map[string]bool // directory -> identifiers on the changed lines of its files
-	imports map[string]bool     // import paths on changed import lines
-	sinks   map[string]bool     // directories of files whose changed lines call an encoder, decoder or template
-	broken  map[string]bool     // directories of files that do not parse: assume they mention everything
-	lines   map[string][][2]int // file -> changed line ranges at its side (for definitions)
-	syntax  []Pos               // parse errors at this side
+	imports map[string]bool            // import paths on changed import lines
+	sinks   map[string]bool            // directories of files whose changed lines call an encoder, decoder or template
+	broken  map[string]bool            // directories of files that do not parse: assume they mention everything
+	lines   map[string][][2]int        // file -> changed line ranges at its side (for definitions)
+	syntax  []Pos                      // parse errors at this side
 	errs    []string
 }
 

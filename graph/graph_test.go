@@ -283,21 +283,21 @@ func TestSafeEnv(t *testing.T) {
 func TestScanMatchesGoList(t *testing.T) {
 	r := testrepo.New(t)
 	r.Write(map[string]string{
-		"go.mod":                   gomod,
-		"lib/a/a.go":               "package a\n\nimport (\n\t\"strings\"\n\n\t\"example.com/mono/lib/b\"\n)\n\nvar A = strings.ToUpper(b.B)\n",
-		"lib/a/a_linux.go":         "package a\n\nconst OS = \"linux\"\n",
-		"lib/a/a_windows.go":       "package a\n\nconst OS = \"windows\"\n",
-		"lib/a/tagged.go":          "//go:build ignore\n\npackage a\n",
-		"lib/a/cgo.go":             "package a\n\n// int x() { return 1; }\nimport \"C\"\n",
-		"lib/a/notes.txt":          "x",
-		"lib/b/b.go":               "package b\n\nimport _ \"embed\"\n\n//go:embed data/*.json\nvar B string\n",
-		"lib/b/data/x.json":        "{}",
-		"lib/b/data/.hidden.json":  "{}",
-		"cmd/api/main.go":          "package main\n\nimport (\n\t\"fmt\"\n\n\t\"example.com/mono/lib/a\"\n)\n\nfunc main() { fmt.Println(a.A, a.OS) }\n",
-		"tools/go.mod":             "module example.com/tools\n\ngo 1.22\n",
-		"tools/gen/main.go":        "package main\n\nimport \"os\"\n\nfunc main() { os.Exit(0) }\n",
-		"testdata/x/main.go":       "package main\n",
-		"_skip/y.go":               "package y\n",
+		"go.mod":                  gomod,
+		"lib/a/a.go":              "package a\n\nimport (\n\t\"strings\"\n\n\t\"example.com/mono/lib/b\"\n)\n\nvar A = strings.ToUpper(b.B)\n",
+		"lib/a/a_linux.go":        "package a\n\nconst OS = \"linux\"\n",
+		"lib/a/a_windows.go":      "package a\n\nconst OS = \"windows\"\n",
+		"lib/a/tagged.go":         "//go:build ignore\n\npackage a\n",
+		"lib/a/cgo.go":            "package a\n\n// int x() { return 1; }\nimport \"C\"\n",
+		"lib/a/notes.txt":         "x",
+		"lib/b/b.go":              "package b\n\nimport _ \"embed\"\n\n//go:embed data/*.json\nvar B string\n",
+		"lib/b/data/x.json":       "{}",
+		"lib/b/data/.hidden.json": "{}",
+		"cmd/api/main.go":         "package main\n\nimport (\n\t\"fmt\"\n\n\t\"example.com/mono/lib/a\"\n)\n\nfunc main() { fmt.Println(a.A, a.OS) }\n",
+		"tools/go.mod":            "module example.com/tools\n\ngo 1.22\n",
+		"tools/gen/main.go":       "package main\n\nimport \"os\"\n\nfunc main() { os.Exit(0) }\n",
+		"testdata/x/main.go":      "package main\n",
+		"_skip/y.go":              "package y\n",
 	})
 	scan := load(t, r.Dir, nil)
 	list, err := graph.Load(context.Background(), graph.LoadOptions{Root: r.Dir, Modules: true})

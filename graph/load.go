@@ -4,11 +4,11 @@ import (
 	"context"
 	"fmt"
 	"go/version"
-	"path"
-	"runtime"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 

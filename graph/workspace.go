@@ -29,7 +29,7 @@ type Workspace struct {
 
 	files  map[string]fileRef  // repo-relative file -> the package that uses it
 	owners map[string]*Service // main package directory -> its service, built on first use
-	dirs  map[string]string  // repo-relative directory -> in-repo import path
+	dirs   map[string]string   // repo-relative directory -> in-repo import path
 }
 
 // Module is one of the repository's own Go modules.
