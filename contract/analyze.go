@@ -260,6 +260,9 @@ func (a *analysis) findInterest(candidates []string) bool {
 	hunks := map[string][]gitdiff.Hunk{}
 	for _, fc := range a.in.Range.Files {
 		if strings.HasSuffix(fc.Path, ".go") && fc.Status == gitdiff.Modified {
+			if size, _, err := a.in.Repo.BlobInfo(fc.NewBlob, 0); err != nil || size > maxParsed {
+				continue
+			}
 			hs, _, err := a.in.Repo.Hunks(fc)
 			if err == nil {
 				hunks[fc.Path] = hs

@@ -114,6 +114,9 @@ type changedText struct {
 	errs    []string
 }
 
+// maxParsed is the size above which a changed file is not parsed.
+const maxParsed = 2 << 20
+
 var sinkWords = map[string]bool{"Marshal": true, "MarshalIndent": true, "Unmarshal": true, "Encode": true, "Decode": true,
 	"NewEncoder": true, "NewDecoder": true, "Execute": true, "ExecuteTemplate": true}
 
@@ -138,8 +141,8 @@ func scanChanged(files []gitdiff.FileChange, hunks map[string][]gitdiff.Hunk, si
 			continue
 		}
 		data := content(p)
-		if data == nil {
-			continue
+		if data == nil || len(data) > maxParsed {
+			continue // absent, or too large to parse (a warning names it)
 		}
 		var ranges [][2]int
 		whole := fc.Status == gitdiff.Added || fc.Status == gitdiff.Deleted || fc.Status == gitdiff.Renamed

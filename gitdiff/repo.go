@@ -313,3 +313,23 @@ func (r *Repo) ListDir(rev, dir string) ([]string, error) {
 	}
 	return out, nil
 }
+
+// BlobInfo returns a blob's size and its first n bytes, without reading the
+// rest.
+func (r *Repo) BlobInfo(hash string, n int) (size int64, head []byte, err error) {
+	b, err := r.git.BlobObject(plumbing.NewHash(hash))
+	if err != nil {
+		return 0, nil, err
+	}
+	rd, err := b.Reader()
+	if err != nil {
+		return 0, nil, err
+	}
+	defer rd.Close()
+	head = make([]byte, n)
+	k, err := io.ReadFull(rd, head)
+	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
+		return 0, nil, err
+	}
+	return b.Size, head[:k], nil
+}

@@ -133,7 +133,7 @@ func computePlan(ctx context.Context, e *env, s source, spec string) (*planner.P
 	return planner.Build(planner.Input{
 		Range:          rg,
 		Impact:         impact,
-		Warnings:       ws.Warnings,
+		Warnings:       append(append([]graph.Warning{}, ws.Warnings...), inspectRange(o.repo, rg)...),
 		CommitServices: commitServices,
 		Soak:           o.cfg.Soak,
 		Contracts:      cres,
