@@ -9,11 +9,13 @@ import (
 
 // Range is a resolved commit range.
 type Range struct {
-	Spec    string       // the range as written
-	Base    string       // full hash of the base commit; "" for the empty tree
-	Head    string       // full hash of the head commit
-	Commits []Commit     // oldest first, along the head's first-parent chain
-	Files   []FileChange // base tree against head tree, sorted by path
+	Spec     string // the range as written
+	Base     string // full hash of the base commit; "" for the empty tree
+	Head     string // full hash of the head commit
+	BaseTree string // tree hashes of base ("" for the empty tree) and head
+	HeadTree string
+	Commits  []Commit     // oldest first, along the head's first-parent chain
+	Files    []FileChange // base tree against head tree, sorted by path
 }
 
 // Commit is one commit of a range with what it changes against its first
@@ -29,6 +31,19 @@ type Commit struct {
 // Resolve resolves a range spelled as git spells it (see ParseSpec) and
 // computes its commits and changed files.
 func (r *Repo) Resolve(text string) (*Range, error) {
+	rg, err := r.ResolveCommits(text)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.Diff(rg); err != nil {
+		return nil, err
+	}
+	return rg, nil
+}
+
+// ResolveCommits resolves a range and lists its commits, without diffing
+// anything: Files are left empty (see Diff).
+func (r *Repo) ResolveCommits(text string) (*Range, error) {
 	spec, err := ParseSpec(text)
 	if err != nil {
 		return nil, err
@@ -78,28 +93,44 @@ func (r *Repo) Resolve(text string) (*Range, error) {
 		return nil, errorf(ReversedRange, nil, "range %s is reversed: %s is an ancestor of %s, so the range has no commits; did you mean %s..%s?",
 			spec.Text, spec.To, spec.From, spec.To, spec.From)
 	}
-	rg := &Range{Spec: spec.Text, Head: head.Hash.String()}
-	baseTree := plumbing.ZeroHash
+	rg := &Range{Spec: spec.Text, Head: head.Hash.String(), HeadTree: head.TreeHash.String()}
 	if base != nil {
-		rg.Base = base.Hash.String()
-		baseTree = base.TreeHash
-	}
-	if rg.Files, err = r.diffTrees(baseTree, head.TreeHash); err != nil {
-		return nil, err
+		rg.Base, rg.BaseTree = base.Hash.String(), base.TreeHash.String()
 	}
 	for _, c := range commits {
 		rc := Commit{SHA: c.Hash.String(), Subject: subject(c.Message), Merge: len(c.ParentHashes) > 1}
-		var parent plumbing.Hash
 		if len(c.ParentHashes) > 0 {
-			parent = c.ParentHashes[0]
-			rc.Parent = parent.String()
-		}
-		if rc.Files, err = r.diffCommits(parent, c); err != nil {
-			return nil, err
+			rc.Parent = c.ParentHashes[0].String()
 		}
 		rg.Commits = append(rg.Commits, rc)
 	}
 	return rg, nil
+}
+
+// Diff fills in the files the range changes, in total and per commit.
+func (r *Repo) Diff(rg *Range) error {
+	var err error
+	baseTree := plumbing.ZeroHash
+	if rg.BaseTree != "" {
+		baseTree = plumbing.NewHash(rg.BaseTree)
+	}
+	if rg.Files, err = r.diffTrees(baseTree, plumbing.NewHash(rg.HeadTree)); err != nil {
+		return err
+	}
+	for i := range rg.Commits {
+		c, err := r.commit(plumbing.NewHash(rg.Commits[i].SHA))
+		if err != nil {
+			return err
+		}
+		var parent plumbing.Hash
+		if rg.Commits[i].Parent != "" {
+			parent = plumbing.NewHash(rg.Commits[i].Parent)
+		}
+		if rg.Commits[i].Files, err = r.diffCommits(parent, c); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // commitsBetween walks head's first-parent chain back to the first commit

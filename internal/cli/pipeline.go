@@ -21,6 +21,7 @@ type source struct {
 	config  string // --config
 	offline bool   // --offline
 	quiet   bool   // -q
+	noCache bool   // --no-cache
 }
 
 // opened is a repository with its config.
@@ -92,8 +93,18 @@ func computePlan(ctx context.Context, e *env, s source, spec string) (*planner.P
 			return nil, err
 		}
 	}
-	rg, err := o.repo.Resolve(spec)
+	rg, err := o.repo.ResolveCommits(spec)
 	if err != nil {
+		return nil, err
+	}
+	cache := newPlanCache(e, s.noCache)
+	key := cache.key(rg, o.cfg.Path, s)
+	if p := cache.get(key); p != nil {
+		done()
+		p.Range.Spec = rg.Spec
+		return p, nil
+	}
+	if err := o.repo.Diff(rg); err != nil {
 		return nil, err
 	}
 	done()
@@ -130,7 +141,7 @@ func computePlan(ctx context.Context, e *env, s source, spec string) (*planner.P
 	}
 	done()
 	defer prog.phase("planning")()
-	return planner.Build(planner.Input{
+	p := planner.Build(planner.Input{
 		Range:          rg,
 		Impact:         impact,
 		Warnings:       append(append([]graph.Warning{}, ws.Warnings...), inspectRange(o.repo, rg)...),
@@ -138,7 +149,9 @@ func computePlan(ctx context.Context, e *env, s source, spec string) (*planner.P
 		Soak:           o.cfg.Soak,
 		Contracts:      cres,
 		Hunks:          rangeHunks(o.repo, rg),
-	}), nil
+	})
+	cache.put(key, p)
+	return p, nil
 }
 
 // changesModules reports whether a range changes go.mod, go.sum or

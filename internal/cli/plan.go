@@ -49,6 +49,7 @@ func addSourceFlags(cmd *cobra.Command, s *source) {
 	cmd.Flags().StringVar(&s.config, "config", "", "config file (default: deployorder.yaml at the repository root, if present)")
 	cmd.Flags().BoolVar(&s.offline, "offline", false, "never download modules (GOPROXY=off for go list)")
 	cmd.Flags().BoolVarP(&s.quiet, "quiet", "q", false, "no progress on stderr")
+	cmd.Flags().BoolVar(&s.noCache, "no-cache", false, "compute the plan even if a cached one exists (the cache lives under the user cache dir)")
 }
 
 func runPlan(cmd *cobra.Command, e *env, opts *planOptions, spec string) error {

@@ -1,0 +1,119 @@
+package cli
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync"
+
+	"github.com/deployorder/deployorder/gitdiff"
+	"github.com/deployorder/deployorder/planner"
+)
+
+// cacheFormat changes whenever the cached plan would differ for the same
+// inputs; old entries are then simply never read again.
+const cacheFormat = "plan-v1"
+
+// planCache keeps finished plans under the user's cache directory
+// (DEPLOYORDER_CACHE_DIR, else <user cache dir>/deployorder), never inside
+// the repository, keyed by what decides a plan: the base and head commits
+// and trees, the config file's content, the options that change the
+// analysis, and this build of deployorder. Deleting the directory is always
+// safe. A re-run of the same range reads the plan instead of computing it.
+type planCache struct {
+	dir string // "" when there is no usable cache directory
+}
+
+func newPlanCache(e *env, disabled bool) planCache {
+	if disabled || e.getenv("DEPLOYORDER_NO_CACHE") == "1" {
+		return planCache{}
+	}
+	dir := e.getenv("DEPLOYORDER_CACHE_DIR")
+	if dir == "" {
+		base, err := os.UserCacheDir()
+		if err != nil {
+			return planCache{}
+		}
+		dir = filepath.Join(base, "deployorder")
+	}
+	return planCache{dir: filepath.Join(dir, cacheFormat)}
+}
+
+// key hashes the inputs of a plan.
+func (c planCache) key(rg *gitdiff.Range, configPath string, s source) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\n%s %s\n%s/%s\n", cacheFormat, version(), executableHash(), runtime.GOOS, runtime.GOARCH)
+	fmt.Fprintf(h, "base %s %s\nhead %s %s\n", rg.Base, rg.BaseTree, rg.Head, rg.HeadTree)
+	fmt.Fprintf(h, "offline %v\n", s.offline)
+	if configPath != "" {
+		data, _ := os.ReadFile(configPath)
+		fmt.Fprintf(h, "config %d\n", len(data))
+		h.Write(data)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// executableHash identifies this build exactly, so that a rebuilt binary
+// (a source build reports the same version) never reads another's plans.
+var executableHash = sync.OnceValue(func() string {
+	exe, err := os.Executable()
+	if err != nil {
+		return "unknown"
+	}
+	f, err := os.Open(exe)
+	if err != nil {
+		return "unknown"
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "unknown"
+	}
+	return hex.EncodeToString(h.Sum(nil))
+})
+
+// get returns the cached plan for key, or nil.
+func (c planCache) get(key string) *planner.Plan {
+	if c.dir == "" {
+		return nil
+	}
+	data, err := os.ReadFile(filepath.Join(c.dir, key[:2], key+".json"))
+	if err != nil {
+		return nil
+	}
+	var p planner.Plan
+	if err := json.Unmarshal(data, &p); err != nil || p.SchemaVersion != planner.SchemaVersion {
+		return nil
+	}
+	return &p
+}
+
+// put stores a plan; failing to is not an error (the cache is an
+// optimisation), and a half-written file is never visible.
+func (c planCache) put(key string, p *planner.Plan) {
+	if c.dir == "" {
+		return
+	}
+	dir := filepath.Join(c.dir, key[:2])
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return
+	}
+	data, err := json.Marshal(p)
+	if err != nil {
+		return
+	}
+	tmp, err := os.CreateTemp(dir, key+".tmp*")
+	if err != nil {
+		return
+	}
+	_, werr := tmp.Write(data)
+	cerr := tmp.Close()
+	if werr != nil || cerr != nil || os.Rename(tmp.Name(), filepath.Join(dir, key+".json")) != nil {
+		os.Remove(tmp.Name())
+	}
+}
