@@ -14,9 +14,11 @@
 #   RUNS [5]         timed runs per measurement
 #   BENCH_DIR [$HOME/.cache/deployorder-bench]
 #                    where generated repositories are kept
-#   CLEAR_CACHE []   shell command run (untimed) before every timed run of
-#                    the plan measurements except the re-run, e.g. to remove
-#                    a deployorder cache once there is one
+#   CLEAR_CACHE [rm -rf the plan cache]
+#                    shell command run (untimed) before the warm-up and every
+#                    timed run of the cold plan measurements; the plans are
+#                    cached in a temporary DEPLOYORDER_CACHE_DIR, so the
+#                    cold runs start empty and the re-run reads the cache
 #
 # Usage: scripts/bench.sh            (from anywhere in the repository)
 #        RUNS=3 PACKAGES=300 SERVICES=20 COMMITS=100 scripts/bench.sh
@@ -29,7 +31,6 @@ COMMITS=${COMMITS:-500}
 SEED=${SEED:-1}
 RUNS=${RUNS:-5}
 BENCH_DIR=${BENCH_DIR:-$HOME/.cache/deployorder-bench}
-CLEAR_CACHE=${CLEAR_CACHE:-}
 
 if [[ $# -gt 0 ]]; then
 	case $1 in
@@ -53,6 +54,10 @@ done
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/deployorder-bench.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
+# deployorder caches finished plans; the cold measurements start from an
+# empty cache, the re-run reads the cache the run before it filled.
+export DEPLOYORDER_CACHE_DIR=$tmp/plan-cache
+CLEAR_CACHE=${CLEAR_CACHE:-rm -rf "$DEPLOYORDER_CACHE_DIR"}
 log() { echo "bench: $*" >&2; }
 
 # Build the tools with the caller's Go settings, then measure with the
@@ -99,6 +104,9 @@ measure() {
 	shift 3
 	log "measuring $name"
 	rc=0
+	if [[ $clear == 1 && -n $CLEAR_CACHE ]]; then
+		bash -c "$CLEAR_CACHE"
+	fi
 	if [[ -n $time_bin ]]; then
 		"$time_bin" -f %M -o "$tmp/rss" "$@" >/dev/null 2>"$tmp/err" || rc=$?
 		rss=$(tail -n 1 "$tmp/rss" | awk '{ printf "%.0f", $1 / 1024 }')
@@ -133,7 +141,7 @@ measure "floor: go list -deps -json ./..." "0" 0 go list -deps -json ./...
 measure "git log --first-parent --name-status base..plain" "0" 0 git log --first-parent --name-status base..plain
 measure "plan plain~$recent..plain" "0 2" 1 "$tmp/deployorder" plan "plain~$recent..plain" -o json
 measure "plan base..plain" "0 2" 1 "$tmp/deployorder" plan base..plain -o json
-measure "plan base..plain (re-run)" "0 2" 0 "$tmp/deployorder" plan base..plain -o json
+measure "plan base..plain (warm re-run, cached)" "0 2" 0 "$tmp/deployorder" plan base..plain -o json
 git checkout -q -f contracts
 measure "plan contracts~$recent..contracts" "0 2" 1 "$tmp/deployorder" plan "contracts~$recent..contracts" -o json
 measure "plan base..contracts" "0 2" 1 "$tmp/deployorder" plan base..contracts -o json
