@@ -266,9 +266,12 @@ func verbS(subjects int) string {
 	return ""
 }
 
-// edges lists the constraints between steps, once each.
+// edges lists the constraints between steps, once each; between the same
+// two nodes, keys inside other keys' values (a new list's entries) come
+// after the keys that hold them.
 func edges(sc schedule) []Edge {
 	seen := map[Edge]bool{}
+	nested := map[Edge]bool{}
 	out := []Edge{}
 	for _, c := range sc.edges {
 		f, t, ok := sc.waveOfConstraint(c)
@@ -278,6 +281,7 @@ func edges(sc schedule) []Edge {
 		e := Edge{From: c.From, FromStep: f + 1, To: c.To, ToStep: t + 1, Key: c.Key, Rule: c.Rule, Critical: c.Critical}
 		if !seen[e] {
 			seen[e] = true
+			nested[e] = c.Nested
 			out = append(out, e)
 		}
 	}
@@ -294,6 +298,9 @@ func edges(sc schedule) []Edge {
 		}
 		if a.To != b.To {
 			return a.To < b.To
+		}
+		if nested[a] != nested[b] {
+			return !nested[a]
 		}
 		if a.Key != b.Key {
 			return a.Key < b.Key
