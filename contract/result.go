@@ -65,5 +65,3 @@ type Access struct {
 
 // Exists reports whether the key is on the wire at a side.
 func (k *Key) Exists(side int) bool { return k.Type[side] != "" }
-
-type graphWarning = graph.Warning

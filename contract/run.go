@@ -2,12 +2,13 @@ package contract
 
 import (
 	"context"
+
 	"fmt"
+	"github.com/deployorder/deployorder/graph"
 	"go/ast"
 	"go/parser"
 	"go/token"
 	"go/types"
-	"sort"
 	"strings"
 )
 
@@ -81,22 +82,14 @@ func (a *analysis) run(ctx context.Context) (*Result, error) {
 	headSrc := headSource(a.ws, targets[Head])
 	a.base.head = headSource(a.ws, nil)
 	head := newUniverse("head", a.fset, headSrc)
-	head.prefetch(a.depsOf(sortedKeys(targets[Head]), a.importsFunc(Head)))
-	for _, t := range sortedKeys(targets[Head]) {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		head.get(t)
+	if err := a.check(ctx, head, targets[Head], Head); err != nil {
+		return nil, err
 	}
 	st[Head] = &sideState{u: head}
 	base := newUniverse("base", a.fset, a.base.source(targets[Base]))
 	base.parent, base.local = head, a.base.localFunc()
-	base.prefetch(a.depsOf(sortedKeys(targets[Base]), a.importsFunc(Base)))
-	for _, t := range sortedKeys(targets[Base]) {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		base.get(t)
+	if err := a.check(ctx, base, targets[Base], Base); err != nil {
+		return nil, err
 	}
 	st[Base] = &sideState{u: base}
 
@@ -141,8 +134,21 @@ func (a *analysis) run(ctx context.Context) (*Result, error) {
 		}
 	}
 	a.res.Contracts = a.diff(st)
-	sortWarnings(a.res.Warnings)
+	graph.SortWarnings(a.res.Warnings)
 	return a.res, nil
+}
+
+// check parses the targets and their dependencies in parallel, then
+// type-checks the targets (and, on demand, what they import).
+func (a *analysis) check(ctx context.Context, u *universe, targets map[string]bool, side int) error {
+	u.prefetch(a.depsOf(sortedKeys(targets), a.importsFunc(side)))
+	for _, t := range sortedKeys(targets) {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		u.get(t)
+	}
+	return nil
 }
 
 // importsFunc returns a package's in-repo and other imports at a side.
@@ -247,18 +253,6 @@ func (a *analysis) typeErrors(tp *typedPkg, side string) {
 		}
 	}
 	a.warn("TYPE_ERRORS", file, line, "package %s does not type-check at %s (%s); its field accesses may be incomplete", tp.src.path, side, msg)
-}
-
-func sortWarnings(ws []graphWarning) {
-	sort.SliceStable(ws, func(i, j int) bool {
-		if ws[i].File != ws[j].File {
-			return ws[i].File < ws[j].File
-		}
-		if ws[i].Line != ws[j].Line {
-			return ws[i].Line < ws[j].Line
-		}
-		return ws[i].Message < ws[j].Message
-	})
 }
 
 func firstLine(s string) string {

@@ -173,7 +173,7 @@ func (a *Analyzer) Impact(rg *gitdiff.Range) *Impact {
 	sort.Slice(out.Services, func(i, j int) bool { return out.Services[i].Service.Name < out.Services[j].Service.Name })
 	sort.Slice(out.Unaffected, func(i, j int) bool { return out.Unaffected[i].Path < out.Unaffected[j].Path })
 	out.Warnings = append(out.Warnings, im.warnings...)
-	sortWarnings(out.Warnings)
+	SortWarnings(out.Warnings)
 	return out
 }
 

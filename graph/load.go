@@ -109,7 +109,7 @@ func Load(ctx context.Context, opts LoadOptions) (*Workspace, error) {
 	if err := w.findServices(cfg); err != nil {
 		return nil, err
 	}
-	sortWarnings(w.Warnings)
+	SortWarnings(w.Warnings)
 	return w, nil
 }
 
@@ -455,7 +455,8 @@ func relOr(root, p string) string {
 
 func (w *Workspace) warn(x Warning) { w.Warnings = append(w.Warnings, x) }
 
-func sortWarnings(ws []Warning) {
+// SortWarnings orders warnings by place, then code and message.
+func SortWarnings(ws []Warning) {
 	sort.SliceStable(ws, func(i, j int) bool {
 		a, b := ws[i], ws[j]
 		if a.File != b.File {
