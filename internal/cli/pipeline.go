@@ -75,6 +75,10 @@ func (o *opened) loadAt(ctx context.Context, e *env, s source, rev string, modul
 		cleanup()
 		return nil, func() {}, err
 	}
+	if len(ws.Modules) == 0 && len(o.cfg.Services) == 0 {
+		cleanup()
+		return nil, func() {}, fmt.Errorf("no Go module in %s (no go.mod or go.work at %.12s) and no services in a deployorder.yaml; run deployorder in a Go monorepo, or declare services with paths in deployorder.yaml", o.repo.Root(), rev)
+	}
 	return ws, cleanup, nil
 }
 
