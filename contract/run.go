@@ -2,8 +2,9 @@ package contract
 
 import (
 	"context"
+	"regexp"
+	"strconv"
 
-	"fmt"
 	"github.com/deployorder/deployorder/graph"
 	"go/ast"
 	"go/parser"
@@ -245,15 +246,22 @@ func (a *analysis) typeErrors(tp *typedPkg, side string) {
 	if len(tp.errs) == 0 {
 		return
 	}
-	file, line := "", 0
-	msg := tp.errs[0]
-	if parts := strings.SplitN(msg, ":", 3); len(parts) == 3 {
-		if _, err := fmt.Sscan(parts[1], &line); err == nil {
-			file, msg = parts[0], strings.TrimSpace(parts[2])
-		}
-	}
+	file, line, msg := splitPosition(tp.errs[0])
 	a.warn("TYPE_ERRORS", file, line, "package %s does not type-check at %s (%s); its field accesses may be incomplete", tp.src.path, side, msg)
 }
+
+// splitPosition splits a go/types or go/parser error "file:line:col: msg"
+// (the column may be missing) into its place and message.
+func splitPosition(err string) (file string, line int, msg string) {
+	m := positionRE.FindStringSubmatch(err)
+	if m == nil {
+		return "", 0, err
+	}
+	line, _ = strconv.Atoi(m[2])
+	return m[1], line, m[3]
+}
+
+var positionRE = regexp.MustCompile(`^(.*?):(\d+)(?::\d+)?: (.*)$`)
 
 func firstLine(s string) string {
 	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")

@@ -116,8 +116,25 @@ func (r *Repo) ResolveCommit(name string) (*object.Commit, error) {
 	if rev == "@" || strings.HasPrefix(rev, "@~") || strings.HasPrefix(rev, "@^") {
 		rev = "HEAD" + rev[1:]
 	}
-	if err := r.checkAmbiguous(name, rev); err != nil {
-		return nil, err
+	base, suffix := rev, ""
+	if i := strings.IndexAny(rev, "~^"); i >= 0 {
+		base, suffix = rev[:i], rev[i:]
+	}
+	// As in git, a ref wins over a hash prefix of the same spelling.
+	if ref := r.dwimRef(base); ref != "" {
+		rev = ref + suffix
+	} else {
+		if err := r.checkAmbiguous(name, base); err != nil {
+			return nil, err
+		}
+		if isHex(base) {
+			rev = strings.ToLower(base) + suffix
+		}
+	}
+	if base == "HEAD" {
+		if _, err := r.git.Head(); errors.Is(err, plumbing.ErrReferenceNotFound) {
+			return nil, errorf(UnknownRevision, err, "the repository has no commits yet; commit something, then plan a range")
+		}
 	}
 	h, err := r.git.ResolveRevision(plumbing.Revision(rev))
 	if err != nil {
@@ -141,19 +158,29 @@ func (r *Repo) revisionError(name string, err error) error {
 	return errorf(UnknownRevision, err, "unknown revision %q: no branch, tag or commit of that name here; check the name or fetch it (git fetch)", name)
 }
 
+// dwimRef returns the full name of the ref that name means, following
+// git's rules (refs/, refs/tags/, refs/heads/, refs/remotes/,
+// refs/remotes/<name>/HEAD), or "".
+func (r *Repo) dwimRef(name string) string {
+	if name == "" || name == "HEAD" {
+		return ""
+	}
+	for _, f := range []string{"%s", "refs/%s", "refs/tags/%s", "refs/heads/%s", "refs/remotes/%s", "refs/remotes/%s/HEAD"} {
+		full := fmt.Sprintf(f, name)
+		if _, err := r.git.Reference(plumbing.ReferenceName(full), true); err == nil {
+			return full
+		}
+	}
+	return ""
+}
+
 // checkAmbiguous reports a short hash that names several commits; go-git
 // silently takes the first.
-func (r *Repo) checkAmbiguous(name, rev string) error {
-	base := rev
-	if i := strings.IndexAny(base, "~^:@"); i >= 0 {
-		base = base[:i]
-	}
+func (r *Repo) checkAmbiguous(name, base string) error {
 	if len(base) < 4 || len(base) >= 40 || !isHex(base) {
 		return nil
 	}
-	if _, err := r.git.Reference(plumbing.ReferenceName(base), false); err == nil {
-		return nil
-	}
+	base = strings.ToLower(base)
 	even := base[:len(base)&^1]
 	prefix, err := hex.DecodeString(even)
 	if err != nil {

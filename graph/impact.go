@@ -137,6 +137,14 @@ func (a *Analyzer) Impact(rg *gitdiff.Range) *Impact {
 	for _, s := range im.w.Services {
 		by[s.Name] = &ServiceImpact{Service: s, Status: Unchanged}
 	}
+	moduleReasons := im.modules(rg.Files)
+	viaModules := map[string]bool{} // go.mod and go.work paths that affect a service
+	for _, r := range moduleReasons {
+		if si := by[r.service]; si != nil {
+			si.Reasons = append(si.Reasons, r.Reason)
+			viaModules[r.Path] = true
+		}
+	}
 	for _, fc := range rg.Files {
 		rs := im.change(fc)
 		for _, r := range rs {
@@ -148,13 +156,10 @@ func (a *Analyzer) Impact(rg *gitdiff.Range) *Impact {
 		}
 		if len(rs) == 0 {
 			for _, p := range fc.Paths() {
-				out.Unaffected = append(out.Unaffected, PathNote{Path: p, Why: im.why(p)})
+				if !viaModules[p] {
+					out.Unaffected = append(out.Unaffected, PathNote{Path: p, Why: im.why(p)})
+				}
 			}
-		}
-	}
-	for _, r := range im.modules(rg.Files) {
-		if si := by[r.service]; si != nil {
-			si.Reasons = append(si.Reasons, r.Reason)
 		}
 	}
 	added := addedPaths(rg.Files)

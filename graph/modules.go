@@ -167,7 +167,9 @@ func parseVersions(name string, data []byte) (versions, error) {
 		}
 		return v, nil
 	}
-	mf, err := modfile.ParseLax(name, data, nil)
+	// modfile.Parse, not ParseLax: the lax parser drops replace and
+	// toolchain lines, which decide what builds.
+	mf, err := modfile.Parse(name, data, nil)
 	if err != nil {
 		return v, err
 	}

@@ -163,7 +163,7 @@ func TestCommentForkFallsBackToStepSummary(t *testing.T) {
 	if r.code != ExitOK {
 		t.Fatalf("exit %d, want 0\n%s%s", r.code, r.stdout, r.stderr)
 	}
-	if !strings.Contains(r.stderr, "deployorder: the token may not comment on o/r#3 (403 Resource not accessible by integration [token]); ") ||
+	if !strings.Contains(r.stderr, "deployorder: the token may not comment on o/r#3 (403 Resource not accessible by integration ***); ") ||
 		!strings.Contains(r.stderr, "; wrote the plan to the job summary (GITHUB_STEP_SUMMARY) instead\n") {
 		t.Errorf("stderr does not explain the fallback:\n%s", r.stderr)
 	}
@@ -221,7 +221,7 @@ func TestCommentErrors(t *testing.T) {
 		{name: "rate limited", fails: []ghfake.Failure{
 			{Status: 429, Headers: map[string]string{"Retry-After": "1"}},
 			{Status: 403, Headers: map[string]string{"X-RateLimit-Remaining": "0", "Retry-After": "90"}, Message: "API rate limit exceeded for " + testToken},
-		}, want: "deployorder: GitHub's API rate limit stopped the attempt to list the comments of o/r#5 (403 API rate limit exceeded for [token]); retry after "},
+		}, want: "deployorder: GitHub's API rate limit stopped the attempt to list the comments of o/r#5 (403 API rate limit exceeded for ***); retry after "},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -75,5 +75,6 @@ func escapes(p, target string) bool {
 	if path.IsAbs(target) {
 		return true
 	}
-	return strings.HasPrefix(path.Clean(path.Join(path.Dir(p), target)), "..")
+	c := path.Clean(path.Join(path.Dir(p), target))
+	return c == ".." || strings.HasPrefix(c, "../")
 }

@@ -38,12 +38,13 @@ type Error struct {
 
 func (e *Error) Error() string { return e.msg }
 
-// Scrub replaces every occurrence of token in s.
+// Scrub replaces every occurrence of token in s with "***" (no letters,
+// so scrubbing twice never mangles the placeholder).
 func Scrub(s, token string) string {
 	if token == "" {
 		return s
 	}
-	return strings.ReplaceAll(s, token, "[token]")
+	return strings.ReplaceAll(s, token, "***")
 }
 
 // classify turns a go-github error into an *Error.

@@ -248,7 +248,7 @@ func TestErrors(t *testing.T) {
 		{name: "server error", method: "POST", fails: []ghfake.Failure{{Status: 502, Message: "Bad Gateway"}}, kind: Failed, write: true,
 			want: []string{"GitHub failed to comment on o/r#7 (502 Bad Gateway); retry later"}},
 		{name: "token echoed back", method: "GET", fails: []ghfake.Failure{{Status: 401, Message: "token " + token + " is revoked"}}, kind: Unauthorized,
-			want: []string{"token [token] is revoked"}},
+			want: []string{"token *** is revoked"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

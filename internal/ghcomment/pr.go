@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"regexp"
 	"strings"
 )
 
@@ -19,11 +20,16 @@ func (pr PR) String() string { return fmt.Sprintf("%s/%s#%d", pr.Owner, pr.Repo,
 // ParseRepo splits GITHUB_REPOSITORY's "owner/name".
 func ParseRepo(s string) (owner, name string, err error) {
 	owner, name, ok := strings.Cut(strings.TrimSpace(s), "/")
-	if !ok || owner == "" || name == "" || strings.Contains(name, "/") {
-		return "", "", fmt.Errorf("GITHUB_REPOSITORY %q is not owner/name", s)
+	if !ok || !ownerRE.MatchString(owner) || !nameRE.MatchString(name) || name == "." || name == ".." {
+		return "", "", fmt.Errorf("GITHUB_REPOSITORY %q is not owner/name (letters, digits, '-', and in the name '.' and '_')", s)
 	}
 	return owner, name, nil
 }
+
+var (
+	ownerRE = regexp.MustCompile(`^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$`)
+	nameRE  = regexp.MustCompile(`^[A-Za-z0-9._-]{1,100}$`)
+)
 
 // NumberFromEvent reads the pull-request number from a GitHub Actions event
 // payload (the file at GITHUB_EVENT_PATH): pull_request.number for
