@@ -73,11 +73,17 @@ func partFiles(ch *checker, hunks func(string) []gitdiff.Hunk, svc string, part 
 			}
 		}
 	}
+	// A file the range does not change has no hunk to move: the part ships
+	// it as it is (a reader whose key changed under it), so it is not
+	// listed.
 	out := []SplitFile{}
 	for _, f := range sortedSet(byFile) {
 		hs := []string{}
 		for h := range byFile[f] {
 			hs = append(hs, h)
+		}
+		if len(hs) == 0 {
+			continue
 		}
 		sort.Strings(hs)
 		out = append(out, SplitFile{Path: f, Hunks: hs})

@@ -198,7 +198,7 @@ func mdSplits(b *strings.Builder, p *planner.Plan, o mdOptions) {
 				continue
 			}
 			for _, f := range part.Files {
-				fmt.Fprintf(b, "  - `%s`", f.Path)
+				fmt.Fprintf(b, "  - `%s`", quotePath(f.Path))
 				for _, h := range f.Hunks {
 					fmt.Fprintf(b, " `%s`", strings.ReplaceAll(h, "`", "'"))
 				}
@@ -276,22 +276,22 @@ func mdChains(b *strings.Builder, aff []planner.Service) {
 func reasonLine(r planner.Reason) string {
 	chain := make([]string, len(r.Chain))
 	for i, c := range r.Chain {
-		chain[i] = "`" + c + "`"
+		chain[i] = "`" + quotePath(c) + "`"
 	}
 	line := r.Kind + ": "
 	switch r.Kind {
 	case "module":
-		line += fmt.Sprintf("`%s` %s %s → %s", r.Path, r.Module, orNone(r.From), orNone(r.To))
+		line += fmt.Sprintf("`%s` %s %s → %s", quotePath(r.Path), r.Module, orNone(r.From), orNone(r.To))
 		if len(chain) > 1 {
 			line += " via " + strings.Join(chain[1:], " → ")
 		}
 	case "go-version":
-		line += fmt.Sprintf("`%s` %s → %s", r.Path, orNone(r.From), orNone(r.To))
+		line += fmt.Sprintf("`%s` %s → %s", quotePath(r.Path), orNone(r.From), orNone(r.To))
 	case "owned", "added", "removed":
-		line += "`" + r.Path + "`"
+		line += "`" + quotePath(r.Path) + "`"
 	default:
 		if len(chain) == 0 {
-			chain = []string{"`" + r.Path + "`"}
+			chain = []string{"`" + quotePath(r.Path) + "`"}
 		}
 		line += strings.Join(chain, " → ")
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/deployorder/deployorder/planner"
@@ -56,6 +57,28 @@ func Short(sha string) string {
 	return sha
 }
 
+// quotePath shows a path as git does with core.quotePath: in double quotes
+// with escapes when it holds control characters, quotes or backslashes, so
+// that a file name never breaks a line of output.
+func quotePath(p string) string {
+	for _, r := range p {
+		if r < 0x20 || r == 0x7f || r == '"' || r == '\\' || r == '`' {
+			return strconv.Quote(p)
+		}
+	}
+	return p
+}
+
+// oneLine escapes the line breaks and control characters in text that
+// deployorder did not write (file names inside messages).
+func oneLine(s string) string {
+	if !strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+		return s
+	}
+	q := strconv.Quote(s)
+	return q[1 : len(q)-1]
+}
+
 // whyLine is a service's reasons in one line: the first chain, and how many
 // more paths there are.
 func whyLine(s planner.Service) string {
@@ -63,6 +86,10 @@ func whyLine(s planner.Service) string {
 		return ""
 	}
 	r := s.Reasons[0]
+	r.Path = quotePath(r.Path)
+	if len(r.Chain) > 0 {
+		r.Chain = append([]string{quotePath(r.Chain[0])}, r.Chain[1:]...)
+	}
 	var line string
 	switch r.Kind {
 	case "module":

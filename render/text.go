@@ -50,7 +50,7 @@ func (Text) Render(w io.Writer, p *planner.Plan) error {
 			}
 			fmt.Fprintln(b)
 			for _, f := range part.Files {
-				fmt.Fprintf(b, "    %s %s\n", f.Path, strings.Join(f.Hunks, " "))
+				fmt.Fprintf(b, "    %s\n", strings.TrimSpace(quotePath(f.Path)+" "+strings.Join(f.Hunks, " ")))
 			}
 		}
 	}
@@ -75,13 +75,13 @@ func (Text) Render(w io.Writer, p *planner.Plan) error {
 		for _, f := range p.Findings {
 			pos := ""
 			if f.File != "" {
-				pos = f.File
+				pos = quotePath(f.File)
 				if f.Line > 0 {
 					pos += fmt.Sprintf(":%d", f.Line)
 				}
 				pos += ": "
 			}
-			fmt.Fprintf(b, "  %-7s %s%s [%s]\n", f.Severity, pos, f.Message, f.Code)
+			fmt.Fprintf(b, "  %-7s %s%s [%s]\n", f.Severity, pos, oneLine(f.Message), f.Code)
 		}
 	}
 	_, err := io.WriteString(w, b.String())

@@ -636,9 +636,6 @@ func hostileRows() []hostileRow {
 				wantReasons(t, p, "web", "cmd/web/new\nline.txt", "cmd/web/日本.txt")
 			}},
 		{name: "file name with a newline in the text output", setup: weirdNames,
-			bug: `plan -o text prints the path "cmd/web/new\nline.txt" raw, so the web service's row is cut in two ` +
-				`("  web  changed  cmd/web/new" / "line.txt (owned path) (+1 more)"); paths with control characters should be quoted ` +
-				`as git does ("cmd/web/new\nline.txt" in double quotes) in the text (and Markdown) output`,
 			args: planArgs("HEAD", "-o", "text"), code: ExitOK,
 			check: func(t *testing.T, r *hrepo, _ string, out hout, _ *hPlan) {
 				if strings.Contains(out.stdout, "new\nline.txt") {
@@ -719,9 +716,6 @@ func hostileRows() []hostileRow {
 				}
 			}},
 		{name: "split parts without hunks", setup: renameTag,
-			bug: `in the split of "api: rename name to name_v2" (which changes only api/api.go), the parts list cmd/api/main.go (steps 1 and 3) ` +
-				`and cmd/web/main.go (step 2) with "hunks": [] although the commit does not change them, and the text output prints them ` +
-				`with a trailing blank ("    cmd/api/main.go "); a part should list the commit's files only, and text lines should not end in a blank`,
 			args: planArgs("HEAD", "-o", "text"), code: ExitFail,
 			check: func(t *testing.T, r *hrepo, _ string, out hout, _ *hPlan) {
 				for _, line := range strings.Split(out.stdout, "\n") {
