@@ -274,34 +274,32 @@ func (r *Repo) ReadBlob(h plumbing.Hash) ([]byte, error) {
 // Export writes the files of commit rev into dir (which must exist), for
 // tools that need a directory; the repository itself is not touched.
 // Symbolic links and submodules are skipped: a link could point outside the
-// export, and a submodule's content is not in this repository.
+// export, and a submodule's content is not in this repository. Names that
+// could escape the directory are skipped too.
 func (r *Repo) Export(rev, dir string) error {
 	c, err := r.commit(plumbing.NewHash(rev))
 	if err != nil {
 		return err
 	}
-	t, err := c.Tree()
-	if err != nil {
-		return err
-	}
-	return t.Files().ForEach(func(f *object.File) error {
-		if f.Mode != filemode.Regular && f.Mode != filemode.Executable && f.Mode != filemode.Deprecated {
+	return r.walkFiles(c.TreeHash, "", func(name string, e object.TreeEntry) error {
+		if e.Mode != filemode.Regular && e.Mode != filemode.Executable && e.Mode != filemode.Deprecated {
 			return nil
 		}
-		p := filepath.Join(dir, filepath.FromSlash(f.Name))
-		if !strings.HasPrefix(p, filepath.Clean(dir)+string(filepath.Separator)) {
-			return nil // a hostile path that escapes the export
-		}
+		p := filepath.Join(dir, filepath.FromSlash(name))
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			return err
 		}
-		rd, err := f.Reader()
+		b, err := r.git.BlobObject(e.Hash)
+		if err != nil {
+			return err
+		}
+		rd, err := b.Reader()
 		if err != nil {
 			return err
 		}
 		defer rd.Close()
 		mode := os.FileMode(0o644)
-		if f.Mode == filemode.Executable {
+		if e.Mode == filemode.Executable {
 			mode = 0o755
 		}
 		out, err := os.OpenFile(p, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, mode)
@@ -314,6 +312,35 @@ func (r *Repo) Export(rev, dir string) error {
 		}
 		return out.Close()
 	})
+}
+
+// walkFiles calls fn for every non-directory entry under a tree, with its
+// slash path. Unlike go-git's walkers it accepts every name git stores
+// (newlines included), but skips names that could escape a directory.
+func (r *Repo) walkFiles(tree plumbing.Hash, prefix string, fn func(string, object.TreeEntry) error) error {
+	t, err := r.tree(tree)
+	if err != nil {
+		return err
+	}
+	for _, e := range t.Entries {
+		if e.Name == "" || e.Name == "." || e.Name == ".." || strings.ContainsAny(e.Name, "/\x00") {
+			continue
+		}
+		name := e.Name
+		if prefix != "" {
+			name = prefix + "/" + e.Name
+		}
+		if e.Mode == filemode.Dir {
+			if err := r.walkFiles(e.Hash, name, fn); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := fn(name, e); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // ListDir returns the names of the files (not directories) directly in dir

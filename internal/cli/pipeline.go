@@ -7,6 +7,7 @@ import (
 	"os"
 	"path"
 	"sort"
+	"strings"
 
 	"github.com/deployorder/deployorder/config"
 	"github.com/deployorder/deployorder/contract"
@@ -56,25 +57,61 @@ func (s source) open() (*opened, error) {
 // rev, else from a temporary export of rev that is removed afterwards.
 // modules asks for other modules' packages too (see graph.LoadOptions).
 func (o *opened) loadAt(ctx context.Context, e *env, s source, rev string, modules bool) (*graph.Workspace, func(), error) {
-	root := o.repo.Root()
-	cleanup := func() {}
-	if head, err := o.repo.Head(); err != nil || head.String() != rev {
-		tmp, err := os.MkdirTemp("", "deployorder-head-")
-		if err != nil {
-			return nil, cleanup, err
+	opts := graph.LoadOptions{Root: o.repo.Root(), Config: o.cfg, Env: e.environ(), Offline: s.offline, Modules: modules}
+	var warnings []graph.Warning
+	if head, err := o.repo.Head(); err == nil && head.String() == rev {
+		// Load the worktree while checking, in parallel, that it holds
+		// HEAD's content; it almost always does.
+		type check struct {
+			changed []string
+			err     error
 		}
-		cleanup = func() { os.RemoveAll(tmp) }
-		if err := o.repo.Export(rev, tmp); err != nil {
-			cleanup()
-			return nil, func() {}, fmt.Errorf("exporting %.12s: %w", rev, err)
+		checked := make(chan check, 1)
+		go func() {
+			changed, err := o.repo.WorktreeChanges(rev, 4)
+			checked <- check{changed, err}
+		}()
+		ws, err := graph.Load(ctx, opts)
+		c := <-checked
+		switch {
+		case c.err != nil:
+			warnings = append(warnings, graph.Warning{Code: "WORKTREE_CHANGED",
+				Message: fmt.Sprintf("could not compare the worktree with HEAD (%v); deployorder planned the committed head, read from a temporary export", c.err)})
+		case len(c.changed) > 0:
+			list := strings.Join(c.changed, ", ")
+			if len(c.changed) >= 4 {
+				list += ", ..."
+			}
+			warnings = append(warnings, graph.Warning{Code: "WORKTREE_CHANGED", File: c.changed[0],
+				Message: fmt.Sprintf("the worktree differs from HEAD (%s); deployorder planned the committed head, read from a temporary export, and left your changes alone", list)})
+		default:
+			if err != nil {
+				return nil, func() {}, err
+			}
+			return o.checked(ws, rev, func() {})
 		}
-		root = tmp
 	}
-	ws, err := graph.Load(ctx, graph.LoadOptions{Root: root, Config: o.cfg, Env: e.environ(), Offline: s.offline, Modules: modules})
+	tmp, err := os.MkdirTemp("", "deployorder-head-")
+	if err != nil {
+		return nil, func() {}, err
+	}
+	cleanup := func() { os.RemoveAll(tmp) }
+	if err := o.repo.Export(rev, tmp); err != nil {
+		cleanup()
+		return nil, func() {}, fmt.Errorf("exporting %.12s: %w", rev, err)
+	}
+	opts.Root = tmp
+	ws, err := graph.Load(ctx, opts)
 	if err != nil {
 		cleanup()
 		return nil, func() {}, err
 	}
+	ws.Warnings = append(ws.Warnings, warnings...)
+	return o.checked(ws, rev, cleanup)
+}
+
+// checked refuses a workspace with nothing deployorder can plan.
+func (o *opened) checked(ws *graph.Workspace, rev string, cleanup func()) (*graph.Workspace, func(), error) {
 	if len(ws.Modules) == 0 && len(o.cfg.Services) == 0 {
 		cleanup()
 		return nil, func() {}, fmt.Errorf("no Go module in %s (no go.mod or go.work at %.12s) and no services in a deployorder.yaml; run deployorder in a Go monorepo, or declare services with paths in deployorder.yaml", o.repo.Root(), rev)

@@ -1,0 +1,66 @@
+package gitdiff_test
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/deployorder/deployorder/internal/testrepo"
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestWorktreeChanges(t *testing.T) {
+	tests := []struct {
+		name   string
+		change func(r *testrepo.Repo)
+		want   []string
+	}{
+		{name: "clean", change: func(r *testrepo.Repo) {}},
+		{name: "touched but same content", change: func(r *testrepo.Repo) {
+			r.Write(map[string]string{"a/a.go": "package a\n"})
+		}},
+		{name: "modified", change: func(r *testrepo.Repo) {
+			r.Write(map[string]string{"a/a.go": "package a\n\nvar X = 1\n"})
+		}, want: []string{"a/a.go"}},
+		{name: "staged", change: func(r *testrepo.Repo) {
+			r.Write(map[string]string{"go.mod": "module m\n\ngo 1.23\n"})
+			r.Git("add", "go.mod")
+		}, want: []string{"go.mod"}},
+		{name: "deleted", change: func(r *testrepo.Repo) { r.Remove("a/a.go") }, want: []string{"a/a.go"}},
+		{name: "untracked Go file", change: func(r *testrepo.Repo) {
+			r.Write(map[string]string{"b/b.go": "package b\n"})
+		}, want: []string{"b/b.go"}},
+		{name: "other files do not count", change: func(r *testrepo.Repo) {
+			r.Write(map[string]string{"README.md": "changed\n", "notes.txt": "new\n", "a/a_test.go": "package a\n"})
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := testrepo.New(t)
+			head := r.CommitFiles("init", map[string]string{"go.mod": "module m\n\ngo 1.22\n", "a/a.go": "package a\n", "README.md": "x\n"})
+			tt.change(r)
+			repo := open(t, r.Dir)
+			got, err := repo.WorktreeChanges(head, 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("WorktreeChanges (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestExportKeepsOddNames(t *testing.T) {
+	r := testrepo.New(t)
+	head := r.CommitFiles("odd", map[string]string{"d/new\nline.txt": "x", "d/café.go": "package d\n", "d/sp ace.txt": "y"})
+	dir := t.TempDir()
+	if err := open(t, r.Dir).Export(head, dir); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"d/new\nline.txt", "d/café.go", "d/sp ace.txt"} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
+			t.Errorf("export lacks %q: %v", name, err)
+		}
+	}
+}
