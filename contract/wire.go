@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
 )
 
 // Kind is a contract's wire format.
@@ -275,7 +276,7 @@ func validJSONName(s string) bool {
 }
 
 func isLetterOrDigit(c rune) bool {
-	return c == '_' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c > 127
+	return unicode.IsLetter(c) || unicode.IsDigit(c)
 }
 
 // jsonType is a field's JSON shape: what a reader must expect. Pointers,
