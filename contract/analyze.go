@@ -3,6 +3,8 @@ package contract
 import (
 	"context"
 	"fmt"
+	"go/parser"
+	"go/scanner"
 	"go/token"
 	"os"
 	"path"
@@ -64,6 +66,7 @@ func Analyze(ctx context.Context, in Input) (*Result, error) {
 		a.res.Skipped = "no Go file changed"
 		return a.res, nil
 	}
+	a.syntaxWarnings()
 	a.base = newBaseView(a.ws, in.Repo, in.Range.Base, a.changedDirs)
 	a.services = a.closures()
 	candidates := a.candidatePackages()
@@ -74,6 +77,26 @@ func Analyze(ctx context.Context, in Input) (*Result, error) {
 		return nil, err
 	}
 	return a.run(ctx)
+}
+
+// syntaxWarnings names the changed Go files that do not parse at head:
+// every later step reads them as far as it can.
+func (a *analysis) syntaxWarnings() {
+	fset := token.NewFileSet()
+	for _, fc := range a.in.Range.Files {
+		if fc.Status == gitdiff.Deleted || !strings.HasSuffix(fc.Path, ".go") || strings.HasSuffix(fc.Path, "_test.go") || inTestdata(fc.Path) {
+			continue
+		}
+		data := a.content(fc.Path, Head)
+		if data == nil || len(data) > maxParsed {
+			continue
+		}
+		if _, err := parser.ParseFile(fset, fc.Path, data, parser.SkipObjectResolution); err != nil {
+			if el, ok := err.(scanner.ErrorList); ok && len(el) > 0 {
+				a.warn("SYNTAX_ERROR", fc.Path, el[0].Pos.Line, "%s does not parse at head (%s); deployorder read what it could of it", fc.Path, el[0].Msg)
+			}
+		}
+	}
 }
 
 func inTestdata(p string) bool {
@@ -303,11 +326,6 @@ func (a *analysis) findInterest(candidates []string) bool {
 				if ip := a.ws.ImportPathOfDir(dir); ip != "" {
 					reachFrom(ip)
 				}
-			}
-		}
-		for i, pos := range ct[side].syntax {
-			if side == Head {
-				a.warn("SYNTAX_ERROR", pos.File, pos.Line, "%s does not parse at head (%s); deployorder read what it could of it", pos.File, ct[side].errs[i])
 			}
 		}
 	}

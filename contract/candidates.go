@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"go/ast"
 	"go/parser"
-	"go/scanner"
 	"go/token"
 	"path"
 	"reflect"
@@ -170,10 +169,6 @@ func scanChanged(files []gitdiff.FileChange, hunks map[string][]gitdiff.Hunk, si
 		}
 		f, err := parser.ParseFile(fset, p, data, parser.SkipObjectResolution)
 		if err != nil {
-			if el, ok := err.(scanner.ErrorList); ok && len(el) > 0 {
-				ct.syntax = append(ct.syntax, Pos{File: p, Line: el[0].Pos.Line})
-				ct.errs = append(ct.errs, el[0].Msg)
-			}
 			if f == nil || len(f.Decls) == 0 {
 				ct.broken[path.Dir(p)] = true // unparsable: assume it mentions everything
 				continue

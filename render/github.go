@@ -8,14 +8,34 @@ import (
 	"github.com/deployorder/deployorder/planner"
 )
 
-// GitHub writes the plan's findings as GitHub Actions workflow commands
-// (::error, ::warning, ::notice), one line each, so that a workflow shows
-// them as annotations on the files and lines they name. A finding without
-// a file is written without file and line properties.
+// GitHub writes the plan as GitHub Actions workflow commands (::error,
+// ::warning, ::notice), one line each, so that a workflow shows them as
+// annotations: the verdict (an error when the range needs a split or is
+// blocked, a notice when it must deploy in order), each split part on the
+// first changed line of each file it moves, and the findings on the files
+// and lines they name. A finding without a file is written without file and
+// line properties.
 type GitHub struct{}
 
 func (GitHub) Render(w io.Writer, p *planner.Plan) error {
 	b := &strings.Builder{}
+	switch p.Verdict {
+	case planner.SplitRequired, planner.Blocked:
+		b.WriteString(workflowCommand(planner.Finding{Severity: planner.Error, Code: "deployorder", Message: p.Summary}) + "\n")
+	case planner.Ordered:
+		b.WriteString(workflowCommand(planner.Finding{Severity: planner.Info, Code: "deployorder", Message: p.Summary}) + "\n")
+	}
+	for _, sp := range p.Splits {
+		for _, part := range sp.Parts {
+			for _, f := range part.Files {
+				msg := fmt.Sprintf("step %d (%s) of splitting commit %s", part.Step, part.Service, Short(sp.Commit))
+				if part.Keep != "" {
+					msg += ": " + part.Keep
+				}
+				b.WriteString(workflowCommand(planner.Finding{Severity: planner.Error, Code: "SPLIT_CYCLE", File: f.Path, Line: firstNewLine(f.Hunks), Message: msg}) + "\n")
+			}
+		}
+	}
 	for _, f := range p.Findings {
 		b.WriteString(workflowCommand(f))
 		b.WriteByte('\n')
@@ -49,6 +69,17 @@ func workflowCommand(f planner.Finding) string {
 		s += " " + strings.Join(props, ",")
 	}
 	return s + "::" + escapeData(f.Message)
+}
+
+// firstNewLine is the head line where the first hunk starts (at least 1).
+func firstNewLine(hunks []string) int {
+	for _, h := range hunks {
+		var a, b, c, d int
+		if _, err := fmt.Sscanf(h, "@@ -%d,%d +%d,%d @@", &a, &b, &c, &d); err == nil {
+			return max(c, 1)
+		}
+	}
+	return 0
 }
 
 // escapeData escapes a workflow command's message: %, CR and LF.

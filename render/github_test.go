@@ -25,3 +25,27 @@ func TestGitHubWorkflowCommands(t *testing.T) {
 		t.Errorf("a plan without findings wrote %q", got)
 	}
 }
+
+// TestGitHubSplitPlan: a plan that needs a split fails the job with an
+// annotation for the verdict and one on each file each part moves.
+func TestGitHubSplitPlan(t *testing.T) {
+	p := &planner.Plan{
+		Verdict: planner.SplitRequired,
+		Summary: "Needs a split: deploy in 3 steps",
+		Splits: []planner.Split{{Commit: "c0ffee0011223344", Parts: []planner.SplitPart{
+			{Step: 1, Service: "metadata", Keep: "keep writing `metadata` until step 3",
+				Files: []planner.SplitFile{{Path: "api/api.go", Hunks: []string{"@@ -6,2 +6,11 @@"}}}},
+			{Step: 3, Service: "metadata", Files: []planner.SplitFile{{Path: "cmd/metadata/main.go", Hunks: []string{"@@ -18,1 +0,0 @@"}}}},
+		}}},
+	}
+	want := "::error title=deployorder::Needs a split: deploy in 3 steps\n" +
+		"::error file=api/api.go,line=6,title=SPLIT_CYCLE::step 1 (metadata) of splitting commit c0ffee00: keep writing `metadata` until step 3\n" +
+		"::error file=cmd/metadata/main.go,line=1,title=SPLIT_CYCLE::step 3 (metadata) of splitting commit c0ffee00\n"
+	if diff := cmp.Diff(want, render(t, GitHub{}, p)); diff != "" {
+		t.Errorf("workflow commands (-want +got):\n%s", diff)
+	}
+	ordered := &planner.Plan{Verdict: planner.Ordered, Summary: "Ordered: deploy 2 services in 2 steps, in order"}
+	if got := render(t, GitHub{}, ordered); got != "::notice title=deployorder::Ordered: deploy 2 services in 2 steps, in order\n" {
+		t.Errorf("ordered plan = %q", got)
+	}
+}
