@@ -125,16 +125,22 @@ func (a *analysis) diff(st [2]*sideState) []*Contract {
 		}
 		m[key][svc] = append(m[key][svc], acc)
 	}
+	// The contracts whose types each package declares, per side: a service
+	// that includes the package uses them.
+	var byPkg [2]map[string][]*contractState
+	for side := range byPkg {
+		byPkg[side] = map[string][]*contractState{}
+		for t, cs := range byType[side] {
+			pkg := t[:strings.LastIndex(t, ".")]
+			byPkg[side][pkg] = append(byPkg[side][pkg], cs...)
+		}
+	}
 	for _, svc := range sortedKeys(keysOf(a.services)) {
 		for side := range st {
 			pkgs := a.services[svc][side]
 			for _, p := range pkgs {
-				for t, cs := range byType[side] {
-					if strings.HasPrefix(t, p+".") && !strings.Contains(t[len(p)+1:], "/") {
-						for _, c := range cs {
-							c.importers[side][svc] = true
-						}
-					}
+				for _, c := range byPkg[side][p] {
+					c.importers[side][svc] = true
 				}
 				for _, acc := range st[side].facts[p] {
 					pub := Access{Pos: Pos{File: acc.File, Line: acc.Line}, Func: acc.Func, Via: acc.Via}
@@ -159,22 +165,6 @@ func (a *analysis) diff(st [2]*sideState) []*Contract {
 			}
 		}
 	}
-	// Importers count a service that reaches a contract through its
-	// packages; the loop above only saw the contract's own package.
-	for _, c := range states {
-		for side := range st {
-			for svc, sides := range a.services {
-				for _, p := range sides[side] {
-					for t := range c.types {
-						if strings.HasPrefix(t, p+".") && !strings.Contains(t[len(p)+1:], "/") {
-							c.importers[side][svc] = true
-						}
-					}
-				}
-			}
-		}
-	}
-
 	var out []*Contract
 	for _, id := range sortedKeys(keysOf(states)) {
 		c := states[id]

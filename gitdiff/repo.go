@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 
 	"github.com/go-git/go-git/v5"
@@ -21,8 +22,9 @@ import (
 type Repo struct {
 	git     *git.Repository
 	storage *filesystem.Storage
-	root    string                 // absolute worktree root; "" for a bare repository
-	shallow map[plumbing.Hash]bool // commits whose parents this clone lacks
+	root    string                                        // absolute worktree root; "" for a bare repository
+	shallow map[plumbing.Hash]bool                        // commits whose parents this clone lacks
+	dirs    map[plumbing.Hash]map[string]object.TreeEntry // tree -> entries by name, read once
 }
 
 // Open opens the repository that contains dir (dir itself or a parent).
@@ -241,20 +243,63 @@ func (r *Repo) firstParent(c *object.Commit) (*object.Commit, error) {
 
 // ReadFile returns the content of path at commit rev, without a checkout.
 func (r *Repo) ReadFile(rev, path string) ([]byte, error) {
-	c, err := r.commit(plumbing.NewHash(rev))
-	if err != nil {
-		return nil, err
-	}
-	f, err := c.File(path)
+	e, err := r.entryAt(rev, path)
 	if err != nil {
 		return nil, fmt.Errorf("%s at %.12s: %w", path, rev, err)
 	}
-	rd, err := f.Reader()
+	if e.Mode == filemode.Dir || e.Mode == filemode.Submodule {
+		return nil, fmt.Errorf("%s at %.12s is not a file", path, rev)
+	}
+	return r.ReadBlob(e.Hash)
+}
+
+// entryAt finds a path's tree entry at a commit, reading each directory's
+// tree once (many files of the same directories are read in a plan).
+func (r *Repo) entryAt(rev, p string) (object.TreeEntry, error) {
+	c, err := r.commit(plumbing.NewHash(rev))
+	if err != nil {
+		return object.TreeEntry{}, err
+	}
+	tree := c.TreeHash
+	parts := strings.Split(p, "/")
+	for i, name := range parts {
+		entries, err := r.entries(tree)
+		if err != nil {
+			return object.TreeEntry{}, err
+		}
+		e, ok := entries[name]
+		if !ok {
+			return object.TreeEntry{}, object.ErrFileNotFound
+		}
+		if i == len(parts)-1 {
+			return e, nil
+		}
+		if e.Mode != filemode.Dir {
+			return object.TreeEntry{}, object.ErrFileNotFound
+		}
+		tree = e.Hash
+	}
+	return object.TreeEntry{}, object.ErrFileNotFound
+}
+
+// entries returns a tree's entries by name, cached.
+func (r *Repo) entries(tree plumbing.Hash) (map[string]object.TreeEntry, error) {
+	if m, ok := r.dirs[tree]; ok {
+		return m, nil
+	}
+	t, err := r.tree(tree)
 	if err != nil {
 		return nil, err
 	}
-	defer rd.Close()
-	return io.ReadAll(rd)
+	m := make(map[string]object.TreeEntry, len(t.Entries))
+	for _, e := range t.Entries {
+		m[e.Name] = e
+	}
+	if r.dirs == nil {
+		r.dirs = map[plumbing.Hash]map[string]object.TreeEntry{}
+	}
+	r.dirs[tree] = m
+	return m, nil
 }
 
 // ReadBlob returns the content of a blob.
@@ -350,21 +395,25 @@ func (r *Repo) ListDir(rev, dir string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	t, err := c.Tree()
+	tree := c.TreeHash
+	if dir != "." && dir != "" {
+		e, err := r.entryAt(rev, dir)
+		if err != nil || e.Mode != filemode.Dir {
+			return nil, nil
+		}
+		tree = e.Hash
+	}
+	entries, err := r.entries(tree)
 	if err != nil {
 		return nil, err
 	}
-	if dir != "." && dir != "" {
-		if t, err = t.Tree(dir); err != nil {
-			return nil, nil
-		}
-	}
 	var out []string
-	for _, e := range t.Entries {
+	for name, e := range entries {
 		if e.Mode.IsFile() {
-			out = append(out, e.Name)
+			out = append(out, name)
 		}
 	}
+	sort.Strings(out)
 	return out, nil
 }
 
