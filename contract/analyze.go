@@ -38,6 +38,7 @@ type analysis struct {
 	bound       map[string]string      // importpath.Type -> config contract name
 	declChanged map[string]bool        // importpath.Type whose declaration lines changed
 	services    map[string][2][]string // per service: its in-repo packages at base and head
+	mains       map[string]string      // service -> main package
 	res         *Result
 }
 
@@ -141,6 +142,7 @@ func (a *analysis) closures() map[string][2][]string {
 		}
 		out[name] = sides
 	}
+	a.mains = mains
 	return out
 }
 

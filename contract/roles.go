@@ -138,11 +138,17 @@ func (a *analysis) diff(st [2]*sideState) []*Contract {
 	for _, svc := range sortedKeys(keysOf(a.services)) {
 		for side := range st {
 			pkgs := a.services[svc][side]
+			// Only the functions the service can run count; when the graph
+			// is incomplete (type errors), every function does.
+			runs, ok := st[side].calls.reachable(a.mains[svc], pkgs)
 			for _, p := range pkgs {
 				for _, c := range byPkg[side][p] {
 					c.importers[side][svc] = true
 				}
 				for _, acc := range st[side].facts[p] {
+					if ok && !runs[acc.Func] {
+						continue
+					}
 					pub := Access{Pos: Pos{File: acc.File, Line: acc.Line}, Func: acc.Func, Via: acc.Via}
 					record := func(c *contractState, key string) {
 						if acc.Write {

@@ -23,6 +23,7 @@ type sideState struct {
 	layouts map[string]*Layout // importpath.Type -> layout, for the types of interest present at this side
 	tracked map[string]bool
 	facts   map[string][]access // package -> accesses
+	calls   *callGraph          // which functions each service can run
 }
 
 // run type-checks the packages that can touch the contract types of
@@ -109,9 +110,11 @@ func (a *analysis) run(ctx context.Context) (*Result, error) {
 	}
 	// Facts: head first (its summaries serve base for unchanged packages).
 	st[Head].facts = map[string][]access{}
+	st[Head].calls = newCallGraph()
 	headSum := newSummaries()
 	for _, tp := range topo(head, targets[Head]) {
 		st[Head].facts[tp.src.path] = analyzePackage(a.fset, tp, st[Head].tracked, headSum)
+		st[Head].calls.addPackage(tp)
 		a.typeErrors(tp, "head")
 	}
 	baseSum := newSummaries()
@@ -125,10 +128,18 @@ func (a *analysis) run(ctx context.Context) (*Result, error) {
 	for p, f := range st[Head].facts {
 		st[Base].facts[p] = f
 	}
+	st[Base].calls = newCallGraph()
+	st[Base].calls.merge(st[Head].calls)
+	baseCalls := newCallGraph()
 	for _, tp := range topo(base, targets[Base]) {
 		st[Base].facts[tp.src.path] = analyzePackage(a.fset, tp, st[Base].tracked, baseSum)
+		baseCalls.addPackage(tp)
 		a.typeErrors(tp, "base")
 	}
+	for p := range a.base.changed {
+		delete(st[Base].calls.broken, p) // a changed package is judged at base by its base version
+	}
+	st[Base].calls.merge(baseCalls)
 	for p := range a.base.changed {
 		if !targets[Base][p] {
 			delete(st[Base].facts, p) // changed, and out of reach of the contracts at base

@@ -1,0 +1,255 @@
+package contract
+
+import (
+	"go/ast"
+	"go/types"
+	"sort"
+)
+
+// funcRefs is what one function's code refers to: the functions it calls or
+// takes as values, and the named types it names. The reachability of a
+// service's functions follows them.
+type funcRefs struct {
+	funcs []string // types.Func.FullName of the origin
+	types []string // importpath.Type
+}
+
+// callGraph is the reference graph of the type-checked packages of one
+// side: enough to tell which functions a service can run.
+type callGraph struct {
+	refs    map[string]*funcRefs // function -> what it refers to; "pkg.init" for package-level initialisers
+	methods map[string][]string  // named type -> its methods
+	sig     map[string][]string  // function -> the named types of its parameters and results
+	fields  map[string][]string  // named struct type -> the named types of its fields
+	broken  map[string]bool      // packages whose references are incomplete (type errors)
+}
+
+func newCallGraph() *callGraph {
+	return &callGraph{refs: map[string]*funcRefs{}, methods: map[string][]string{}, sig: map[string][]string{},
+		fields: map[string][]string{}, broken: map[string]bool{}}
+}
+
+// merge copies other's entries over cg's: the base side starts from head's
+// graph and replaces what changed.
+func (cg *callGraph) merge(other *callGraph) {
+	for k, v := range other.refs {
+		cg.refs[k] = v
+	}
+	for k, v := range other.methods {
+		cg.methods[k] = v
+	}
+	for k, v := range other.sig {
+		cg.sig[k] = v
+	}
+	for k, v := range other.fields {
+		cg.fields[k] = v
+	}
+	for k, v := range other.broken {
+		cg.broken[k] = v
+	}
+}
+
+// addPackage records a type-checked package's declarations and references.
+func (cg *callGraph) addPackage(tp *typedPkg) {
+	info := tp.info
+	if len(tp.errs) > 0 {
+		cg.broken[tp.src.path] = true
+	}
+	initName := tp.src.path + ".init"
+	for _, f := range tp.files {
+		for _, d := range f.Decls {
+			switch d := d.(type) {
+			case *ast.FuncDecl:
+				fn, ok := info.Defs[d.Name].(*types.Func)
+				if !ok {
+					continue
+				}
+				name := fn.Origin().FullName()
+				if d.Name.Name == "init" && d.Recv == nil {
+					name = initName
+				}
+				cg.collect(info, name, d)
+				sig := fn.Type().(*types.Signature)
+				var named []string
+				for _, tup := range []*types.Tuple{sig.Params(), sig.Results()} {
+					for i := 0; i < tup.Len(); i++ {
+						named = append(named, namedIn(tup.At(i).Type())...)
+					}
+				}
+				cg.sig[name] = named
+				if r := sig.Recv(); r != nil {
+					if n := namedOf(r.Type()); n != "" {
+						cg.methods[n] = append(cg.methods[n], name)
+					}
+				}
+			case *ast.GenDecl:
+				cg.collect(info, initName, d)
+				for _, s := range d.Specs {
+					ts, ok := s.(*ast.TypeSpec)
+					if !ok {
+						continue
+					}
+					obj, ok := info.Defs[ts.Name].(*types.TypeName)
+					if !ok {
+						continue
+					}
+					key := typeKeyOf(obj)
+					if st, ok := obj.Type().Underlying().(*types.Struct); ok {
+						for i := 0; i < st.NumFields(); i++ {
+							cg.fields[key] = append(cg.fields[key], namedIn(st.Field(i).Type())...)
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// collect adds what a declaration refers to, to function name's entry.
+func (cg *callGraph) collect(info *types.Info, name string, n ast.Node) {
+	r := cg.refs[name]
+	if r == nil {
+		r = &funcRefs{}
+		cg.refs[name] = r
+	}
+	ast.Inspect(n, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.Ident:
+			switch obj := info.Uses[n].(type) {
+			case *types.Func:
+				r.funcs = append(r.funcs, obj.Origin().FullName())
+			case *types.TypeName:
+				r.types = append(r.types, typeKeyOf(obj))
+			}
+		case *ast.CompositeLit:
+			if k := namedOf(info.TypeOf(n)); k != "" {
+				r.types = append(r.types, k)
+			}
+		}
+		return true
+	})
+}
+
+// reachable returns the functions a service can run, from its main
+// package's main and every package initialiser in its closure, following
+// references; a method counts once its receiver type is named, built or
+// passed in the code that runs (so calls through interfaces are covered).
+// ok is false when a package of the closure has type errors: the graph is
+// then incomplete, and every function should count.
+func (cg *callGraph) reachable(main string, pkgs []string) (map[string]bool, bool) {
+	for _, p := range pkgs {
+		if cg.broken[p] {
+			return nil, false
+		}
+	}
+	seen := map[string]bool{}
+	typesSeen := map[string]bool{}
+	var queue []string
+	push := func(f string) {
+		if !seen[f] {
+			seen[f] = true
+			queue = append(queue, f)
+		}
+	}
+	var markType func(string)
+	markType = func(t string) {
+		if typesSeen[t] {
+			return
+		}
+		typesSeen[t] = true
+		for _, m := range cg.methods[t] {
+			push(m)
+		}
+		for _, ft := range cg.fields[t] {
+			markType(ft)
+		}
+	}
+	push(main + ".main")
+	for _, p := range pkgs {
+		push(p + ".init")
+	}
+	for len(queue) > 0 {
+		f := queue[0]
+		queue = queue[1:]
+		for _, t := range cg.sig[f] {
+			markType(t)
+		}
+		r := cg.refs[f]
+		if r == nil {
+			continue
+		}
+		for _, g := range r.funcs {
+			push(g)
+		}
+		for _, t := range r.types {
+			markType(t)
+		}
+	}
+	return seen, true
+}
+
+// namedIn lists the named types inside t (through pointers, slices, arrays,
+// maps, channels and function signatures).
+func namedIn(t types.Type) []string {
+	var out []string
+	var walk func(types.Type, int)
+	walk = func(t types.Type, depth int) {
+		if depth > 5 || t == nil {
+			return
+		}
+		switch u := types.Unalias(t).(type) {
+		case *types.Named:
+			out = append(out, typeKeyOf(u.Obj()))
+			if args := u.TypeArgs(); args != nil {
+				for i := 0; i < args.Len(); i++ {
+					walk(args.At(i), depth+1)
+				}
+			}
+		case *types.Pointer:
+			walk(u.Elem(), depth+1)
+		case *types.Slice:
+			walk(u.Elem(), depth+1)
+		case *types.Array:
+			walk(u.Elem(), depth+1)
+		case *types.Map:
+			walk(u.Key(), depth+1)
+			walk(u.Elem(), depth+1)
+		case *types.Chan:
+			walk(u.Elem(), depth+1)
+		case *types.Signature:
+			for _, tup := range []*types.Tuple{u.Params(), u.Results()} {
+				for i := 0; i < tup.Len(); i++ {
+					walk(tup.At(i).Type(), depth+1)
+				}
+			}
+		}
+	}
+	walk(t, 0)
+	sort.Strings(out)
+	return out
+}
+
+// namedOf is the key of t's named type, through one pointer; "" if none.
+func namedOf(t types.Type) string {
+	if t == nil {
+		return ""
+	}
+	if p, ok := types.Unalias(t).(*types.Pointer); ok {
+		t = p.Elem()
+	}
+	if n, ok := types.Unalias(t).(*types.Named); ok {
+		return typeKeyOf(n.Obj())
+	}
+	return ""
+}
+
+// typeKeyOf is importpath.Name of a type name (the origin of generics).
+func typeKeyOf(obj *types.TypeName) string {
+	if n, ok := obj.Type().(*types.Named); ok {
+		obj = n.Origin().Obj()
+	}
+	if obj.Pkg() == nil {
+		return obj.Name()
+	}
+	return obj.Pkg().Path() + "." + obj.Name()
+}
