@@ -265,7 +265,14 @@ func (w *Workspace) loadPackages(ctx context.Context, l layout, env []string, pa
 		}
 	}
 	for _, roots := range results {
-		packages.Visit(roots, nil, func(p *packages.Package) { w.addLoaded(p) })
+		packages.Visit(roots, nil, func(p *packages.Package) {
+			// After a scan, the repository's packages are known: take only
+			// the others (EnsureDeps).
+			if known := w.Packages[p.PkgPath]; known != nil && known.InRepo && patterns != nil {
+				return
+			}
+			w.addLoaded(p)
+		})
 	}
 	return nil
 }
@@ -291,7 +298,7 @@ func (w *Workspace) EnsureDeps(ctx context.Context, pkgs []string) error {
 	if err := w.loadPackages(ctx, w.layout, w.env, missing); err != nil {
 		return fmt.Errorf("loading the dependencies of the packages to type-check: %w", err)
 	}
-	// The in-repo packages were already read, with their warnings.
+	// The repository's packages were already read, with their warnings.
 	w.Warnings = w.Warnings[:before]
 	if w.depsLoaded == nil {
 		w.depsLoaded = map[string]bool{}
