@@ -245,8 +245,8 @@ func TestImpactChainsAndKinds(t *testing.T) {
 		got = append(got, string(r.Kind)+": "+strings.Join(r.Chain, " -> "))
 	}
 	want := []string{
-		"package: lib/a/a.go -> example.com/mono/lib/a -> example.com/mono/lib/b -> example.com/mono/cmd/api",
 		"embed: lib/t/x.tmpl -> example.com/mono/lib/t -> example.com/mono/cmd/api",
+		"package: lib/a/a.go -> example.com/mono/lib/a -> example.com/mono/lib/b -> example.com/mono/cmd/api",
 		"owned: cmd/api/Dockerfile -> example.com/mono/cmd/api",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {

@@ -50,7 +50,7 @@ const (
 type ServiceImpact struct {
 	Service *Service
 	Status  Status
-	Reasons []Reason // sorted by path, then kind
+	Reasons []Reason // sorted by kind, then the shortest chain (the service's own files first), then path
 }
 
 // Affected reports whether the service must be deployed (or removed).
@@ -459,6 +459,9 @@ func sortReasons(rs []Reason) {
 		a, b := rs[i], rs[j]
 		if kindOrder[a.Kind] != kindOrder[b.Kind] {
 			return kindOrder[a.Kind] < kindOrder[b.Kind]
+		}
+		if len(a.Chain) != len(b.Chain) {
+			return len(a.Chain) < len(b.Chain) // the service's own files first
 		}
 		if a.Path != b.Path {
 			return a.Path < b.Path
