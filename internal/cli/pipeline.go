@@ -129,12 +129,17 @@ func computePlan(ctx context.Context, e *env, s source, spec string) (*planner.P
 		return nil, err
 	}
 	defer o.repo.Close()
-	if spec == "" {
+	defaulted := spec == ""
+	if defaulted {
 		if spec, err = o.repo.DefaultSpec(e.getenv); err != nil {
 			return nil, err
 		}
 	}
 	rg, err := o.repo.ResolveCommits(spec)
+	var ge *gitdiff.Error
+	if defaulted && errors.As(err, &ge) && ge.Kind == gitdiff.EmptyRange {
+		return nil, fmt.Errorf("no range given, and %s has nothing to plan (HEAD is on the default branch, or merged into it); give a range, e.g. deployorder plan HEAD for the last commit, or deployorder plan HEAD~3..HEAD", spec)
+	}
 	if err != nil {
 		return nil, err
 	}
