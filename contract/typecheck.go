@@ -8,7 +8,6 @@ import (
 	"go/types"
 	"path"
 	"runtime"
-	"sort"
 	"strings"
 	"sync"
 )
@@ -218,17 +217,4 @@ func fakePkg(ip string) *typedPkg {
 	p := types.NewPackage(ip, name)
 	p.MarkComplete()
 	return &typedPkg{types: p}
-}
-
-// withBodies returns the checked packages whose bodies were analysed,
-// sorted by import path.
-func (u *universe) withBodies() []*typedPkg {
-	var out []*typedPkg
-	for _, tp := range u.pkgs {
-		if tp.info != nil {
-			out = append(out, tp)
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].src.path < out[j].src.path })
-	return out
 }

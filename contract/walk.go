@@ -4,7 +4,6 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
-	"sort"
 
 	"golang.org/x/tools/go/types/typeutil"
 )
@@ -496,15 +495,4 @@ func (w *walker) returnsDecoded(body *ast.BlockStmt) bool {
 		return !found
 	})
 	return found
-}
-
-// sortAccesses orders accesses by place, for deterministic output.
-func sortAccesses(as []access) {
-	sort.SliceStable(as, func(i, j int) bool {
-		a, b := as[i], as[j]
-		if a.File != b.File {
-			return a.File < b.File
-		}
-		return a.Line < b.Line
-	})
 }

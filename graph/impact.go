@@ -482,18 +482,3 @@ func dedupe(rs []serviceReason) []serviceReason {
 	}
 	return out
 }
-
-// BaseImports returns, for each package with changed Go files, the imports
-// of those files' base versions (the head graph has the rest).
-func (a *Analyzer) BaseImports() map[string][]string {
-	out := map[string][]string{}
-	for imp, importers := range a.im.baseEdges {
-		for p := range importers {
-			out[p] = append(out[p], imp)
-		}
-	}
-	for p := range out {
-		sort.Strings(out[p])
-	}
-	return out
-}

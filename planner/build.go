@@ -445,14 +445,6 @@ func keepNote(sc schedule, n node) string {
 	return ""
 }
 
-// Short abbreviates a commit hash.
-func Short(sha string) string {
-	if len(sha) > 8 {
-		return sha[:8]
-	}
-	return sha
-}
-
 func summary(p *Plan) string {
 	deploys := map[string]bool{}
 	for _, st := range p.Steps {

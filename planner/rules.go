@@ -35,16 +35,6 @@ var Rules = []Rule{
 		Purpose: "A service that uses a changed contract but neither writes nor reads a changed key only rebuilds: it is affected, with no ordering constraint."},
 }
 
-// RuleByID returns a rule of the registry.
-func RuleByID(id string) (Rule, bool) {
-	for _, r := range Rules {
-		if r.ID == id {
-			return r, true
-		}
-	}
-	return Rule{}, false
-}
-
 // keyChange is one changed wire key with its role sets.
 type keyChange struct {
 	c       *contract.Contract
