@@ -12,16 +12,16 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/deployorder/deployorder/change"
 	"github.com/deployorder/deployorder/config"
-	"github.com/deployorder/deployorder/gitdiff"
 	"github.com/deployorder/deployorder/graph"
 )
 
 // Input is what the analysis reads.
 type Input struct {
-	Range     *gitdiff.Range
-	Repo      *gitdiff.Repo    // reads the base revision
+	Range     *change.Range
 	Workspace *graph.Workspace // the head, loaded
+	Base      *graph.Base      // the base, as far as the range changes it
 	Impact    *graph.Impact    // which services exist at base and head
 	Config    *config.Config
 }
@@ -34,6 +34,7 @@ type analysis struct {
 	fset        *token.FileSet
 	changedDirs map[string]bool
 	base        *baseView
+	deps        *graph.Deps            // packages of other modules and the standard library, once loaded
 	interest    map[string]bool        // importpath.Type of contract types the range may change
 	bound       map[string]string      // importpath.Type -> config contract name
 	declChanged map[string]bool        // importpath.Type whose declaration lines changed
@@ -56,19 +57,15 @@ func Analyze(ctx context.Context, in Input) (*Result, error) {
 			}
 		}
 	}
-	for _, fc := range in.Range.Files {
-		for _, p := range fc.Paths() {
-			if strings.HasSuffix(p, ".go") && !strings.HasSuffix(p, "_test.go") && !inTestdata(p) {
-				a.changedDirs[path.Dir(p)] = true
-			}
-		}
+	for _, dir := range graph.ChangedGoDirs(in.Range.Files) {
+		a.changedDirs[dir] = true
 	}
 	if len(a.changedDirs) == 0 {
 		a.res.Skipped = "no Go file changed"
 		return a.res, nil
 	}
 	a.syntaxWarnings()
-	a.base = newBaseView(a.ws, in.Repo, in.Range.Base, a.changedDirs)
+	a.base = newBaseView(a.ws, in.Base)
 	a.services = a.closures()
 	candidates := a.candidatePackages()
 	if !a.findInterest(candidates) {
@@ -85,7 +82,7 @@ func Analyze(ctx context.Context, in Input) (*Result, error) {
 func (a *analysis) syntaxWarnings() {
 	fset := token.NewFileSet()
 	for _, fc := range a.in.Range.Files {
-		if fc.Status == gitdiff.Deleted || !strings.HasSuffix(fc.Path, ".go") || strings.HasSuffix(fc.Path, "_test.go") || inTestdata(fc.Path) {
+		if fc.Status == change.Deleted || !strings.HasSuffix(fc.Path, ".go") || strings.HasSuffix(fc.Path, "_test.go") || inTestdata(fc.Path) {
 			continue
 		}
 		data := a.content(fc.Path, Head)
@@ -235,10 +232,10 @@ func (a *analysis) hasTags(ip string) bool {
 // goFiles returns a package's Go files at a side.
 func (a *analysis) goFiles(ip string, side int) []string {
 	if side == Base {
-		if fs, ok := a.base.files[ip]; ok {
+		if fs, ok := a.base.Files[ip]; ok {
 			return fs
 		}
-		if a.base.changed[ip] {
+		if a.base.Changed[ip] {
 			return nil
 		}
 	}
@@ -251,18 +248,11 @@ func (a *analysis) goFiles(ip string, side int) []string {
 // content reads a repo-relative file at a side; nil when absent.
 func (a *analysis) content(file string, side int) []byte {
 	if side == Base {
-		if data, ok := a.base.blobs[file]; ok {
+		if data, ok := a.base.Blobs[file]; ok {
 			return data
 		}
-		if a.in.Range.Base == "" {
-			return nil
-		}
-		if a.changedDirs[path.Dir(file)] {
-			data, err := a.in.Repo.ReadFile(a.in.Range.Base, file)
-			if err != nil {
-				return nil
-			}
-			return data
+		if a.in.Range.Base == "" || a.changedDirs[path.Dir(file)] {
+			return nil // not there at base
 		}
 	}
 	data, err := os.ReadFile(filepath.Join(a.ws.Root, filepath.FromSlash(file)))
@@ -282,18 +272,7 @@ func (a *analysis) findInterest(candidates []string) bool {
 		a.res.Skipped = "no changed package can reach a contract type"
 		return false
 	}
-	hunks := map[string][]gitdiff.Hunk{}
-	for _, fc := range a.in.Range.Files {
-		if strings.HasSuffix(fc.Path, ".go") && fc.Status == gitdiff.Modified {
-			if size, _, err := a.in.Repo.BlobInfo(fc.NewBlob, 0); err != nil || size > maxParsed {
-				continue
-			}
-			hs, _, err := a.in.Repo.Hunks(fc)
-			if err == nil {
-				hunks[fc.Path] = hs
-			}
-		}
-	}
+	hunks := a.in.Range.Hunks
 	var ct [2]changedText
 	for _, side := range []int{Base, Head} {
 		side := side

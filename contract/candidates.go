@@ -11,7 +11,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/deployorder/deployorder/gitdiff"
+	"github.com/deployorder/deployorder/change"
 )
 
 // importsOf returns the imports of a Go file's content.
@@ -121,19 +121,19 @@ var sinkWords = map[string]bool{"Marshal": true, "MarshalIndent": true, "Unmarsh
 
 // scanChanged parses the changed Go files at one side and collects what
 // their changed lines mention. content returns the file at that side.
-func scanChanged(files []gitdiff.FileChange, hunks map[string][]gitdiff.Hunk, side int, content func(string) []byte) changedText {
+func scanChanged(files []change.File, hunks map[string][]change.Hunk, side int, content func(string) []byte) changedText {
 	ct := changedText{idents: map[string]map[string]bool{}, imports: map[string]bool{}, sinks: map[string]bool{}, broken: map[string]bool{}, lines: map[string][][2]int{}}
 	fset := token.NewFileSet()
 	for _, fc := range files {
 		p := fc.Path
 		if side == Base {
-			if fc.Status == gitdiff.Added {
+			if fc.Status == change.Added {
 				continue
 			}
 			if fc.OldPath != "" {
 				p = fc.OldPath
 			}
-		} else if fc.Status == gitdiff.Deleted {
+		} else if fc.Status == change.Deleted {
 			continue
 		}
 		if !strings.HasSuffix(p, ".go") || strings.HasSuffix(p, "_test.go") {
@@ -144,7 +144,7 @@ func scanChanged(files []gitdiff.FileChange, hunks map[string][]gitdiff.Hunk, si
 			continue // absent, or too large to parse (a warning names it)
 		}
 		var ranges [][2]int
-		whole := fc.Status == gitdiff.Added || fc.Status == gitdiff.Deleted || fc.Status == gitdiff.Renamed
+		whole := fc.Status == change.Added || fc.Status == change.Deleted || fc.Status == change.Renamed
 		if !whole {
 			for _, h := range hunks[fc.Path] {
 				if side == Base && h.OldLines > 0 {

@@ -113,7 +113,7 @@ func observe(t *testing.T, dir string, cfg *config.Config) map[string][]string {
 			all[ip] = true
 		}
 	}
-	u := newUniverse("head", a.fset, headSource(ws, all))
+	u := newUniverse("head", a.fset, headSource(ws, nil, all))
 	for _, ip := range sortedKeys(all) {
 		tp := u.get(ip)
 		for _, e := range tp.errs {

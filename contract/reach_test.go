@@ -71,7 +71,7 @@ func main() {
 	}
 	pkgs := []string{"example.com/m/cmd/app", "example.com/m/lib"}
 	bodies := map[string]bool{pkgs[0]: true, pkgs[1]: true}
-	u := newUniverse("head", token.NewFileSet(), headSource(ws, bodies))
+	u := newUniverse("head", token.NewFileSet(), headSource(ws, nil, bodies))
 	cg := newCallGraph()
 	for _, p := range pkgs {
 		cg.addPackage(u.get(p))

@@ -5,12 +5,13 @@ import (
 	"regexp"
 	"strconv"
 
-	"github.com/deployorder/deployorder/graph"
 	"go/ast"
 	"go/parser"
 	"go/token"
 	"go/types"
 	"strings"
+
+	"github.com/deployorder/deployorder/graph"
 )
 
 func parserParse(fset *token.FileSet, name string, data []byte) (*ast.File, error) {
@@ -67,22 +68,24 @@ func (a *analysis) run(ctx context.Context) (*Result, error) {
 	// Unchanged packages read the same at both sides: only changed ones are
 	// analysed again at base.
 	for p := range targets[Base] {
-		if !a.base.changed[p] {
+		if !a.base.Changed[p] {
 			delete(targets[Base], p)
 		}
 	}
 
 	// Type-checking needs the files of every dependency, in other modules
 	// and the standard library too.
-	if err := a.ws.EnsureDeps(ctx, sortedKeys(targets[Head])); err != nil {
+	deps, err := a.ws.LoadDeps(ctx, sortedKeys(targets[Head]))
+	a.deps, a.base.deps = deps, deps
+	if err != nil {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
 		a.warn("GO_LIST_FAILED", "", 0, "the dependencies of the packages that touch contracts could not be listed (%v); types from other modules are unknown, so some field accesses may be missed", firstLine(err.Error()))
 	}
 	var st [2]*sideState
-	headSrc := headSource(a.ws, targets[Head])
-	a.base.head = headSource(a.ws, nil)
+	headSrc := headSource(a.ws, a.deps, targets[Head])
+	a.base.head = headSource(a.ws, a.deps, nil)
 	head := newUniverse("head", a.fset, headSrc)
 	if err := a.check(ctx, head, targets[Head], Head); err != nil {
 		return nil, err
@@ -136,11 +139,11 @@ func (a *analysis) run(ctx context.Context) (*Result, error) {
 		baseCalls.addPackage(tp)
 		a.typeErrors(tp, "base")
 	}
-	for p := range a.base.changed {
+	for p := range a.base.Changed {
 		delete(st[Base].calls.broken, p) // a changed package is judged at base by its base version
 	}
 	st[Base].calls.merge(baseCalls)
-	for p := range a.base.changed {
+	for p := range a.base.Changed {
 		if !targets[Base][p] {
 			delete(st[Base].facts, p) // changed, and out of reach of the contracts at base
 		}
@@ -169,7 +172,7 @@ func (a *analysis) importsFunc(side int) func(string) []string {
 		return a.base.importsAt
 	}
 	return func(ip string) []string {
-		if p := a.ws.Packages[ip]; p != nil {
+		if p := a.ws.Package(ip, a.deps); p != nil {
 			return p.Imports
 		}
 		return nil

@@ -3,34 +3,14 @@ package gitdiff
 import (
 	"strings"
 
+	"github.com/deployorder/deployorder/change"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
 )
 
-// Range is a resolved commit range.
-type Range struct {
-	Spec     string // the range as written
-	Base     string // full hash of the base commit; "" for the empty tree
-	Head     string // full hash of the head commit
-	BaseTree string // tree hashes of base ("" for the empty tree) and head
-	HeadTree string
-	Commits  []Commit     // oldest first, along the head's first-parent chain
-	Files    []FileChange // base tree against head tree, sorted by path
-}
-
-// Commit is one commit of a range with what it changes against its first
-// parent.
-type Commit struct {
-	SHA     string
-	Subject string
-	Parent  string // first parent; "" for a root commit
-	Merge   bool   // more than one parent; Files are against the first
-	Files   []FileChange
-}
-
 // Resolve resolves a range spelled as git spells it (see ParseSpec) and
 // computes its commits and changed files.
-func (r *Repo) Resolve(text string) (*Range, error) {
+func (r *Repo) Resolve(text string) (*change.Range, error) {
 	rg, err := r.ResolveCommits(text)
 	if err != nil {
 		return nil, err
@@ -43,7 +23,7 @@ func (r *Repo) Resolve(text string) (*Range, error) {
 
 // ResolveCommits resolves a range and lists its commits, without diffing
 // anything: Files are left empty (see Diff).
-func (r *Repo) ResolveCommits(text string) (*Range, error) {
+func (r *Repo) ResolveCommits(text string) (*change.Range, error) {
 	spec, err := ParseSpec(text)
 	if err != nil {
 		return nil, err
@@ -93,12 +73,12 @@ func (r *Repo) ResolveCommits(text string) (*Range, error) {
 		return nil, errorf(ReversedRange, nil, "range %s is reversed: %s is an ancestor of %s, so the range has no commits; did you mean %s..%s?",
 			spec.Text, spec.To, spec.From, spec.To, spec.From)
 	}
-	rg := &Range{Spec: spec.Text, Head: head.Hash.String(), HeadTree: head.TreeHash.String()}
+	rg := &change.Range{Spec: spec.Text, Head: head.Hash.String(), HeadTree: head.TreeHash.String()}
 	if base != nil {
 		rg.Base, rg.BaseTree = base.Hash.String(), base.TreeHash.String()
 	}
 	for _, c := range commits {
-		rc := Commit{SHA: c.Hash.String(), Subject: subject(c.Message), Merge: len(c.ParentHashes) > 1}
+		rc := change.Commit{SHA: c.Hash.String(), Subject: subject(c.Message), Merge: len(c.ParentHashes) > 1}
 		if len(c.ParentHashes) > 0 {
 			rc.Parent = c.ParentHashes[0].String()
 		}
@@ -108,7 +88,7 @@ func (r *Repo) ResolveCommits(text string) (*Range, error) {
 }
 
 // Diff fills in the files the range changes, in total and per commit.
-func (r *Repo) Diff(rg *Range) error {
+func (r *Repo) Diff(rg *change.Range) error {
 	var err error
 	baseTree := plumbing.ZeroHash
 	if rg.BaseTree != "" {
@@ -130,8 +110,28 @@ func (r *Repo) Diff(rg *Range) error {
 			return err
 		}
 	}
+	rg.Hunks = map[string][]change.Hunk{}
+	for _, fc := range rg.Files {
+		if fc.Status != change.Modified || !strings.HasSuffix(fc.Path, ".go") || fc.Kind == change.Submodule {
+			continue
+		}
+		if size, _, err := r.BlobInfo(fc.NewBlob, 0); err != nil || size > MaxParsed {
+			continue
+		}
+		hunks, binary, err := r.Hunks(fc)
+		if err != nil {
+			return err
+		}
+		if !binary {
+			rg.Hunks[fc.Path] = hunks
+		}
+	}
 	return nil
 }
+
+// MaxParsed is the size above which a changed Go file is neither diffed
+// line by line nor parsed: it is still mapped to services by its path.
+const MaxParsed = 2 << 20
 
 // commitsBetween walks head's first-parent chain back to the first commit
 // reachable from base (nil: to the root) and returns the commits oldest

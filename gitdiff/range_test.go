@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/deployorder/deployorder/change"
 	"github.com/deployorder/deployorder/gitdiff"
 	"github.com/deployorder/deployorder/internal/testrepo"
 	"github.com/google/go-cmp/cmp"
@@ -45,7 +46,7 @@ func open(t *testing.T, dir string) *gitdiff.Repo {
 	return repo
 }
 
-func shas(rg *gitdiff.Range) []string {
+func shas(rg *change.Range) []string {
 	var out []string
 	for _, c := range rg.Commits {
 		out = append(out, c.SHA)
@@ -53,7 +54,7 @@ func shas(rg *gitdiff.Range) []string {
 	return out
 }
 
-func paths(fs []gitdiff.FileChange) []string {
+func paths(fs []change.File) []string {
 	var out []string
 	for _, f := range fs {
 		s := string(f.Status) + " " + f.Path
@@ -204,7 +205,7 @@ func TestReadFileAndHunks(t *testing.T) {
 	if err != nil || binary {
 		t.Fatalf("Hunks: %v binary=%v", err, binary)
 	}
-	want := []gitdiff.Hunk{{OldStart: 3, OldLines: 1, NewStart: 3, NewLines: 2}}
+	want := []change.Hunk{{OldStart: 3, OldLines: 1, NewStart: 3, NewLines: 2}}
 	if diff := cmp.Diff(want, hunks); diff != "" {
 		t.Errorf("hunks (-want +got):\n%s", diff)
 	}

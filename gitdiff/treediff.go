@@ -4,66 +4,29 @@ import (
 	"path"
 	"sort"
 
+	"github.com/deployorder/deployorder/change"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
 )
 
-// Status is how a file changed between two trees.
-type Status string
-
-const (
-	Added    Status = "added"
-	Modified Status = "modified"
-	Deleted  Status = "deleted"
-	Renamed  Status = "renamed"
-)
-
-// Kind is what a tree entry holds.
-type Kind string
-
-const (
-	RegularFile Kind = "file"
-	Executable  Kind = "executable"
-	Symlink     Kind = "symlink"
-	Submodule   Kind = "submodule"
-)
-
-// FileChange is one changed path between two trees.
-type FileChange struct {
-	Status  Status `json:"status"`
-	Path    string `json:"path"`               // the path at head; for a deletion, the path at base
-	OldPath string `json:"old_path,omitempty"` // a rename's path at base
-	OldBlob string `json:"-"`                  // blob hash at base; "" when added
-	NewBlob string `json:"-"`                  // blob hash at head; "" when deleted
-	Kind    Kind   `json:"kind"`               // what the entry holds at head (at base for a deletion)
-}
-
-// Paths returns every path the change touches: both paths of a rename.
-func (f FileChange) Paths() []string {
-	if f.OldPath != "" && f.OldPath != f.Path {
-		return []string{f.OldPath, f.Path}
-	}
-	return []string{f.Path}
-}
-
-func kindOf(m filemode.FileMode) Kind {
+func kindOf(m filemode.FileMode) change.Kind {
 	switch m {
 	case filemode.Symlink:
-		return Symlink
+		return change.Symlink
 	case filemode.Submodule:
-		return Submodule
+		return change.Submodule
 	case filemode.Executable:
-		return Executable
+		return change.Executable
 	}
-	return RegularFile
+	return change.RegularFile
 }
 
 // treeDiffer diffs trees by walking only the subtrees whose hashes differ:
 // the cost is proportional to the changed part of the tree, not its size.
 type treeDiffer struct {
 	repo *Repo
-	out  []FileChange
+	out  []change.File
 }
 
 func (r *Repo) tree(h plumbing.Hash) (*object.Tree, error) {
@@ -74,7 +37,7 @@ func (r *Repo) tree(h plumbing.Hash) (*object.Tree, error) {
 }
 
 // diffCommits returns the changes from commit a (zero: the empty tree) to b.
-func (r *Repo) diffCommits(a plumbing.Hash, b *object.Commit) ([]FileChange, error) {
+func (r *Repo) diffCommits(a plumbing.Hash, b *object.Commit) ([]change.File, error) {
 	var at plumbing.Hash
 	if !a.IsZero() {
 		ac, err := r.commit(a)
@@ -88,7 +51,7 @@ func (r *Repo) diffCommits(a plumbing.Hash, b *object.Commit) ([]FileChange, err
 
 // diffTrees returns the changes from tree a to tree b, sorted by path, with
 // exact renames paired.
-func (r *Repo) diffTrees(a, b plumbing.Hash) ([]FileChange, error) {
+func (r *Repo) diffTrees(a, b plumbing.Hash) ([]change.File, error) {
 	d := &treeDiffer{repo: r}
 	if err := d.diff("", a, b); err != nil {
 		return nil, err
@@ -117,7 +80,7 @@ func (d *treeDiffer) diff(prefix string, a, b plumbing.Hash) error {
 		ea, ok := byName[eb.Name]
 		delete(byName, eb.Name)
 		if !ok {
-			if err := d.side(p, eb, Added); err != nil {
+			if err := d.side(p, eb, change.Added); err != nil {
 				return err
 			}
 			continue
@@ -132,12 +95,12 @@ func (d *treeDiffer) diff(prefix string, a, b plumbing.Hash) error {
 				return err
 			}
 		case !aDir && !bDir:
-			d.out = append(d.out, FileChange{Status: Modified, Path: p, OldBlob: ea.Hash.String(), NewBlob: eb.Hash.String(), Kind: kindOf(eb.Mode)})
+			d.out = append(d.out, change.File{Status: change.Modified, Path: p, OldBlob: ea.Hash.String(), NewBlob: eb.Hash.String(), Kind: kindOf(eb.Mode)})
 		default: // a file became a directory or the reverse
-			if err := d.side(p, ea, Deleted); err != nil {
+			if err := d.side(p, ea, change.Deleted); err != nil {
 				return err
 			}
-			if err := d.side(p, eb, Added); err != nil {
+			if err := d.side(p, eb, change.Added); err != nil {
 				return err
 			}
 		}
@@ -146,7 +109,7 @@ func (d *treeDiffer) diff(prefix string, a, b plumbing.Hash) error {
 		if _, gone := byName[ea.Name]; !gone {
 			continue
 		}
-		if err := d.side(path.Join(prefix, ea.Name), ea, Deleted); err != nil {
+		if err := d.side(path.Join(prefix, ea.Name), ea, change.Deleted); err != nil {
 			return err
 		}
 	}
@@ -154,10 +117,10 @@ func (d *treeDiffer) diff(prefix string, a, b plumbing.Hash) error {
 }
 
 // side records every file under an entry that exists on one side only.
-func (d *treeDiffer) side(p string, e object.TreeEntry, st Status) error {
+func (d *treeDiffer) side(p string, e object.TreeEntry, st change.Status) error {
 	if e.Mode != filemode.Dir {
-		fc := FileChange{Status: st, Path: p, Kind: kindOf(e.Mode)}
-		if st == Added {
+		fc := change.File{Status: st, Path: p, Kind: kindOf(e.Mode)}
+		if st == change.Added {
 			fc.NewBlob = e.Hash.String()
 		} else {
 			fc.OldBlob = e.Hash.String()
@@ -181,10 +144,10 @@ func (d *treeDiffer) side(p string, e object.TreeEntry, st Status) error {
 // rename. Only exact renames are paired: similarity detection is quadratic
 // and took minutes on large moves; a moved-and-edited file stays a deletion
 // plus an addition, and both paths count as changed either way.
-func pairRenames(changes []FileChange) []FileChange {
+func pairRenames(changes []change.File) []change.File {
 	deleted := map[string][]int{} // blob -> indexes of deletions
 	for i, c := range changes {
-		if c.Status == Deleted && c.Kind != Submodule {
+		if c.Status == change.Deleted && c.Kind != change.Submodule {
 			deleted[c.OldBlob] = append(deleted[c.OldBlob], i)
 		}
 	}
@@ -192,7 +155,7 @@ func pairRenames(changes []FileChange) []FileChange {
 	if len(deleted) > 0 {
 		for i := range changes {
 			c := &changes[i]
-			if c.Status != Added || c.Kind == Submodule {
+			if c.Status != change.Added || c.Kind == change.Submodule {
 				continue
 			}
 			cands := deleted[c.NewBlob]
@@ -208,7 +171,7 @@ func pairRenames(changes []FileChange) []FileChange {
 			}
 			j := cands[best]
 			deleted[c.NewBlob] = append(cands[:best:best], cands[best+1:]...)
-			c.Status, c.OldPath, c.OldBlob = Renamed, changes[j].Path, changes[j].OldBlob
+			c.Status, c.OldPath, c.OldBlob = change.Renamed, changes[j].Path, changes[j].OldBlob
 			drop[j] = true
 		}
 	}

@@ -183,7 +183,7 @@ func affected(t *testing.T, r *testrepo.Repo, ws *graph.Workspace, spec string) 
 		t.Fatal(err)
 	}
 	var out []string
-	for _, si := range ws.NewAnalyzer(rg, repo, nil).Impact(rg).Services {
+	for _, si := range ws.Impact(rg, ws.ReadBase(rg, repo), nil).Services {
 		if si.Affected() {
 			out = append(out, si.Service.Name)
 		}
@@ -228,7 +228,7 @@ func TestImpactChainsAndKinds(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	im := ws.NewAnalyzer(rg, repo, nil).Impact(rg)
+	im := ws.Impact(rg, ws.ReadBase(rg, repo), nil)
 	var api *graph.ServiceImpact
 	for _, si := range im.Services {
 		switch si.Service.Name {

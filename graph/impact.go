@@ -2,15 +2,12 @@ package graph
 
 import (
 	"fmt"
-	"go/parser"
-	"go/token"
 	"path"
 	"sort"
-	"strconv"
 	"strings"
 
+	"github.com/deployorder/deployorder/change"
 	"github.com/deployorder/deployorder/config"
-	"github.com/deployorder/deployorder/gitdiff"
 )
 
 // ReasonKind says how a changed path reaches a service.
@@ -58,8 +55,9 @@ func (s *ServiceImpact) Affected() bool { return s.Status != Unchanged }
 
 // Impact is what a range does to the workspace's services.
 type Impact struct {
-	Services   []*ServiceImpact // every service, and services removed in the range; sorted by name
-	Unaffected []PathNote       // changed paths that affect no service, with why
+	Services   []*ServiceImpact    // every service, and services removed in the range; sorted by name
+	Commits    map[string][]string // commit SHA -> the services whose deploy it changes, sorted
+	Unaffected []PathNote          // changed paths that affect no service, with why
 	Warnings   []Warning
 }
 
@@ -79,9 +77,7 @@ type FileReader interface {
 type impactor struct {
 	w         *Workspace
 	cfg       *config.Config
-	src       FileReader
-	base      string
-	head      string
+	base      *Base
 	byMain    map[string]*Service            // main import path -> service
 	baseEdges map[string]map[string]bool     // imported -> importers, from base versions of changed files
 	baseMain  map[string]string              // dir -> a file whose base version says package main
@@ -91,16 +87,14 @@ type impactor struct {
 	warnings  []Warning
 }
 
-// Analyzer answers "which services does this path affect?" for one range.
-type Analyzer struct{ im *impactor }
-
-// NewAnalyzer prepares impact questions about rg against the workspace at
-// rg's head. src reads files at rg.Base for deleted and changed files.
-func (w *Workspace) NewAnalyzer(rg *gitdiff.Range, src FileReader, cfg *config.Config) *Analyzer {
+// Impact says which services a range affects and why, and which services
+// each commit of the range changes. base is the range's base (ReadBase):
+// deleted packages and removed services are found there.
+func (w *Workspace) Impact(rg *change.Range, base *Base, cfg *config.Config) *Impact {
 	if cfg == nil {
 		cfg = &config.Config{}
 	}
-	im := &impactor{w: w, cfg: cfg, src: src, base: rg.Base, head: rg.Head,
+	im := &impactor{w: w, cfg: cfg, base: base,
 		byMain: map[string]*Service{}, baseEdges: map[string]map[string]bool{},
 		baseMain: map[string]string{}, seeds: map[string]map[string][]string{}, paths: map[string][]serviceReason{}}
 	for _, s := range w.Services {
@@ -111,27 +105,22 @@ func (w *Workspace) NewAnalyzer(rg *gitdiff.Range, src FileReader, cfg *config.C
 			im.declared = append(im.declared, s)
 		}
 	}
-	im.readBase(rg.Files)
-	return &Analyzer{im: im}
-}
-
-// Services returns the names of the services a file change affects, sorted.
-func (a *Analyzer) Services(fc gitdiff.FileChange) []string {
-	seen := map[string]bool{}
-	for _, r := range a.im.change(fc) {
-		seen[r.service] = true
+	im.readBase()
+	out := im.impact(rg)
+	out.Commits = map[string][]string{}
+	for _, c := range rg.Commits {
+		seen := map[string]bool{}
+		for _, fc := range c.Files {
+			for _, r := range im.change(fc) {
+				seen[r.service] = true
+			}
+		}
+		out.Commits[c.SHA] = sortedKeys(seen)
 	}
-	var out []string
-	for s := range seen {
-		out = append(out, s)
-	}
-	sort.Strings(out)
 	return out
 }
 
-// Impact says which services the range affects and why.
-func (a *Analyzer) Impact(rg *gitdiff.Range) *Impact {
-	im := a.im
+func (im *impactor) impact(rg *change.Range) *Impact {
 	out := &Impact{}
 	by := map[string]*ServiceImpact{}
 	for _, s := range im.w.Services {
@@ -189,7 +178,7 @@ type serviceReason struct {
 
 // change maps one file change to the services it affects: the head path at
 // head, and a deleted or renamed-away path at base.
-func (im *impactor) change(fc gitdiff.FileChange) []serviceReason {
+func (im *impactor) change(fc change.File) []serviceReason {
 	var out []serviceReason
 	for _, p := range fc.Paths() {
 		out = append(out, im.path(p)...)
@@ -324,49 +313,24 @@ func (im *impactor) importers(p string) []string {
 	return out
 }
 
-// readBase parses the base version of every changed Go file: its imports
-// become extra dependency edges (so a deleted package still reaches the
-// services that used it) and its package clause finds removed services.
-func (im *impactor) readBase(files []gitdiff.FileChange) {
-	if im.base == "" || im.src == nil {
+// readBase turns the base's changed packages into extra dependency edges
+// (so a deleted package still reaches the services that used it) and finds
+// the main packages of the base (for removed services).
+func (im *impactor) readBase() {
+	if im.base == nil {
 		return
 	}
-	fset := token.NewFileSet()
-	for _, fc := range files {
-		old := fc.Path
-		if fc.OldPath != "" {
-			old = fc.OldPath
-		}
-		if fc.Status == gitdiff.Added || !strings.HasSuffix(old, ".go") || testOnly(old) || fc.Kind == gitdiff.Submodule {
-			continue
-		}
-		data, err := im.src.ReadFile(im.base, old)
-		if err != nil {
-			continue
-		}
-		f, err := parser.ParseFile(fset, old, data, parser.ImportsOnly)
-		if err != nil || f.Name == nil {
-			continue
-		}
-		dir := path.Dir(old)
-		if f.Name.Name == "main" {
-			if _, ok := im.baseMain[dir]; !ok {
-				im.baseMain[dir] = old
-			}
-		}
-		pkg := im.w.ImportPathOfDir(dir)
-		if pkg == "" {
-			continue
-		}
-		for _, spec := range f.Imports {
-			imp, err := strconv.Unquote(spec.Path.Value)
-			if err != nil {
-				continue
-			}
+	for _, ip := range sortedKeys(im.base.Changed) {
+		for _, imp := range im.base.Imports[ip] {
 			if im.baseEdges[imp] == nil {
 				im.baseEdges[imp] = map[string]bool{}
 			}
-			im.baseEdges[imp][pkg] = true
+			im.baseEdges[imp][ip] = true
+		}
+	}
+	for dir, ip := range im.base.Dirs {
+		if im.base.Names[ip] == "main" {
+			im.baseMain[dir] = im.base.Files[ip][0]
 		}
 	}
 }
@@ -420,10 +384,10 @@ func (im *impactor) isNew(s *Service, added map[string]bool) bool {
 
 // addedPaths is the set of head paths that did not exist at base in their
 // directory.
-func addedPaths(files []gitdiff.FileChange) map[string]bool {
+func addedPaths(files []change.File) map[string]bool {
 	out := map[string]bool{}
 	for _, fc := range files {
-		if fc.Status == gitdiff.Added || fc.Status == gitdiff.Renamed && path.Dir(fc.OldPath) != path.Dir(fc.Path) {
+		if fc.Status == change.Added || fc.Status == change.Renamed && path.Dir(fc.OldPath) != path.Dir(fc.Path) {
 			out[fc.Path] = true
 		}
 	}

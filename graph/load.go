@@ -29,7 +29,7 @@ type LoadOptions struct {
 	// library too (go list), which a go.mod or go.work change needs to map
 	// module versions to services. Without it the repository's packages are
 	// read from source headers, in parallel, which is several times faster
-	// than go list; EnsureDeps loads the rest later when it is needed.
+	// than go list; LoadDeps reads the rest later when it is needed.
 	Modules bool
 }
 
@@ -93,7 +93,7 @@ func Load(ctx context.Context, opts LoadOptions) (*Workspace, error) {
 	if len(w.Modules) > 0 {
 		if opts.Modules {
 			w.full = true
-			if err := w.loadPackages(ctx, layout, w.env, nil); err != nil {
+			if err := w.loadPackages(ctx, layout, w.env); err != nil {
 				if ctx.Err() != nil {
 					return nil, ctx.Err()
 				}
@@ -210,10 +210,26 @@ func modulePath(gomod string) (string, error) {
 	return mp, nil
 }
 
-// loadPackages runs go/packages: once for the root module or the workspace,
-// once per module for nested modules without a workspace. With patterns
-// (in-repo import paths), only those packages and their dependencies load.
-func (w *Workspace) loadPackages(ctx context.Context, l layout, env []string, patterns []string) error {
+// loadPackages loads every package with go list into the workspace.
+func (w *Workspace) loadPackages(ctx context.Context, l layout, env []string) error {
+	results, err := w.goList(ctx, l, env, nil)
+	if err != nil {
+		return err
+	}
+	for _, roots := range results {
+		packages.Visit(roots, nil, func(lp *packages.Package) {
+			p, warnings := w.convert(lp)
+			w.addPackage(p)
+			w.Warnings = append(w.Warnings, warnings...)
+		})
+	}
+	return nil
+}
+
+// goList runs go/packages: once for the root module or the workspace, once
+// per module for nested modules without a workspace. With patterns (in-repo
+// import paths), only those packages and their dependencies load.
+func (w *Workspace) goList(ctx context.Context, l layout, env []string, patterns []string) ([][]*packages.Package, error) {
 	type job struct {
 		dir      string
 		patterns []string
@@ -261,52 +277,57 @@ func (w *Workspace) loadPackages(ctx context.Context, l layout, env []string, pa
 	}
 	for i, err := range errs {
 		if err != nil {
-			return fmt.Errorf("loading %s: %w", relOr(w.Root, jobs[i].dir), err)
+			return nil, fmt.Errorf("loading %s: %w", relOr(w.Root, jobs[i].dir), err)
 		}
 	}
-	for _, roots := range results {
-		packages.Visit(roots, nil, func(p *packages.Package) {
-			// After a scan, the repository's packages are known: take only
-			// the others (EnsureDeps).
-			if known := w.Packages[p.PkgPath]; known != nil && known.InRepo && patterns != nil {
-				return
-			}
-			w.addLoaded(p)
-		})
+	return results, nil
+}
+
+// Deps are the packages that some in-repo packages depend on and that the
+// workspace's load did not read: packages of other modules and of the
+// standard library, read by go list for type-checking. A Workspace never
+// changes after Load; its dependencies come back as this separate value.
+type Deps struct {
+	Packages map[string]*Package // by import path
+}
+
+// Package returns an import path's package from the workspace, else from
+// deps (which may be nil).
+func (w *Workspace) Package(ip string, deps *Deps) *Package {
+	if p := w.Packages[ip]; p != nil {
+		return p
+	}
+	if deps != nil {
+		return deps.Packages[ip]
 	}
 	return nil
 }
 
-// EnsureDeps makes sure the packages that pkgs (in-repo import paths)
-// depend on, in other modules and the standard library, are loaded with
-// their files, for type-checking. It runs go list on just those packages
-// when the workspace was read from source headers.
-func (w *Workspace) EnsureDeps(ctx context.Context, pkgs []string) error {
+// LoadDeps reads, with go list, the packages that pkgs (in-repo import
+// paths) depend on in other modules and the standard library, with their
+// files, for type-checking. When Load already ran go list on everything,
+// there is nothing more to read.
+func (w *Workspace) LoadDeps(ctx context.Context, pkgs []string) (*Deps, error) {
+	deps := &Deps{Packages: map[string]*Package{}}
 	if w.full || len(pkgs) == 0 {
-		return nil
+		return deps, nil
 	}
-	var missing []string
-	for _, p := range pkgs {
-		if !w.depsLoaded[p] {
-			missing = append(missing, p)
-		}
+	results, err := w.goList(ctx, w.layout, w.env, pkgs)
+	if err != nil {
+		return deps, fmt.Errorf("loading the dependencies of the packages to type-check: %w", err)
 	}
-	if len(missing) == 0 {
-		return nil
+	for _, roots := range results {
+		packages.Visit(roots, nil, func(lp *packages.Package) {
+			// The repository's packages were read already, with their
+			// warnings.
+			if known := w.Packages[lp.PkgPath]; known != nil && known.InRepo {
+				return
+			}
+			p, _ := w.convert(lp)
+			deps.Packages[p.ImportPath] = p
+		})
 	}
-	before := len(w.Warnings)
-	if err := w.loadPackages(ctx, w.layout, w.env, missing); err != nil {
-		return fmt.Errorf("loading the dependencies of the packages to type-check: %w", err)
-	}
-	// The repository's packages were already read, with their warnings.
-	w.Warnings = w.Warnings[:before]
-	if w.depsLoaded == nil {
-		w.depsLoaded = map[string]bool{}
-	}
-	for _, p := range missing {
-		w.depsLoaded[p] = true
-	}
-	return nil
+	return deps, nil
 }
 
 // moduleOfImportPath returns the repository module an import path belongs
@@ -321,8 +342,10 @@ func (w *Workspace) moduleOfImportPath(ip string) (Module, bool) {
 	return best, found
 }
 
-// addLoaded converts a go/packages package.
-func (w *Workspace) addLoaded(lp *packages.Package) {
+// convert turns a go/packages package into a Package, with the warnings
+// its load errors raise.
+func (w *Workspace) convert(lp *packages.Package) (*Package, []Warning) {
+	var warnings []Warning
 	p := &Package{ImportPath: lp.PkgPath, Name: lp.Name, Dir: lp.Dir}
 	if p.ImportPath == "" {
 		p.ImportPath = lp.ID
@@ -362,26 +385,26 @@ func (w *Workspace) addLoaded(lp *packages.Package) {
 	for _, e := range lp.Errors {
 		p.Errors = append(p.Errors, e.Msg)
 	}
-	w.addPackage(p)
 	if !p.InRepo {
 		// A package that failed to load because in-repo code imports it
 		// (a missing module, a typo): say where it is imported.
 		if len(lp.Errors) > 0 && lp.Module == nil {
 			if file, line := errorPos(w, lp.Errors[0].Pos); file != "" {
-				w.warn(Warning{Code: "PACKAGE_LOAD_ERROR", File: file, Line: line,
+				warnings = append(warnings, Warning{Code: "PACKAGE_LOAD_ERROR", File: file, Line: line,
 					Message: fmt.Sprintf("package %s, imported here, could not be loaded (%s); the importing package is still mapped by its files", p.ImportPath, firstLine(lp.Errors[0].Msg))})
 			}
 		}
-		return
+		return p, warnings
 	}
 	if len(p.Errors) > 0 {
 		file, line := errorPos(w, lp.Errors[0].Pos)
-		w.warn(Warning{Code: "PACKAGE_LOAD_ERROR", File: file, Line: line,
+		warnings = append(warnings, Warning{Code: "PACKAGE_LOAD_ERROR", File: file, Line: line,
 			Message: fmt.Sprintf("package %s did not load cleanly (%s); it is mapped by its files, but its imports may be incomplete", p.ImportPath, firstLine(lp.Errors[0].Msg))})
 	}
 	if cgoDropped > 0 {
-		w.warn(cgoWarning(p, cgoDropped))
+		warnings = append(warnings, cgoWarning(p, cgoDropped))
 	}
+	return p, warnings
 }
 
 // usesCgo reports whether a Go file imports "C" (a cheap textual check on

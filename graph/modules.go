@@ -2,11 +2,13 @@ package graph
 
 import (
 	"fmt"
+	"os"
 	"path"
+	"path/filepath"
 	"sort"
 	"strings"
 
-	"github.com/deployorder/deployorder/gitdiff"
+	"github.com/deployorder/deployorder/change"
 	"golang.org/x/mod/modfile"
 )
 
@@ -21,7 +23,7 @@ type modChange struct {
 // modules maps go.mod and go.work changes to the services that import a
 // module whose version (or replacement) changed, and to every service of a
 // module whose go or toolchain line changed.
-func (im *impactor) modules(files []gitdiff.FileChange) []serviceReason {
+func (im *impactor) modules(files []change.File) []serviceReason {
 	var changes []modChange
 	var goLines []modChange // go/toolchain line changes: module = the repo module dir
 	for _, fc := range files {
@@ -29,7 +31,7 @@ func (im *impactor) modules(files []gitdiff.FileChange) []serviceReason {
 		if name != "go.mod" && name != "go.work" {
 			continue
 		}
-		old, cur := im.read(im.base, fc, true), im.read(im.head, fc, false)
+		old, cur := im.read(fc, true), im.read(fc, false)
 		dir := path.Dir(fc.Path)
 		var oldV, curV versions
 		var err error
@@ -75,23 +77,19 @@ func (im *impactor) modules(files []gitdiff.FileChange) []serviceReason {
 	return dedupe(out)
 }
 
-// read returns a go.mod/go.work at a revision ("" when absent there).
-func (im *impactor) read(rev string, fc gitdiff.FileChange, atBase bool) []byte {
-	if rev == "" || im.src == nil {
-		return nil
-	}
-	p := fc.Path
+// read returns a changed go.mod/go.work at base or head (nil when absent
+// there).
+func (im *impactor) read(fc change.File, atBase bool) []byte {
 	if atBase {
-		if fc.Status == gitdiff.Added {
+		if fc.Status == change.Added {
 			return nil
 		}
-		if fc.OldPath != "" {
-			p = fc.OldPath
-		}
-	} else if fc.Status == gitdiff.Deleted {
+		return im.base.Blobs[fc.BasePath()]
+	}
+	if fc.Status == change.Deleted {
 		return nil
 	}
-	data, err := im.src.ReadFile(rev, p)
+	data, err := os.ReadFile(filepath.Join(im.w.Root, filepath.FromSlash(fc.Path)))
 	if err != nil {
 		return nil
 	}

@@ -20,7 +20,7 @@ import (
 // as go list would with CGO_ENABLED=0, without running the go command:
 // files, build constraints, imports and embeds are exact for the
 // repository's own packages; imports of other modules are recorded but not
-// followed (EnsureDeps loads them when needed). Directories are read in
+// followed (LoadDeps reads them when needed). Directories are read in
 // parallel.
 func (w *Workspace) scan(l layout) {
 	type job struct {

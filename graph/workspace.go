@@ -22,10 +22,9 @@ type Workspace struct {
 	ids     map[string]int64 // import path -> node ID in Imports
 	paths   []string         // node ID -> import path
 
-	layout     layout
-	env        []string        // the safe environment go list runs with
-	full       bool            // go list loaded every package, other modules included
-	depsLoaded map[string]bool // in-repo packages whose dependencies EnsureDeps loaded
+	layout layout
+	env    []string // the safe environment go list runs with
+	full   bool     // go list loaded every package, other modules included
 
 	files  map[string]fileRef  // repo-relative file -> the package that uses it
 	owners map[string]*Service // main package directory -> its service, built on first use

@@ -6,24 +6,20 @@ import (
 	"strings"
 	"time"
 
+	"github.com/deployorder/deployorder/change"
 	"github.com/deployorder/deployorder/contract"
-	"github.com/deployorder/deployorder/gitdiff"
 	"github.com/deployorder/deployorder/graph"
 )
 
 // Input is everything a plan is made from.
 type Input struct {
-	Range          *gitdiff.Range
-	Impact         *graph.Impact
-	Warnings       []graph.Warning     // from loading the workspace
-	CommitServices map[string][]string // commit SHA -> services it changes
-	Soak           time.Duration       // wait before each contract step
+	Range    *change.Range
+	Impact   *graph.Impact
+	Warnings []graph.Warning // from loading the workspace
+	Soak     time.Duration   // wait before each contract step
 
 	// The contract analysis; nil when it did not run.
 	Contracts *contract.Result
-	// Hunks returns the changed line runs of a path over the whole range,
-	// to say which hunks belong to which part of a split; nil when unknown.
-	Hunks func(path string) []gitdiff.Hunk
 
 	// Extra constraints and findings (tests, future sources).
 	Constraints []Constraint
@@ -35,7 +31,7 @@ func Build(in Input) *Plan {
 	p := &Plan{SchemaVersion: SchemaVersion}
 	p.Range = Range{Spec: in.Range.Spec, Base: in.Range.Base, Head: in.Range.Head}
 	for _, c := range in.Range.Commits {
-		p.Range.Commits = append(p.Range.Commits, Commit{SHA: c.SHA, Subject: c.Subject, Services: nonNil(in.CommitServices[c.SHA])})
+		p.Range.Commits = append(p.Range.Commits, Commit{SHA: c.SHA, Subject: c.Subject, Services: nonNil(in.Impact.Commits[c.SHA])})
 	}
 	var deployable []string
 	for _, si := range in.Impact.Services {
@@ -137,7 +133,7 @@ func steps(sc schedule, in Input) []Step {
 		commits := map[string]bool{}
 		for _, n := range wave {
 			st.Services = append(st.Services, n.service)
-			for sha, svcs := range in.CommitServices {
+			for sha, svcs := range in.Impact.Commits {
 				for _, s := range svcs {
 					if s == n.service {
 						commits[sha] = true
@@ -345,7 +341,7 @@ func splits(sc schedule, in Input, ch *checker) []Split {
 	}
 	var out []Split
 	for _, c := range in.Range.Commits {
-		touched := in.CommitServices[c.SHA]
+		touched := in.Impact.Commits[c.SHA]
 		multi := false
 		for _, s := range touched {
 			multi = multi || len(nodes[s]) > 1
@@ -366,7 +362,7 @@ func splits(sc schedule, in Input, ch *checker) []Split {
 			for _, n := range nodes[s] {
 				step := sc.waveOf[n] + 1
 				steps[step] = true
-				part := SplitPart{Step: step, Service: s, Keep: keepNote(sc, n), Files: partFiles(ch, in.Hunks, s, n.part)}
+				part := SplitPart{Step: step, Service: s, Keep: keepNote(sc, n), Files: partFiles(ch, in.Range.Hunks, s, n.part)}
 				sp.Parts = append(sp.Parts, part)
 			}
 		}

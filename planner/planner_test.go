@@ -6,21 +6,21 @@ import (
 	"testing"
 	"time"
 
-	"github.com/deployorder/deployorder/gitdiff"
+	"github.com/deployorder/deployorder/change"
 	"github.com/deployorder/deployorder/graph"
 	"github.com/google/go-cmp/cmp"
 )
 
 // input builds an Input where each named service is changed by one commit.
 func input(services []string, cons []Constraint) Input {
-	rg := &gitdiff.Range{Spec: "HEAD", Head: strings.Repeat("b", 40), Base: strings.Repeat("a", 40),
-		Commits: []gitdiff.Commit{{SHA: strings.Repeat("c", 40), Subject: "change"}}}
-	im := &graph.Impact{}
+	rg := &change.Range{Spec: "HEAD", Head: strings.Repeat("b", 40), Base: strings.Repeat("a", 40),
+		Commits: []change.Commit{{SHA: strings.Repeat("c", 40), Subject: "change"}}}
+	im := &graph.Impact{Commits: map[string][]string{strings.Repeat("c", 40): services}}
 	for _, s := range services {
 		im.Services = append(im.Services, &graph.ServiceImpact{Service: &graph.Service{Name: s, Main: "example.com/" + s}, Status: graph.Changed})
 	}
 	im.Services = append(im.Services, &graph.ServiceImpact{Service: &graph.Service{Name: "zz-idle"}, Status: graph.Unchanged})
-	return Input{Range: rg, Impact: im, Constraints: cons, CommitServices: map[string][]string{strings.Repeat("c", 40): services}}
+	return Input{Range: rg, Impact: im, Constraints: cons}
 }
 
 // waves renders steps as "phase:svc,svc" strings.

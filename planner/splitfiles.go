@@ -3,15 +3,15 @@ package planner
 import (
 	"sort"
 
+	"github.com/deployorder/deployorder/change"
 	"github.com/deployorder/deployorder/contract"
-	"github.com/deployorder/deployorder/gitdiff"
 )
 
 // partFiles names the files and hunks that carry one part of a service's
 // change: for the expand part, the new writes (and new field declarations)
 // at head; for the contract part, the old writes (and removed declarations)
 // at base; for the switch part, the reads that start and stop.
-func partFiles(ch *checker, hunks func(string) []gitdiff.Hunk, svc string, part Part) []SplitFile {
+func partFiles(ch *checker, hunks map[string][]change.Hunk, svc string, part Part) []SplitFile {
 	type place struct {
 		pos  contract.Pos
 		side int
@@ -64,10 +64,7 @@ func partFiles(ch *checker, hunks func(string) []gitdiff.Hunk, svc string, part 
 		if byFile[pl.pos.File] == nil {
 			byFile[pl.pos.File] = map[string]bool{}
 		}
-		if hunks == nil {
-			continue
-		}
-		for _, hk := range hunks(pl.pos.File) {
+		for _, hk := range hunks[pl.pos.File] {
 			if pl.side == contract.Head && hk.ContainsNew(pl.pos.Line) || pl.side == contract.Base && hk.ContainsOld(pl.pos.Line) {
 				byFile[pl.pos.File][hk.String()] = true
 			}

@@ -3,11 +3,12 @@ package render
 import (
 	"bytes"
 	"fmt"
-	"github.com/deployorder/deployorder/internal/golden"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/deployorder/deployorder/internal/golden"
 
 	"github.com/deployorder/deployorder/planner"
 	"github.com/google/go-cmp/cmp"

@@ -2,11 +2,12 @@ package main
 
 import (
 	"context"
-	"github.com/deployorder/deployorder/internal/golden"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/deployorder/deployorder/internal/golden"
 
 	"github.com/deployorder/deployorder/internal/cli"
 	"github.com/rogpeppe/go-internal/goproxytest"

@@ -100,7 +100,7 @@ func postComment(ctx context.Context, e *env, opts *commentOptions, spec, token 
 	}
 	p, err := computePlan(ctx, e, opts.source, spec)
 	if err != nil {
-		return userError(err)
+		return err
 	}
 	var buf bytes.Buffer
 	if err := (render.Markdown{}).Render(&buf, p); err != nil {

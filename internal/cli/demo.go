@@ -59,7 +59,7 @@ func runDemo(cmd *cobra.Command, e *env, opts *demoOptions) error {
 	for _, c := range demo.Cases {
 		p, err := computePlan(cmd.Context(), e, source{dir: dir}, c.Spec)
 		if err != nil {
-			return fmt.Errorf("planning %s in the demo repository: %w", c.Spec, userError(err))
+			return fmt.Errorf("planning %s in the demo repository: %w", c.Spec, err)
 		}
 		plans = append(plans, p)
 	}

@@ -63,7 +63,7 @@ func runPlan(cmd *cobra.Command, e *env, opts *planOptions, spec string) error {
 	}
 	p, err := computePlan(cmd.Context(), e, opts.source, spec)
 	if err != nil {
-		return userError(err)
+		return err
 	}
 	// Render fully before writing, so an error never leaves half a plan.
 	var buf bytes.Buffer

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/deployorder/deployorder/pipeline"
 	"github.com/spf13/cobra"
 )
 
@@ -42,16 +43,7 @@ func runServices(cmd *cobra.Command, e *env, opts *servicesOptions) error {
 	if opts.output != "text" && opts.output != "json" {
 		return fmt.Errorf("unknown output format %q; use text or json", opts.output)
 	}
-	o, err := opts.open()
-	if err != nil {
-		return userError(err)
-	}
-	defer o.repo.Close()
-	head, err := o.repo.Head()
-	if err != nil {
-		return userError(err)
-	}
-	ws, cleanup, err := o.loadAt(cmd.Context(), e, opts.source, head.String(), false)
+	ws, cleanup, err := pipeline.Workspace(cmd.Context(), opts.source.options(e))
 	if err != nil {
 		return err
 	}

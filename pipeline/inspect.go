@@ -1,10 +1,11 @@
-package cli
+package pipeline
 
 import (
 	"fmt"
 	"path"
 	"strings"
 
+	"github.com/deployorder/deployorder/change"
 	"github.com/deployorder/deployorder/gitdiff"
 	"github.com/deployorder/deployorder/graph"
 )
@@ -21,7 +22,7 @@ const largeFile = 2 << 20
 // submodules (their content is another repository), symbolic links that
 // point out of the repository (never followed), binary files (mapped by
 // path only) and very large files.
-func inspectRange(repo *gitdiff.Repo, rg *gitdiff.Range) []graph.Warning {
+func inspectRange(repo *gitdiff.Repo, rg *change.Range) []graph.Warning {
 	var out []graph.Warning
 	var binary []string
 	inspected := 0
@@ -31,11 +32,11 @@ func inspectRange(repo *gitdiff.Repo, rg *gitdiff.Range) []graph.Warning {
 			blob = fc.OldBlob
 		}
 		switch fc.Kind {
-		case gitdiff.Submodule:
+		case change.Submodule:
 			out = append(out, graph.Warning{Code: "SUBMODULE", File: fc.Path,
 				Message: fmt.Sprintf("submodule %s changed; deployorder does not look inside submodules, so only services that own its path are affected", fc.Path)})
 			continue
-		case gitdiff.Symlink:
+		case change.Symlink:
 			if _, target, err := repo.BlobInfo(blob, 4096); err == nil && escapes(fc.Path, string(target)) {
 				out = append(out, graph.Warning{Code: "SYMLINK_OUTSIDE", File: fc.Path,
 					Message: fmt.Sprintf("symbolic link %s points outside the repository (%s); it is never followed, and maps to services by its own path only", fc.Path, target)})
@@ -51,7 +52,7 @@ func inspectRange(repo *gitdiff.Repo, rg *gitdiff.Range) []graph.Warning {
 			continue
 		}
 		switch {
-		case gitdiff.IsBinary(head):
+		case change.IsBinary(head):
 			binary = append(binary, fc.Path)
 		case size > largeFile && strings.HasSuffix(fc.Path, ".go"):
 			out = append(out, graph.Warning{Code: "LARGE_FILE", File: fc.Path,

@@ -1,4 +1,4 @@
-package cli
+package pipeline
 
 import (
 	"crypto/sha256"
@@ -11,13 +11,13 @@ import (
 	"runtime"
 	"sync"
 
-	"github.com/deployorder/deployorder/gitdiff"
+	"github.com/deployorder/deployorder/change"
 	"github.com/deployorder/deployorder/planner"
 )
 
 // cacheFormat changes whenever the cached plan would differ for the same
 // inputs; old entries are then simply never read again.
-const cacheFormat = "plan-v1"
+const cacheFormat = "plan-v2"
 
 // planCache keeps finished plans under the user's cache directory
 // (DEPLOYORDER_CACHE_DIR, else <user cache dir>/deployorder), never inside
@@ -29,14 +29,14 @@ type planCache struct {
 	dir string // "" when there is no usable cache directory
 }
 
-func newPlanCache(e *env, disabled bool) planCache {
-	if disabled || e.getenv("DEPLOYORDER_NO_CACHE") == "1" {
+func newPlanCache(opts Options) planCache {
+	if opts.NoCache || opts.getenv("DEPLOYORDER_NO_CACHE") == "1" {
 		return planCache{}
 	}
-	dir := e.getenv("DEPLOYORDER_CACHE_DIR")
+	dir := opts.getenv("DEPLOYORDER_CACHE_DIR")
 	if dir == "" {
-		base, err := os.UserCacheDir()
-		if err != nil {
+		base := userCacheDir(opts.getenv)
+		if base == "" {
 			return planCache{}
 		}
 		dir = filepath.Join(base, "deployorder")
@@ -44,12 +44,35 @@ func newPlanCache(e *env, disabled bool) planCache {
 	return planCache{dir: filepath.Join(dir, cacheFormat)}
 }
 
-// key hashes the inputs of a plan.
-func (c planCache) key(rg *gitdiff.Range, configPath string, s source) string {
+// userCacheDir is os.UserCacheDir, reading the environment through getenv.
+func userCacheDir(getenv func(string) string) string {
+	switch runtime.GOOS {
+	case "windows":
+		return getenv("LocalAppData")
+	case "darwin", "ios":
+		if h := getenv("HOME"); h != "" {
+			return filepath.Join(h, "Library", "Caches")
+		}
+		return ""
+	}
+	if d := getenv("XDG_CACHE_HOME"); filepath.IsAbs(d) {
+		return d
+	}
+	if h := getenv("HOME"); h != "" {
+		return filepath.Join(h, ".cache")
+	}
+	return ""
+}
+
+// key hashes the inputs of a plan: the commits and trees, whether the head
+// was read from the worktree (and which uncommitted changes it has, which
+// a warning names), the config, the options and this build.
+func (c planCache) key(rg *change.Range, configPath string, opts Options, wt worktree) string {
 	h := sha256.New()
-	fmt.Fprintf(h, "%s\n%s %s\n%s/%s\n", cacheFormat, version(), executableHash(), runtime.GOOS, runtime.GOARCH)
+	fmt.Fprintf(h, "%s\n%s\n%s/%s\n", cacheFormat, executableHash(), runtime.GOOS, runtime.GOARCH)
 	fmt.Fprintf(h, "base %s %s\nhead %s %s\n", rg.Base, rg.BaseTree, rg.Head, rg.HeadTree)
-	fmt.Fprintf(h, "offline %v\n", s.offline)
+	fmt.Fprintf(h, "worktree %s\n", wt)
+	fmt.Fprintf(h, "offline %v\n", opts.Offline)
 	if configPath != "" {
 		data, _ := os.ReadFile(configPath)
 		fmt.Fprintf(h, "config %d\n", len(data))
