@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/deployorder/deployorder/config"
+	"github.com/deployorder/deployorder/contract/access"
 	"github.com/deployorder/deployorder/graph"
 	"github.com/google/go-cmp/cmp"
 	"golang.org/x/tools/txtar"
@@ -113,18 +114,18 @@ func observe(t *testing.T, dir string, cfg *config.Config) map[string][]string {
 			all[ip] = true
 		}
 	}
-	u := newUniverse("head", a.fset, headSource(ws, nil, all))
+	u := access.NewUniverse("head", a.fset, headSource(ws, nil, all))
 	for _, ip := range sortedKeys(all) {
-		tp := u.get(ip)
-		for _, e := range tp.errs {
+		tp := u.Get(ip)
+		for _, e := range tp.Errs {
 			t.Errorf("type error in fixture: %s", e)
 		}
-		if tp.types == nil || ws.Packages[ip].Name == "main" {
+		if tp.Types == nil || ws.Packages[ip].Name == "main" {
 			continue
 		}
-		for _, n := range tp.types.Scope().Names() {
-			if tn, ok := tp.types.Scope().Lookup(n).(interface{ Name() string }); ok {
-				if _, st := namedStruct(tp.types.Scope().Lookup(n).Type()); st != nil {
+		for _, n := range tp.Types.Scope().Names() {
+			if tn, ok := tp.Types.Scope().Lookup(n).(interface{ Name() string }); ok {
+				if _, st := access.NamedStruct(tp.Types.Scope().Lookup(n).Type()); st != nil {
 					if j, p := hasWireTags(st); j || p {
 						a.interest[ip+"."+tn.Name()] = true
 					}
@@ -151,7 +152,7 @@ func observe(t *testing.T, dir string, cfg *config.Config) map[string][]string {
 	}
 	type keyPath struct {
 		name string
-		refs []FieldRef
+		refs []access.FieldRef
 	}
 	var paths []keyPath
 	for ty, l := range layouts {
@@ -159,10 +160,10 @@ func observe(t *testing.T, dir string, cfg *config.Config) map[string][]string {
 			paths = append(paths, keyPath{names[ty] + "." + f.Key, f.Refs})
 		}
 	}
-	sum := newSummaries()
+	sum := access.NewSummaries()
 	out := map[string][]string{}
 	for _, tp := range topo(u, all) {
-		for _, acc := range analyzePackage(a.fset, tp, tracked, sum) {
+		for _, acc := range access.Walk(a.fset, tp, tracked, sum) {
 			var keys []string
 			if acc.Whole != "" {
 				seen := map[string]bool{}

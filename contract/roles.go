@@ -4,6 +4,8 @@ import (
 	"path"
 	"sort"
 	"strings"
+
+	"github.com/deployorder/deployorder/contract/access"
 )
 
 // contractState gathers one contract's layouts and roles while diffing.
@@ -75,7 +77,7 @@ func (a *analysis) diff(st [2]*sideState) []*Contract {
 					old.Nested = append(old.Nested, f.Nested...)
 					continue
 				}
-				f.Paths = [][]FieldRef{f.Refs}
+				f.Paths = [][]access.FieldRef{f.Refs}
 				c.fields[side][f.Key] = &f
 			}
 			byType[side][t] = append(byType[side][t], c)
@@ -89,11 +91,11 @@ func (a *analysis) diff(st [2]*sideState) []*Contract {
 	type slot struct {
 		c    *contractState
 		key  string
-		refs []FieldRef
+		refs []access.FieldRef
 	}
-	var byRef [2]map[FieldRef][]slot
+	var byRef [2]map[access.FieldRef][]slot
 	for side := range byRef {
-		byRef[side] = map[FieldRef][]slot{}
+		byRef[side] = map[access.FieldRef][]slot{}
 		for _, c := range states {
 			for key, f := range c.fields[side] {
 				for _, refs := range f.Paths {
@@ -140,7 +142,7 @@ func (a *analysis) diff(st [2]*sideState) []*Contract {
 			pkgs := a.services[svc][side]
 			// Only the functions the service can run count; when the graph
 			// is incomplete (type errors), every function does.
-			runs, ok := st[side].calls.reachable(a.mains[svc], pkgs)
+			runs, ok := st[side].calls.Reachable(a.mains[svc], pkgs)
 			for _, p := range pkgs {
 				for _, c := range byPkg[side][p] {
 					c.importers[side][svc] = true
@@ -339,7 +341,7 @@ func keysOf[V any](m map[string]V) map[string]bool {
 }
 
 // hasPrefix reports whether path starts with prefix.
-func hasPrefix(path, prefix []FieldRef) bool {
+func hasPrefix(path, prefix []access.FieldRef) bool {
 	if len(prefix) > len(path) {
 		return false
 	}

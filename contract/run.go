@@ -11,6 +11,7 @@ import (
 	"go/types"
 	"strings"
 
+	"github.com/deployorder/deployorder/contract/access"
 	"github.com/deployorder/deployorder/graph"
 )
 
@@ -20,11 +21,11 @@ func parserParse(fset *token.FileSet, name string, data []byte) (*ast.File, erro
 
 // sideState is one side's type-checked view.
 type sideState struct {
-	u       *universe
+	u       *access.Universe
 	layouts map[string]*Layout // importpath.Type -> layout, for the types of interest present at this side
 	tracked map[string]bool
-	facts   map[string][]access // package -> accesses
-	calls   *callGraph          // which functions each service can run
+	facts   map[string][]access.Record // package -> accesses
+	calls   *access.CallGraph          // which functions each service can run
 }
 
 // run type-checks the packages that can touch the contract types of
@@ -86,13 +87,13 @@ func (a *analysis) run(ctx context.Context) (*Result, error) {
 	var st [2]*sideState
 	headSrc := headSource(a.ws, a.deps, targets[Head])
 	a.base.head = headSource(a.ws, a.deps, nil)
-	head := newUniverse("head", a.fset, headSrc)
+	head := access.NewUniverse("head", a.fset, headSrc)
 	if err := a.check(ctx, head, targets[Head], Head); err != nil {
 		return nil, err
 	}
 	st[Head] = &sideState{u: head}
-	base := newUniverse("base", a.fset, a.base.source(targets[Base]))
-	base.parent, base.local = head, a.base.localFunc()
+	base := access.NewUniverse("base", a.fset, a.base.source(targets[Base]))
+	base.Parent, base.Local = head, a.base.localFunc()
 	if err := a.check(ctx, base, targets[Base], Base); err != nil {
 		return nil, err
 	}
@@ -112,37 +113,37 @@ func (a *analysis) run(ctx context.Context) (*Result, error) {
 		a.res.Checked[side] = len(targets[side])
 	}
 	// Facts: head first (its summaries serve base for unchanged packages).
-	st[Head].facts = map[string][]access{}
-	st[Head].calls = newCallGraph()
-	headSum := newSummaries()
+	st[Head].facts = map[string][]access.Record{}
+	st[Head].calls = access.NewCallGraph()
+	headSum := access.NewSummaries()
 	for _, tp := range topo(head, targets[Head]) {
-		st[Head].facts[tp.src.path] = analyzePackage(a.fset, tp, st[Head].tracked, headSum)
-		st[Head].calls.addPackage(tp)
+		st[Head].facts[tp.Src.Path] = access.Walk(a.fset, tp, st[Head].tracked, headSum)
+		st[Head].calls.AddPackage(tp)
 		a.typeErrors(tp, "head")
 	}
-	baseSum := newSummaries()
-	for k, v := range headSum.methods {
-		baseSum.methods[k] = v
+	baseSum := access.NewSummaries()
+	for k, v := range headSum.Methods {
+		baseSum.Methods[k] = v
 	}
-	for k, v := range headSum.decoded {
-		baseSum.decoded[k] = v
+	for k, v := range headSum.Decoded {
+		baseSum.Decoded[k] = v
 	}
-	st[Base].facts = map[string][]access{}
+	st[Base].facts = map[string][]access.Record{}
 	for p, f := range st[Head].facts {
 		st[Base].facts[p] = f
 	}
-	st[Base].calls = newCallGraph()
-	st[Base].calls.merge(st[Head].calls)
-	baseCalls := newCallGraph()
+	st[Base].calls = access.NewCallGraph()
+	st[Base].calls.Merge(st[Head].calls)
+	baseCalls := access.NewCallGraph()
 	for _, tp := range topo(base, targets[Base]) {
-		st[Base].facts[tp.src.path] = analyzePackage(a.fset, tp, st[Base].tracked, baseSum)
-		baseCalls.addPackage(tp)
+		st[Base].facts[tp.Src.Path] = access.Walk(a.fset, tp, st[Base].tracked, baseSum)
+		baseCalls.AddPackage(tp)
 		a.typeErrors(tp, "base")
 	}
 	for p := range a.base.Changed {
-		delete(st[Base].calls.broken, p) // a changed package is judged at base by its base version
+		delete(st[Base].calls.Broken, p) // a changed package is judged at base by its base version
 	}
-	st[Base].calls.merge(baseCalls)
+	st[Base].calls.Merge(baseCalls)
 	for p := range a.base.Changed {
 		if !targets[Base][p] {
 			delete(st[Base].facts, p) // changed, and out of reach of the contracts at base
@@ -155,13 +156,13 @@ func (a *analysis) run(ctx context.Context) (*Result, error) {
 
 // check parses the targets and their dependencies in parallel, then
 // type-checks the targets (and, on demand, what they import).
-func (a *analysis) check(ctx context.Context, u *universe, targets map[string]bool, side int) error {
-	u.prefetch(a.depsOf(sortedKeys(targets), a.importsFunc(side)))
+func (a *analysis) check(ctx context.Context, u *access.Universe, targets map[string]bool, side int) error {
+	u.Prefetch(a.depsOf(sortedKeys(targets), a.importsFunc(side)))
 	for _, t := range sortedKeys(targets) {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		u.get(t)
+		u.Get(t)
 	}
 	return nil
 }
@@ -199,8 +200,8 @@ func (a *analysis) depsOf(roots []string, imports func(string) []string) []strin
 }
 
 // topo returns the checked packages of a set in dependency order.
-func topo(u *universe, set map[string]bool) []*typedPkg {
-	var out []*typedPkg
+func topo(u *access.Universe, set map[string]bool) []*access.Package {
+	var out []*access.Package
 	seen := map[string]bool{}
 	var visit func(string)
 	visit = func(ip string) {
@@ -208,16 +209,16 @@ func topo(u *universe, set map[string]bool) []*typedPkg {
 			return
 		}
 		seen[ip] = true
-		tp := u.pkgs[ip]
-		if tp == nil || tp.types == nil {
+		tp := u.Checked(ip)
+		if tp == nil || tp.Types == nil {
 			return
 		}
-		for _, imp := range tp.types.Imports() {
+		for _, imp := range tp.Types.Imports() {
 			if set[imp.Path()] {
 				visit(imp.Path())
 			}
 		}
-		if tp.info != nil {
+		if tp.Info != nil {
 			out = append(out, tp)
 		}
 	}
@@ -229,7 +230,7 @@ func topo(u *universe, set map[string]bool) []*typedPkg {
 
 // layouts computes the wire layouts of the types of interest that exist in
 // a universe.
-func (a *analysis) layouts(u *universe) map[string]*Layout {
+func (a *analysis) layouts(u *access.Universe) map[string]*Layout {
 	out := map[string]*Layout{}
 	pos := func(v *types.Var) (string, int) {
 		p := a.fset.Position(v.Pos())
@@ -237,11 +238,11 @@ func (a *analysis) layouts(u *universe) map[string]*Layout {
 	}
 	for _, t := range sortedKeys(a.interest) {
 		i := strings.LastIndex(t, ".")
-		tp := u.get(t[:i])
-		if tp.types == nil {
+		tp := u.Get(t[:i])
+		if tp.Types == nil {
 			continue
 		}
-		obj, ok := tp.types.Scope().Lookup(t[i+1:]).(*types.TypeName)
+		obj, ok := tp.Types.Scope().Lookup(t[i+1:]).(*types.TypeName)
 		if !ok {
 			continue
 		}
@@ -256,12 +257,12 @@ func (a *analysis) layouts(u *universe) map[string]*Layout {
 	return out
 }
 
-func (a *analysis) typeErrors(tp *typedPkg, side string) {
-	if len(tp.errs) == 0 {
+func (a *analysis) typeErrors(tp *access.Package, side string) {
+	if len(tp.Errs) == 0 {
 		return
 	}
-	file, line, msg := splitPosition(tp.errs[0])
-	a.warn("TYPE_ERRORS", file, line, "package %s does not type-check at %s (%s); its field accesses may be incomplete", tp.src.path, side, msg)
+	file, line, msg := splitPosition(tp.Errs[0])
+	a.warn("TYPE_ERRORS", file, line, "package %s does not type-check at %s (%s); its field accesses may be incomplete", tp.Src.Path, side, msg)
 }
 
 // splitPosition splits a go/types or go/parser error "file:line:col: msg"

@@ -4,24 +4,25 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/deployorder/deployorder/contract/access"
 	"github.com/deployorder/deployorder/graph"
 )
 
 // headSource reads packages as the head load saw them: in-repo files from
 // the loaded root, other files from the module cache and GOROOT.
-func headSource(ws *graph.Workspace, deps *graph.Deps, bodies map[string]bool) func(string) (*pkgSource, bool) {
+func headSource(ws *graph.Workspace, deps *graph.Deps, bodies map[string]bool) func(string) (*access.Source, bool) {
 	read := func(name string) ([]byte, error) {
 		if filepath.IsAbs(name) {
 			return os.ReadFile(name)
 		}
 		return os.ReadFile(filepath.Join(ws.Root, filepath.FromSlash(name)))
 	}
-	return func(ip string) (*pkgSource, bool) {
+	return func(ip string) (*access.Source, bool) {
 		p := ws.Package(ip, deps)
 		if p == nil || len(p.GoFiles) == 0 {
 			return nil, false
 		}
-		return &pkgSource{path: ip, files: p.GoFiles, read: read, imports: p.ImportMap, bodies: bodies[ip]}, true
+		return &access.Source{Path: ip, Files: p.GoFiles, Read: read, Imports: p.ImportMap, Bodies: bodies[ip]}, true
 	}
 }
 
@@ -33,7 +34,7 @@ type baseView struct {
 	ws     *graph.Workspace
 	deps   *graph.Deps       // set once the dependencies are loaded
 	vendor map[string]string // import path as written -> resolved, from head's import maps
-	head   func(string) (*pkgSource, bool)
+	head   func(string) (*access.Source, bool)
 }
 
 func newBaseView(ws *graph.Workspace, base *graph.Base) *baseView {
@@ -47,16 +48,16 @@ func newBaseView(ws *graph.Workspace, base *graph.Base) *baseView {
 }
 
 // source returns a package's base source.
-func (v *baseView) source(bodies map[string]bool) func(string) (*pkgSource, bool) {
-	return func(ip string) (*pkgSource, bool) {
+func (v *baseView) source(bodies map[string]bool) func(string) (*access.Source, bool) {
+	return func(ip string) (*access.Source, bool) {
 		if files, ok := v.Files[ip]; ok {
-			return &pkgSource{path: ip, files: files, bodies: bodies[ip], imports: v.vendor,
-				read: func(name string) ([]byte, error) { return v.Blobs[name], nil }}, true
+			return &access.Source{Path: ip, Files: files, Bodies: bodies[ip], Imports: v.vendor,
+				Read: func(name string) ([]byte, error) { return v.Blobs[name], nil }}, true
 		}
 		src, ok := v.head(ip)
 		if ok {
 			cp := *src
-			cp.bodies = bodies[ip]
+			cp.Bodies = bodies[ip]
 			return &cp, true
 		}
 		return nil, false

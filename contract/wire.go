@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+
+	"github.com/deployorder/deployorder/contract/access"
 )
 
 // Kind is a contract's wire format.
@@ -17,23 +19,16 @@ const (
 	Protobuf Kind = "protobuf"
 )
 
-// FieldRef names a struct field across revisions: the named struct type that
-// declares it and its Go name.
-type FieldRef struct {
-	Type  string // importpath.TypeName
-	Field string // Go field name
-}
-
 // WireField is one key of a struct type's wire layout.
 type WireField struct {
-	Key       string       // JSON name, or protobuf field number
-	Name      string       // Go field name (protobuf: the proto name when known)
-	Type      string       // wire type signature; a change that alters it is incompatible
-	OmitEmpty bool         // omitted when empty (omitempty/omitzero, or proto3 optional semantics)
-	Refs      []FieldRef   // the path of Go fields that carries the key: embedded fields, then the field
-	Paths     [][]FieldRef // for a contract binding several types: every type's path
-	Nested    []string     // named struct types (importpath.Type) inside the field's value
-	File      string       // declaration of the (outermost) field
+	Key       string              // JSON name, or protobuf field number
+	Name      string              // Go field name (protobuf: the proto name when known)
+	Type      string              // wire type signature; a change that alters it is incompatible
+	OmitEmpty bool                // omitted when empty (omitempty/omitzero, or proto3 optional semantics)
+	Refs      []access.FieldRef   // the path of Go fields that carries the key: embedded fields, then the field
+	Paths     [][]access.FieldRef // for a contract binding several types: every type's path
+	Nested    []string            // named struct types (importpath.Type) inside the field's value
+	File      string              // declaration of the (outermost) field
 	Line      int
 }
 
@@ -43,31 +38,6 @@ type Layout struct {
 	Kind   Kind
 	Fields []WireField // sorted by Key
 	Custom bool        // the type marshals itself (MarshalJSON/UnmarshalJSON): keys are a guess
-}
-
-// typeKey is the stable name of a named type: importpath.TypeName.
-func typeKey(n *types.Named) string {
-	obj := n.Obj()
-	if obj.Pkg() == nil {
-		return obj.Name()
-	}
-	return obj.Pkg().Path() + "." + obj.Name()
-}
-
-// namedStruct returns t's named struct type, looking through pointers.
-func namedStruct(t types.Type) (*types.Named, *types.Struct) {
-	if p, ok := types.Unalias(t).(*types.Pointer); ok {
-		t = p.Elem()
-	}
-	n, ok := types.Unalias(t).(*types.Named)
-	if !ok {
-		return nil, nil
-	}
-	s, ok := n.Underlying().(*types.Struct)
-	if !ok {
-		return nil, nil
-	}
-	return n, s
 }
 
 // hasWireTags reports whether a struct has a json: or protobuf: tag.
@@ -87,11 +57,11 @@ func hasWireTags(s *types.Struct) (json, proto bool) {
 // layoutOf computes the wire layout of a named struct type. pos gives a
 // field's declaration place.
 func layoutOf(n *types.Named, pos func(*types.Var) (string, int)) *Layout {
-	_, s := namedStruct(n)
+	_, s := access.NamedStruct(n)
 	if s == nil {
 		return nil
 	}
-	l := &Layout{Type: typeKey(n), Kind: JSON}
+	l := &Layout{Type: access.TypeKey(n), Kind: JSON}
 	if _, proto := hasWireTags(s); proto {
 		l.Kind = Protobuf
 		l.Fields = protoFields(n, s, pos)
@@ -141,9 +111,9 @@ func jsonFields(root *types.Named, pos func(*types.Var) (string, int)) []WireFie
 		named *types.Named
 		st    *types.Struct
 		index []int
-		via   []FieldRef
+		via   []access.FieldRef
 	}
-	_, st := namedStruct(root)
+	_, st := access.NamedStruct(root)
 	current := []level{}
 	next := []level{{named: root, st: st}}
 	visited := map[*types.Struct]bool{}
@@ -183,8 +153,8 @@ func jsonFields(root *types.Named, pos func(*types.Var) (string, int)) []WireFie
 				index := append(append([]int{}, lv.index...), i)
 				ref := refOf(lv.named, f)
 				if name == "" && f.Embedded() {
-					if en, es := namedStruct(ft); es != nil {
-						next = append(next, level{named: en, st: es, index: index, via: append(append([]FieldRef{}, lv.via...), ref)})
+					if en, es := access.NamedStruct(ft); es != nil {
+						next = append(next, level{named: en, st: es, index: index, via: append(append([]access.FieldRef{}, lv.via...), ref)})
 						continue
 					}
 				}
@@ -196,8 +166,8 @@ func jsonFields(root *types.Named, pos func(*types.Var) (string, int)) []WireFie
 				wf.Name = f.Name()
 				wf.OmitEmpty = hasOpt(opts, "omitempty") || hasOpt(opts, "omitzero")
 				wf.Type = jsonType(ft, hasOpt(opts, "string"))
-				wf.Refs = append(append([]FieldRef{}, lv.via...), ref)
-				wf.Nested = nestedStructs(ft)
+				wf.Refs = append(append([]access.FieldRef{}, lv.via...), ref)
+				wf.Nested = access.NestedStructs(ft)
 				wf.File, wf.Line = pos(f)
 				found = append(found, wf)
 			}
@@ -247,8 +217,8 @@ func already(fields []jsonField, key string) bool {
 	return false
 }
 
-func refOf(n *types.Named, f *types.Var) FieldRef {
-	return FieldRef{Type: typeKey(n), Field: f.Name()}
+func refOf(n *types.Named, f *types.Var) access.FieldRef {
+	return access.FieldRef{Type: access.TypeKey(n), Field: f.Name()}
 }
 
 func hasOpt(opts, want string) bool {
@@ -326,43 +296,6 @@ func jsonType(t types.Type, asString bool) string {
 	return "any"
 }
 
-// nestedStructs lists the named struct types a field's value contains
-// (through pointers, slices, arrays and maps), which reflection also sees.
-func nestedStructs(t types.Type) []string {
-	seen := map[string]bool{}
-	var walk func(types.Type, int)
-	walk = func(t types.Type, depth int) {
-		if depth > 4 {
-			return
-		}
-		t = types.Unalias(t)
-		switch u := t.(type) {
-		case *types.Pointer:
-			walk(u.Elem(), depth+1)
-			return
-		case *types.Slice:
-			walk(u.Elem(), depth+1)
-			return
-		case *types.Array:
-			walk(u.Elem(), depth+1)
-			return
-		case *types.Map:
-			walk(u.Elem(), depth+1)
-			return
-		}
-		if n, s := namedStruct(t); s != nil {
-			seen[typeKey(n)] = true
-		}
-	}
-	walk(t, 0)
-	var out []string
-	for k := range seen {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
-
 // protoFields reads protobuf struct tags: `protobuf:"varint,1,opt,name=id,proto3"`.
 // The key is the field number; the wire type and repetition make the type.
 func protoFields(n *types.Named, s *types.Struct, pos func(*types.Var) (string, int)) []WireField {
@@ -378,7 +311,7 @@ func protoFields(n *types.Named, s *types.Struct, pos func(*types.Var) (string, 
 			continue
 		}
 		wf := WireField{Key: p.Number, Name: p.Name, Type: p.WireType, OmitEmpty: !p.Required,
-			Refs: []FieldRef{refOf(n, f)}, Nested: nestedStructs(f.Type())}
+			Refs: []access.FieldRef{refOf(n, f)}, Nested: access.NestedStructs(f.Type())}
 		if p.Repeated {
 			wf.Type = "repeated " + wf.Type
 		}

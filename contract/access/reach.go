@@ -1,4 +1,4 @@
-package contract
+package access
 
 import (
 	"go/ast"
@@ -14,24 +14,24 @@ type funcRefs struct {
 	types []string // importpath.Type
 }
 
-// callGraph is the reference graph of the type-checked packages of one
+// CallGraph is the reference graph of the type-checked packages of one
 // side: enough to tell which functions a service can run.
-type callGraph struct {
+type CallGraph struct {
 	refs    map[string]*funcRefs // function -> what it refers to; "pkg.init" for package-level initialisers
 	methods map[string][]string  // named type -> its methods
 	sig     map[string][]string  // function -> the named types of its parameters and results
 	fields  map[string][]string  // named struct type -> the named types of its fields
-	broken  map[string]bool      // packages whose references are incomplete (type errors)
+	Broken  map[string]bool      // packages whose references are incomplete (type errors)
 }
 
-func newCallGraph() *callGraph {
-	return &callGraph{refs: map[string]*funcRefs{}, methods: map[string][]string{}, sig: map[string][]string{},
-		fields: map[string][]string{}, broken: map[string]bool{}}
+func NewCallGraph() *CallGraph {
+	return &CallGraph{refs: map[string]*funcRefs{}, methods: map[string][]string{}, sig: map[string][]string{},
+		fields: map[string][]string{}, Broken: map[string]bool{}}
 }
 
-// merge copies other's entries over cg's: the base side starts from head's
+// Merge copies other's entries over cg's: the base side starts from head's
 // graph and replaces what changed.
-func (cg *callGraph) merge(other *callGraph) {
+func (cg *CallGraph) Merge(other *CallGraph) {
 	for k, v := range other.refs {
 		cg.refs[k] = v
 	}
@@ -44,19 +44,19 @@ func (cg *callGraph) merge(other *callGraph) {
 	for k, v := range other.fields {
 		cg.fields[k] = v
 	}
-	for k, v := range other.broken {
-		cg.broken[k] = v
+	for k, v := range other.Broken {
+		cg.Broken[k] = v
 	}
 }
 
-// addPackage records a type-checked package's declarations and references.
-func (cg *callGraph) addPackage(tp *typedPkg) {
-	info := tp.info
-	if len(tp.errs) > 0 {
-		cg.broken[tp.src.path] = true
+// AddPackage records a type-checked package's declarations and references.
+func (cg *CallGraph) AddPackage(tp *Package) {
+	info := tp.Info
+	if len(tp.Errs) > 0 {
+		cg.Broken[tp.Src.Path] = true
 	}
-	initName := tp.src.path + ".init"
-	for _, f := range tp.files {
+	initName := tp.Src.Path + ".init"
+	for _, f := range tp.Files {
 		for _, d := range f.Decls {
 			switch d := d.(type) {
 			case *ast.FuncDecl:
@@ -106,7 +106,7 @@ func (cg *callGraph) addPackage(tp *typedPkg) {
 }
 
 // collect adds what a declaration refers to, to function name's entry.
-func (cg *callGraph) collect(info *types.Info, name string, n ast.Node) {
+func (cg *CallGraph) collect(info *types.Info, name string, n ast.Node) {
 	r := cg.refs[name]
 	if r == nil {
 		r = &funcRefs{}
@@ -130,15 +130,15 @@ func (cg *callGraph) collect(info *types.Info, name string, n ast.Node) {
 	})
 }
 
-// reachable returns the functions a service can run, from its main
+// Reachable returns the functions a service can run, from its main
 // package's main and every package initialiser in its closure, following
 // references; a method counts once its receiver type is named, built or
 // passed in the code that runs (so calls through interfaces are covered).
 // ok is false when a package of the closure has type errors: the graph is
 // then incomplete, and every function should count.
-func (cg *callGraph) reachable(main string, pkgs []string) (map[string]bool, bool) {
+func (cg *CallGraph) Reachable(main string, pkgs []string) (map[string]bool, bool) {
 	for _, p := range pkgs {
-		if cg.broken[p] {
+		if cg.Broken[p] {
 			return nil, false
 		}
 	}

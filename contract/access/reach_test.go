@@ -1,22 +1,16 @@
-package contract
+package access
 
 import (
-	"context"
 	"go/token"
-	"os"
-	"path/filepath"
 	"sort"
 	"testing"
 
-	"github.com/deployorder/deployorder/graph"
 	"github.com/google/go-cmp/cmp"
 )
 
 func TestReachable(t *testing.T) {
-	dir := t.TempDir()
-	for name, src := range map[string]string{
-		"go.mod": "module example.com/m\n\ngo 1.22\n",
-		"lib/lib.go": `package lib
+	src := memSource(map[string]string{
+		"example.com/m/lib": `package lib
 
 var table = map[string]func() int{"x": fromTable}
 
@@ -42,7 +36,7 @@ type Made struct{}
 
 func (*Made) Run() int { return 6 }
 `,
-		"cmd/app/main.go": `package main
+		"example.com/m/cmd/app": `package main
 
 import "example.com/m/lib"
 
@@ -60,23 +54,14 @@ func main() {
 	_ = m
 }
 `,
-	} {
-		p := filepath.Join(dir, name)
-		os.MkdirAll(filepath.Dir(p), 0o755)
-		os.WriteFile(p, []byte(src), 0o644)
-	}
-	ws, err := graph.Load(context.Background(), graph.LoadOptions{Root: dir, Modules: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	})
 	pkgs := []string{"example.com/m/cmd/app", "example.com/m/lib"}
-	bodies := map[string]bool{pkgs[0]: true, pkgs[1]: true}
-	u := newUniverse("head", token.NewFileSet(), headSource(ws, nil, bodies))
-	cg := newCallGraph()
+	u := NewUniverse("head", token.NewFileSet(), src)
+	cg := NewCallGraph()
 	for _, p := range pkgs {
-		cg.addPackage(u.get(p))
+		cg.AddPackage(u.Get(p))
 	}
-	runs, ok := cg.reachable("example.com/m/cmd/app", pkgs)
+	runs, ok := cg.Reachable("example.com/m/cmd/app", pkgs)
 	if !ok {
 		t.Fatal("reachable: graph reported incomplete")
 	}
@@ -101,8 +86,22 @@ func main() {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("reachable (-want +got):\n%s", diff)
 	}
-	cg.broken["example.com/m/lib"] = true
-	if _, ok := cg.reachable("example.com/m/cmd/app", pkgs); ok {
+	cg.Broken["example.com/m/lib"] = true
+	if _, ok := cg.Reachable("example.com/m/cmd/app", pkgs); ok {
 		t.Error("reachable ignored a package with type errors")
+	}
+}
+
+// memSource serves packages from memory, one file each (import path ->
+// source), type-checked with bodies.
+func memSource(pkgs map[string]string) func(string) (*Source, bool) {
+	return func(ip string) (*Source, bool) {
+		text, ok := pkgs[ip]
+		if !ok {
+			return nil, false
+		}
+		name := ip + "/x.go"
+		return &Source{Path: ip, Files: []string{name}, Bodies: true,
+			Read: func(string) ([]byte, error) { return []byte(text), nil }}, true
 	}
 }

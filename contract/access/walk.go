@@ -1,4 +1,4 @@
-package contract
+package access
 
 import (
 	"go/ast"
@@ -8,9 +8,9 @@ import (
 	"golang.org/x/tools/go/types/typeutil"
 )
 
-// access is one read or write of a contract field, or (Whole) of every key
+// Record is one read or write of a contract field, or (Whole) of every key
 // of a type, by one package's code.
-type access struct {
+type Record struct {
 	Path  []FieldRef // the field, after the embedded fields it is promoted through; nil when Whole is set
 	Whole string     // importpath.Type whose every key reflection sees
 	Read  bool
@@ -21,15 +21,15 @@ type access struct {
 	Via   string // how, when not a selector or literal: "GetName()", "a template", "a relay"
 }
 
-// summaries carry what one package's analysis tells the packages that
+// Summaries carry what one package's analysis tells the packages that
 // import it. They are filled in dependency order.
-type summaries struct {
-	methods map[string][]access // method of a contract type -> the receiver fields it accesses
-	decoded map[string]bool     // function -> returns a value it decoded from the wire
+type Summaries struct {
+	Methods map[string][]Record // method of a contract type -> the receiver fields it accesses
+	Decoded map[string]bool     // function -> returns a value it decoded from the wire
 }
 
-func newSummaries() *summaries {
-	return &summaries{methods: map[string][]access{}, decoded: map[string]bool{}}
+func NewSummaries() *Summaries {
+	return &Summaries{Methods: map[string][]Record{}, Decoded: map[string]bool{}}
 }
 
 // walker records the field accesses of one package.
@@ -37,26 +37,26 @@ type walker struct {
 	fset    *token.FileSet
 	info    *types.Info
 	tracked map[string]bool // type keys whose fields are recorded
-	sum     *summaries
+	sum     *Summaries
 
-	out     []access
+	out     []Record
 	fn      string                // current function
 	recv    types.Object          // receiver of the current method, when its type is tracked
-	recvOut *[]access             // phase 1: where receiver accesses go; nil in phase 2 (dropped)
+	recvOut *[]Record             // phase 1: where receiver accesses go; nil in phase 2 (dropped)
 	calls   *[]string             // phase 1: receiver methods the method calls
 	decoded map[types.Object]bool // values decoded in the current function
 	stack   []ast.Node
 }
 
-// analyzePackage returns the accesses recorded in a type-checked package
+// Walk returns the accesses recorded in a type-checked package
 // and adds its method and decoder summaries to sum.
-func analyzePackage(fset *token.FileSet, tp *typedPkg, tracked map[string]bool, sum *summaries) []access {
-	w := &walker{fset: fset, info: tp.info, tracked: tracked, sum: sum}
+func Walk(fset *token.FileSet, tp *Package, tracked map[string]bool, sum *Summaries) []Record {
+	w := &walker{fset: fset, info: tp.Info, tracked: tracked, sum: sum}
 	// Phase 1: summaries — what each method of a contract type does to its
 	// receiver, and which functions return decoded values.
-	direct := map[string][]access{}
+	direct := map[string][]Record{}
 	calls := map[string][]string{}
-	for _, f := range tp.files {
+	for _, f := range tp.Files {
 		for _, d := range f.Decls {
 			fd, ok := d.(*ast.FuncDecl)
 			if !ok || fd.Body == nil {
@@ -65,10 +65,10 @@ func analyzePackage(fset *token.FileSet, tp *typedPkg, tracked map[string]bool, 
 			name := w.funcName(fd)
 			w.decoded = w.collectDecoded(fd.Body)
 			if w.returnsDecoded(fd.Body) {
-				sum.decoded[name] = true
+				sum.Decoded[name] = true
 			}
 			if recv := w.trackedRecv(fd); recv != nil {
-				var acc []access
+				var acc []Record
 				var cs []string
 				w.fn, w.recv, w.recvOut, w.calls = name, recv, &acc, &cs
 				w.walk(fd.Body)
@@ -78,11 +78,11 @@ func analyzePackage(fset *token.FileSet, tp *typedPkg, tracked map[string]bool, 
 		}
 	}
 	for name := range direct {
-		sum.methods[name] = closeOver(name, direct, calls)
+		sum.Methods[name] = closeOver(name, direct, calls)
 	}
 	// Phase 2: the accesses.
 	w.out = nil
-	for _, f := range tp.files {
+	for _, f := range tp.Files {
 		for _, d := range f.Decls {
 			switch d := d.(type) {
 			case *ast.FuncDecl:
@@ -94,7 +94,7 @@ func analyzePackage(fset *token.FileSet, tp *typedPkg, tracked map[string]bool, 
 				w.decoded = w.collectDecoded(d.Body)
 				w.walk(d.Body)
 			case *ast.GenDecl:
-				w.fn, w.recv = tp.src.path+".init", nil
+				w.fn, w.recv = tp.Src.Path+".init", nil
 				w.decoded = w.collectDecoded(d)
 				w.walk(d)
 			}
@@ -104,9 +104,9 @@ func analyzePackage(fset *token.FileSet, tp *typedPkg, tracked map[string]bool, 
 }
 
 // closeOver merges the accesses of the receiver methods a method calls.
-func closeOver(name string, direct map[string][]access, calls map[string][]string) []access {
+func closeOver(name string, direct map[string][]Record, calls map[string][]string) []Record {
 	seen := map[string]bool{}
-	var out []access
+	var out []Record
 	var visit func(string)
 	visit = func(n string) {
 		if seen[n] {
@@ -139,7 +139,7 @@ func (w *walker) trackedRecv(fd *ast.FuncDecl) types.Object {
 	if obj == nil {
 		return nil
 	}
-	if n, _ := namedStruct(obj.Type()); n != nil && w.tracked[typeKey(n)] {
+	if n, _ := NamedStruct(obj.Type()); n != nil && w.tracked[TypeKey(n)] {
 		return obj
 	}
 	return nil
@@ -175,7 +175,7 @@ func (w *walker) visit(n ast.Node) {
 				return
 			}
 			read, write := w.context(len(w.stack) - 1)
-			w.record(n.X, access{Path: path, Read: read, Write: write}, n.Sel.Pos())
+			w.record(n.X, Record{Path: path, Read: read, Write: write}, n.Sel.Pos())
 		case types.MethodVal:
 			f, ok := sel.Obj().(*types.Func)
 			if !ok {
@@ -189,7 +189,7 @@ func (w *walker) visit(n ast.Node) {
 			if w.recv != nil && w.rootObj(n.X) == w.recv {
 				return // part of this method's own summary
 			}
-			for _, a := range w.sum.methods[name] {
+			for _, a := range w.sum.Methods[name] {
 				a.Via = n.Sel.Name + "()"
 				w.record(n.X, a, n.Sel.Pos())
 			}
@@ -209,7 +209,7 @@ func (w *walker) fieldPath(sel *types.Selection) ([]FieldRef, bool) {
 	t := sel.Recv()
 	var path []FieldRef
 	for _, j := range sel.Index() {
-		n, st := namedStruct(t)
+		n, st := NamedStruct(t)
 		if st == nil {
 			u := types.Unalias(t)
 			if p, ok := u.(*types.Pointer); ok {
@@ -221,10 +221,10 @@ func (w *walker) fieldPath(sel *types.Selection) ([]FieldRef, bool) {
 			}
 		}
 		f := st.Field(j)
-		if n == nil || !w.tracked[typeKey(n)] {
+		if n == nil || !w.tracked[TypeKey(n)] {
 			path = nil
 		} else {
-			path = append(path, FieldRef{Type: typeKey(n), Field: f.Name()})
+			path = append(path, FieldRef{Type: TypeKey(n), Field: f.Name()})
 		}
 		t = f.Type()
 	}
@@ -307,7 +307,7 @@ func isPointer(t types.Type) bool {
 
 // record adds an access at pos, or sends it to the receiver summary when
 // the expression is rooted at the receiver of a method being summarised.
-func (w *walker) record(x ast.Expr, a access, pos token.Pos) {
+func (w *walker) record(x ast.Expr, a Record, pos token.Pos) {
 	if w.recv != nil && x != nil && w.rootObj(x) == w.recv {
 		if w.recvOut != nil {
 			*w.recvOut = append(*w.recvOut, a)
@@ -354,14 +354,14 @@ func (w *walker) rootObj(e ast.Expr) types.Object {
 // compositeLit records the fields a struct literal sets: the keyed ones,
 // or every field of an unkeyed literal.
 func (w *walker) compositeLit(lit *ast.CompositeLit) {
-	n, st := namedStruct(w.info.TypeOf(lit))
-	if st == nil || !w.tracked[typeKey(n)] || len(lit.Elts) == 0 {
+	n, st := NamedStruct(w.info.TypeOf(lit))
+	if st == nil || !w.tracked[TypeKey(n)] || len(lit.Elts) == 0 {
 		return
 	}
-	key := typeKey(n)
+	key := TypeKey(n)
 	if _, keyed := lit.Elts[0].(*ast.KeyValueExpr); !keyed {
 		for i := 0; i < st.NumFields(); i++ {
-			w.record(nil, access{Path: []FieldRef{{Type: key, Field: st.Field(i).Name()}}, Write: true}, lit.Lbrace)
+			w.record(nil, Record{Path: []FieldRef{{Type: key, Field: st.Field(i).Name()}}, Write: true}, lit.Lbrace)
 		}
 		return
 	}
@@ -371,7 +371,7 @@ func (w *walker) compositeLit(lit *ast.CompositeLit) {
 			continue
 		}
 		if id, ok := kv.Key.(*ast.Ident); ok {
-			w.record(nil, access{Path: []FieldRef{{Type: key, Field: id.Name}}, Write: true}, id.Pos())
+			w.record(nil, Record{Path: []FieldRef{{Type: key, Field: id.Name}}, Write: true}, id.Pos())
 		}
 	}
 }
@@ -379,14 +379,14 @@ func (w *walker) compositeLit(lit *ast.CompositeLit) {
 // call handles values handed whole to reflection, and conversions.
 func (w *walker) call(call *ast.CallExpr) {
 	if tv, ok := w.info.Types[call.Fun]; ok && tv.IsType() && len(call.Args) == 1 {
-		to, _ := namedStruct(tv.Type)
-		from, _ := namedStruct(w.info.TypeOf(call.Args[0]))
-		if to != nil && from != nil && typeKey(to) != typeKey(from) {
-			if w.tracked[typeKey(to)] {
-				w.record(nil, access{Whole: typeKey(to), Write: true, Via: "a conversion from " + from.Obj().Name()}, call.Pos())
+		to, _ := NamedStruct(tv.Type)
+		from, _ := NamedStruct(w.info.TypeOf(call.Args[0]))
+		if to != nil && from != nil && TypeKey(to) != TypeKey(from) {
+			if w.tracked[TypeKey(to)] {
+				w.record(nil, Record{Whole: TypeKey(to), Write: true, Via: "a conversion from " + from.Obj().Name()}, call.Pos())
 			}
-			if w.tracked[typeKey(from)] {
-				w.record(nil, access{Whole: typeKey(from), Read: true, Via: "a conversion to " + to.Obj().Name()}, call.Pos())
+			if w.tracked[TypeKey(from)] {
+				w.record(nil, Record{Whole: TypeKey(from), Read: true, Via: "a conversion to " + to.Obj().Name()}, call.Pos())
 			}
 		}
 		return
@@ -399,7 +399,7 @@ func (w *walker) call(call *ast.CallExpr) {
 	if i, ok := encodeSinks[name]; ok && i < len(call.Args) {
 		if o := w.rootObj(call.Args[i]); o != nil && w.decoded[o] {
 			for _, t := range w.wholeTypes(w.info.TypeOf(call.Args[i])) {
-				w.record(nil, access{Whole: t, Read: true, Write: true, Via: "re-encoding a value it decoded (a relay)"}, call.Pos())
+				w.record(nil, Record{Whole: t, Read: true, Write: true, Via: "re-encoding a value it decoded (a relay)"}, call.Pos())
 			}
 		}
 		return
@@ -414,7 +414,7 @@ func (w *walker) call(call *ast.CallExpr) {
 		}
 		for _, arg := range args {
 			for _, t := range w.wholeTypes(w.info.TypeOf(arg)) {
-				w.record(nil, access{Whole: t, Read: true, Via: sinkKind(name)}, arg.Pos())
+				w.record(nil, Record{Whole: t, Read: true, Via: sinkKind(name)}, arg.Pos())
 			}
 		}
 	}
@@ -424,7 +424,7 @@ func (w *walker) call(call *ast.CallExpr) {
 // at its top level (through pointers, slices, arrays and maps).
 func (w *walker) wholeTypes(t types.Type) []string {
 	var out []string
-	for _, k := range nestedStructs(t) {
+	for _, k := range NestedStructs(t) {
 		if w.tracked[k] {
 			out = append(out, k)
 		}
@@ -475,7 +475,7 @@ func (w *walker) callsDecoder(e ast.Expr) bool {
 		return false
 	}
 	f, ok := typeutil.Callee(w.info, call).(*types.Func)
-	return ok && w.sum.decoded[f.Origin().FullName()]
+	return ok && w.sum.Decoded[f.Origin().FullName()]
 }
 
 // returnsDecoded reports whether a function body returns a decoded value.

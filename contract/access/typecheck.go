@@ -1,4 +1,4 @@
-package contract
+package access
 
 import (
 	"fmt"
@@ -12,51 +12,51 @@ import (
 	"sync"
 )
 
-// pkgSource is where one package's source comes from in one universe.
-type pkgSource struct {
-	path    string   // import path
-	files   []string // display names: repo-relative in the repository, else absolute
-	read    func(string) ([]byte, error)
-	imports map[string]string // import path as written -> package path, where they differ
-	bodies  bool              // type-check function bodies and record types.Info
+// Source is where one package's source comes from in one universe.
+type Source struct {
+	Path    string   // import path
+	Files   []string // display names: repo-relative in the repository, else absolute
+	Read    func(string) ([]byte, error)
+	Imports map[string]string // import path as written -> package path, where they differ
+	Bodies  bool              // type-check function bodies and record types.Info
 }
 
-// typedPkg is a type-checked package.
-type typedPkg struct {
-	src   *pkgSource
-	types *types.Package
-	files []*ast.File // kept only when bodies were checked
-	info  *types.Info // nil unless bodies were checked
-	errs  []string    // type errors (first few), for packages with bodies
+// Package is a type-checked package.
+type Package struct {
+	Src   *Source
+	Types *types.Package
+	Files []*ast.File // kept only when bodies were checked
+	Info  *types.Info // nil unless bodies were checked
+	Errs  []string    // type errors (first few), for packages with bodies
 }
 
-// universe type-checks packages from source on demand. A base universe
+// Universe type-checks packages from source on demand. A base Universe
 // has a parent (head): packages that are not local (unchanged, and not
 // depending on a changed package) are taken from the parent, so the
 // standard library and unchanged code are checked once.
-type universe struct {
+type Universe struct {
 	name   string
 	fset   *token.FileSet
-	source func(path string) (*pkgSource, bool)
-	parent *universe
-	local  func(path string) bool
+	source func(path string) (*Source, bool)
+	Parent *Universe
+	Local  func(path string) bool
 
 	mu         sync.Mutex
 	parsed     map[string]*ast.File // by file display name
 	parseErrs  map[string]error
-	pkgs       map[string]*typedPkg
+	pkgs       map[string]*Package
 	inProgress map[string]bool
 	sizes      types.Sizes
 }
 
-func newUniverse(name string, fset *token.FileSet, source func(string) (*pkgSource, bool)) *universe {
-	return &universe{name: name, fset: fset, source: source, parsed: map[string]*ast.File{}, parseErrs: map[string]error{},
-		pkgs: map[string]*typedPkg{}, inProgress: map[string]bool{}, sizes: types.SizesFor("gc", runtime.GOARCH)}
+func NewUniverse(name string, fset *token.FileSet, source func(string) (*Source, bool)) *Universe {
+	return &Universe{name: name, fset: fset, source: source, parsed: map[string]*ast.File{}, parseErrs: map[string]error{},
+		pkgs: map[string]*Package{}, inProgress: map[string]bool{}, sizes: types.SizesFor("gc", runtime.GOARCH)}
 }
 
-// prefetch parses the files of the given packages in parallel, so that the
+// Prefetch parses the files of the given packages in parallel, so that the
 // (sequential) type-checking that follows finds them ready.
-func (u *universe) prefetch(paths []string) {
+func (u *Universe) Prefetch(paths []string) {
 	type job struct {
 		name  string
 		read  func(string) ([]byte, error)
@@ -64,16 +64,16 @@ func (u *universe) prefetch(paths []string) {
 	}
 	var jobs []job
 	for _, p := range paths {
-		if u.parent != nil && !u.local(p) {
+		if u.Parent != nil && !u.Local(p) {
 			continue
 		}
 		src, ok := u.source(p)
 		if !ok {
 			continue
 		}
-		for _, f := range src.files {
+		for _, f := range src.Files {
 			if _, done := u.parsed[f]; !done {
-				jobs = append(jobs, job{f, src.read, !src.bodies})
+				jobs = append(jobs, job{f, src.Read, !src.Bodies})
 			}
 		}
 	}
@@ -95,7 +95,7 @@ func (u *universe) prefetch(paths []string) {
 	wg.Wait()
 }
 
-func (u *universe) parseOne(name string, read func(string) ([]byte, error), strip bool) (*ast.File, error) {
+func (u *Universe) parseOne(name string, read func(string) ([]byte, error), strip bool) (*ast.File, error) {
 	u.mu.Lock()
 	f, ok := u.parsed[name]
 	err := u.parseErrs[name]
@@ -121,15 +121,15 @@ func (u *universe) parseOne(name string, read func(string) ([]byte, error), stri
 	return f, err
 }
 
-// get returns the type-checked package, checking it (and its imports) if
+// Get returns the type-checked package, checking it (and its imports) if
 // needed. Packages without source become empty fakes: code that uses them
 // still type-checks in part, and its other field accesses are still seen.
-func (u *universe) get(ip string) *typedPkg {
+func (u *Universe) Get(ip string) *Package {
 	if ip == "unsafe" {
-		return &typedPkg{types: types.Unsafe}
+		return &Package{Types: types.Unsafe}
 	}
-	if u.parent != nil && !u.local(ip) {
-		return u.parent.get(ip)
+	if u.Parent != nil && !u.Local(ip) {
+		return u.Parent.Get(ip)
 	}
 	if tp := u.pkgs[ip]; tp != nil {
 		return tp
@@ -142,8 +142,8 @@ func (u *universe) get(ip string) *typedPkg {
 	defer delete(u.inProgress, ip)
 	var files []*ast.File
 	var errs []string
-	for _, name := range src.files {
-		f, err := u.parseOne(name, src.read, !src.bodies)
+	for _, name := range src.Files {
+		f, err := u.parseOne(name, src.Read, !src.Bodies)
 		if err != nil && len(errs) < 3 {
 			errs = append(errs, err.Error())
 		}
@@ -151,20 +151,20 @@ func (u *universe) get(ip string) *typedPkg {
 			files = append(files, f)
 		}
 	}
-	tp := &typedPkg{src: src}
+	tp := &Package{Src: src}
 	conf := types.Config{
 		Importer:         importerFunc(func(p string) (*types.Package, error) { return u.resolve(src, p) }),
-		IgnoreFuncBodies: !src.bodies,
+		IgnoreFuncBodies: !src.Bodies,
 		FakeImportC:      true,
 		Sizes:            u.sizes,
 		Error: func(err error) {
-			if src.bodies && len(errs) < 3 {
+			if src.Bodies && len(errs) < 3 {
 				errs = append(errs, err.Error())
 			}
 		},
 	}
 	var info *types.Info
-	if src.bodies {
+	if src.Bodies {
 		info = &types.Info{
 			Types:      map[ast.Expr]types.TypeAndValue{},
 			Defs:       map[*ast.Ident]types.Object{},
@@ -172,13 +172,13 @@ func (u *universe) get(ip string) *typedPkg {
 			Selections: map[*ast.SelectorExpr]*types.Selection{},
 			Implicits:  map[ast.Node]types.Object{},
 		}
-		tp.files, tp.info = files, info
+		tp.Files, tp.Info = files, info
 	}
-	tp.types, _ = conf.Check(ip, u.fset, files, info)
-	tp.errs = errs
-	if !src.bodies {
+	tp.Types, _ = conf.Check(ip, u.fset, files, info)
+	tp.Errs = errs
+	if !src.Bodies {
 		u.mu.Lock()
-		for _, name := range src.files {
+		for _, name := range src.Files {
 			delete(u.parsed, name) // the types are kept; the syntax is no longer needed
 		}
 		u.mu.Unlock()
@@ -187,23 +187,27 @@ func (u *universe) get(ip string) *typedPkg {
 	return tp
 }
 
-func (u *universe) resolve(from *pkgSource, written string) (*types.Package, error) {
+// Checked returns a package the universe has already type-checked, or nil;
+// it checks nothing.
+func (u *Universe) Checked(ip string) *Package { return u.pkgs[ip] }
+
+func (u *Universe) resolve(from *Source, written string) (*types.Package, error) {
 	ip := written
-	if m, ok := from.imports[written]; ok {
+	if m, ok := from.Imports[written]; ok {
 		ip = m
 	}
-	tp := u.get(ip)
-	if tp.types == nil {
+	tp := u.Get(ip)
+	if tp.Types == nil {
 		return nil, fmt.Errorf("no package %s", ip)
 	}
-	return tp.types, nil
+	return tp.Types, nil
 }
 
 type importerFunc func(path string) (*types.Package, error)
 
 func (f importerFunc) Import(path string) (*types.Package, error) { return f(path) }
 
-func fakePkg(ip string) *typedPkg {
+func fakePkg(ip string) *Package {
 	name := path.Base(ip)
 	if strings.HasPrefix(name, "v") && len(name) > 1 && strings.Trim(name[1:], "0123456789") == "" {
 		name = path.Base(path.Dir(ip))
@@ -216,5 +220,5 @@ func fakePkg(ip string) *typedPkg {
 	}, name)
 	p := types.NewPackage(ip, name)
 	p.MarkComplete()
-	return &typedPkg{types: p}
+	return &Package{Types: p}
 }
