@@ -61,8 +61,7 @@ func Analyze(ctx context.Context, in Input) (*Result, error) {
 		a.changedDirs[dir] = true
 	}
 	if len(a.changedDirs) == 0 {
-		a.res.Skipped = "no Go file changed"
-		return a.res, nil
+			return a.res, nil
 	}
 	a.syntaxWarnings()
 	a.base = newBaseView(a.ws, in.Base)
@@ -219,7 +218,7 @@ func (a *analysis) candidatePackages() []string {
 // hasTags reports whether a package's source (at head, or at base for a
 // changed one) has a json or protobuf struct tag.
 func (a *analysis) hasTags(ip string) bool {
-	for _, side := range []int{Head, Base} {
+	for _, side := range []Side{Head, Base} {
 		for _, f := range a.goFiles(ip, side) {
 			if data := a.content(f, side); hasWireTagText(data) {
 				return true
@@ -230,7 +229,7 @@ func (a *analysis) hasTags(ip string) bool {
 }
 
 // goFiles returns a package's Go files at a side.
-func (a *analysis) goFiles(ip string, side int) []string {
+func (a *analysis) goFiles(ip string, side Side) []string {
 	if side == Base {
 		if fs, ok := a.base.Files[ip]; ok {
 			return fs
@@ -246,7 +245,7 @@ func (a *analysis) goFiles(ip string, side int) []string {
 }
 
 // content reads a repo-relative file at a side; nil when absent.
-func (a *analysis) content(file string, side int) []byte {
+func (a *analysis) content(file string, side Side) []byte {
 	if side == Base {
 		if data, ok := a.base.Blobs[file]; ok {
 			return data
@@ -266,15 +265,14 @@ func (a *analysis) content(file string, side int) []byte {
 // may change: those whose declaration lines changed, or whose name, fields
 // or accessors a changed line mentions; every candidate when a changed line
 // adds or drops an import or calls an encoder, decoder or template. It
-// reports false (with Result.Skipped set) when there are none.
+// reports false when there are none.
 func (a *analysis) findInterest(candidates []string) bool {
 	if len(candidates) == 0 {
-		a.res.Skipped = "no changed package can reach a contract type"
-		return false
+			return false
 	}
 	hunks := a.in.Range.Hunks
 	var ct [2]changedText
-	for _, side := range []int{Base, Head} {
+	for _, side := range Sides {
 		side := side
 		ct[side] = scanChanged(a.in.Range.Files, hunks, side, func(p string) []byte { return a.content(p, side) })
 	}
@@ -298,7 +296,7 @@ func (a *analysis) findInterest(candidates []string) bool {
 			}
 		}
 	}
-	for _, side := range []int{Base, Head} {
+	for _, side := range Sides {
 		for ip := range ct[side].imports {
 			reachFrom(ip)
 		}
@@ -337,7 +335,7 @@ func (a *analysis) findInterest(candidates []string) bool {
 	}
 	for _, ip := range candidates {
 		canSee := func(dir string) bool { return seesFrom(dir)[ip] }
-		for _, side := range []int{Base, Head} {
+		for _, side := range Sides {
 			for _, file := range a.goFiles(ip, side) {
 				data := a.content(file, side)
 				if data == nil {
@@ -375,8 +373,7 @@ func (a *analysis) findInterest(candidates []string) bool {
 		}
 	}
 	if len(a.interest) == 0 {
-		a.res.Skipped = "no changed line mentions a contract type, field or accessor"
-		return false
+			return false
 	}
 	return true
 }

@@ -121,7 +121,7 @@ var sinkWords = map[string]bool{"Marshal": true, "MarshalIndent": true, "Unmarsh
 
 // scanChanged parses the changed Go files at one side and collects what
 // their changed lines mention. content returns the file at that side.
-func scanChanged(files []change.File, hunks map[string][]change.Hunk, side int, content func(string) []byte) changedText {
+func scanChanged(files []change.File, hunks map[string][]change.Hunk, side Side, content func(string) []byte) changedText {
 	ct := changedText{idents: map[string]map[string]bool{}, imports: map[string]bool{}, sinks: map[string]bool{}, broken: map[string]bool{}, lines: map[string][][2]int{}}
 	fset := token.NewFileSet()
 	for _, fc := range files {

@@ -1,53 +1,94 @@
 package contract
 
-import "github.com/deployorder/deployorder/graph"
+import (
+	"fmt"
 
-// Side indexes base and head.
-const (
-	Base = 0
-	Head = 1
+	"github.com/deployorder/deployorder/graph"
 )
+
+// Side indexes the two revisions a range compares.
+type Side int
+
+const (
+	Base Side = 0 // the range's base
+	Head Side = 1 // the range's head
+)
+
+// Sides lists base and head, in that order.
+var Sides = [2]Side{Base, Head}
+
+func (s Side) String() string {
+	if s == Base {
+		return "base"
+	}
+	return "head"
+}
 
 // Result is the contract analysis of a range.
 type Result struct {
-	Contracts []*Contract     // contracts with at least one changed key, sorted by name
+	Contracts []*Contract     // contracts with at least one changed element, or a Go-only change; sorted by name
 	Warnings  []graph.Warning // problems that made the analysis partial
-	Checked   [2]int          // packages type-checked with bodies at base and head
-	Skipped   string          // why no package was type-checked, when none was
 }
 
-// Contract is one wire contract and its changed keys.
+// Contract is a set of elements that services provide and consume: the
+// wire keys of a struct type (JSON or protobuf), the methods of an RPC
+// service, the routes of an HTTP API, the values of an enum, the
+// environment variables and flags of a launched program.
 type Contract struct {
 	ID    string // stable across revisions: the config name, or importpath.Type
-	Name  string // for people: the config name, or pkg.Type
-	Kind  Kind
-	Types []string // Go types that carry it
-	Keys  []*Key   // every key, sorted; Changed marks the ones the range changes
+	Name  string // for people: the config name, or Type (pkg.Type when two share a name)
+	Kind  Kind   // the kind of every element
+	Types []string
+	// Elements are every element of the contract, sorted by key; Changed
+	// marks the ones the range changes.
+	Elements []*Element
 	// Importers are the services whose packages include a type of the
 	// contract, at base and at head.
 	Importers [2][]string
-	// Layout says whether the Go declaration changed while the wire stayed
-	// the same (for example a Go field renamed with its json tag kept).
+	// GoOnlyChange says that the Go declaration changed while the wire
+	// stayed the same (for example a Go field renamed with its json tag kept).
 	GoOnlyChange bool
-	Custom       bool // a type marshals itself: the keys are a guess
+	Custom       bool // a type marshals itself (MarshalJSON, UnmarshalJSON): its keys are a guess
 	Bound        bool // declared in the config, which named it
 }
 
-// Key is one wire key of a contract, with its definition and its writers
-// and readers at base and head.
-type Key struct {
-	Changed bool      // the definition, the writers or the readers differ between base and head
-	Wire    string    // JSON name or protobuf number
-	Name    string    // Go field name, or protobuf field name
-	Type    [2]string // wire type at base and head; "" where the key does not exist
-	Decl    [2]Pos    // field declarations
-	Writers [2]map[string][]Access
-	Readers [2]map[string][]Access
-	// Nested are the contract types (importpath.Type) inside the key's value.
+// Element is one element of a contract, with its definition and its
+// providers and consumers at base and head.
+type Element struct {
+	Key  string // stable within the contract: JSON name, protobuf number, full method name, route
+	Name string // the Go field (protobuf: field) name, when it differs from Key
+
+	Changed bool      // the definition, the providers or the consumers differ between base and head
+	Type    [2]string // definition at base and head (a field's wire type); "" where the element does not exist
+	Decl    [2]Pos    // where it is defined, at base and head
+	// Providers and Consumers are, per side, the services that provide and
+	// consume the element, each with the places in its code that do.
+	Providers [2]Roles
+	Consumers [2]Roles
+	// Nested are the contract types (importpath.Type) inside a field's value.
 	Nested []string
-	// Renamed names the Go field at base when it differs at head with the
+	// RenamedFrom names the Go field at base when it differs at head with the
 	// same wire key (wire-identical), for the record.
 	RenamedFrom string
+}
+
+// Roles are the services that play a role, each with its places.
+type Roles map[string][]Place
+
+// Has reports whether a service plays the role.
+func (r Roles) Has(svc string) bool {
+	_, ok := r[svc]
+	return ok
+}
+
+// HasOther reports whether a service other than svc plays the role.
+func (r Roles) HasOther(svc string) bool {
+	for s := range r {
+		if s != svc {
+			return true
+		}
+	}
+	return false
 }
 
 // Pos is a place in the repository.
@@ -56,12 +97,66 @@ type Pos struct {
 	Line int
 }
 
-// Access is one place where a service's code writes or reads a key.
-type Access struct {
+// Place is one place where a service's code provides or consumes an
+// element.
+type Place struct {
 	Pos
-	Func string // enclosing function
-	Via  string // how, when not a plain selector or literal
+	Func string // the enclosing function (types.Func.FullName)
+	Via  string // how, when not a plain selector or literal: "GetName()", "a template", "a relay"
+	// Guards are the keys of the same contract that the conditions around
+	// this place read (if x.New == nil { use x.Old }): a consumer that reads
+	// an old key under a guard on its replacement falls back to it.
+	Guards []string
+	// Optional marks a consumer that does without the element when it is
+	// absent (an optional read): it imposes no order.
+	Optional bool
 }
 
-// Exists reports whether the key is on the wire at a side.
-func (k *Key) Exists(side int) bool { return k.Type[side] != "" }
+// Exists reports whether the element is defined at a side.
+func (e *Element) Exists(s Side) bool { return e.Type[s] != "" }
+
+// Kind is the kind of a contract's elements.
+type Kind string
+
+const (
+	JSON     Kind = "json"     // JSON keys of a struct type: writers provide, readers consume
+	Protobuf Kind = "protobuf" // protobuf fields, by number: writers provide, readers consume
+)
+
+// Verbs are the words for what a kind's providers and consumers do.
+type Verbs struct {
+	Provide, Provides string // "write", "writes"
+	Consume, Consumes string // "read", "reads"
+	Consumer          string // "reader"
+}
+
+// Verbs returns the kind's words.
+func (k Kind) Verbs() Verbs {
+	switch k {
+	default:
+		return Verbs{"write", "writes", "read", "reads", "reader"}
+	}
+}
+
+// Noun is what one element of the kind is called.
+func (k Kind) Noun() string {
+	switch k {
+	default:
+		return "key"
+	}
+}
+
+// ElementName is an element as people read it: Contract.key for the fields
+// of a struct type ("#N (name)" for a protobuf field), else its key.
+func ElementName(c *Contract, e *Element) string {
+	switch c.Kind {
+	case Protobuf:
+		return fmt.Sprintf("%s.#%s (%s)", c.Name, e.Key, e.Name)
+	case JSON:
+		return c.Name + "." + e.Key
+	}
+	return e.Key
+}
+
+// IsField reports whether the kind's elements are fields of struct types.
+func (k Kind) IsField() bool { return k == JSON || k == Protobuf }

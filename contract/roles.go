@@ -2,11 +2,19 @@ package contract
 
 import (
 	"path"
+	"slices"
 	"sort"
 	"strings"
 
 	"github.com/deployorder/deployorder/contract/access"
 )
+
+// slot is a key of a contract reached through a path of Go fields.
+type slot struct {
+	c    *contractState
+	key  string
+	refs []access.FieldRef
+}
 
 // contractState gathers one contract's layouts and roles while diffing.
 type contractState struct {
@@ -17,17 +25,17 @@ type contractState struct {
 	fields    [2]map[string]*WireField // wire key -> field, per side
 	custom    bool
 	importers [2]map[string]bool
-	writers   [2]map[string]map[string][]Access // wire key -> service -> accesses
-	readers   [2]map[string]map[string][]Access
+	writers   [2]map[string]map[string][]Place // wire key -> service -> accesses
+	readers   [2]map[string]map[string][]Place
 }
 
 func newContractState(id, name string) *contractState {
 	c := &contractState{id: id, name: name, types: map[string]bool{}}
-	for side := range c.fields {
+	for _, side := range Sides {
 		c.fields[side] = map[string]*WireField{}
 		c.importers[side] = map[string]bool{}
-		c.writers[side] = map[string]map[string][]Access{}
-		c.readers[side] = map[string]map[string][]Access{}
+		c.writers[side] = map[string]map[string][]Place{}
+		c.readers[side] = map[string]map[string][]Place{}
 	}
 	return c
 }
@@ -40,7 +48,7 @@ func shortName(t string) string {
 
 // fingerprint is a layout's wire shape, to pair a type that was renamed or
 // moved with its identical replacement.
-func (c *contractState) fingerprint(side int) string {
+func (c *contractState) fingerprint(side Side) string {
 	var parts []string
 	for k, f := range c.fields[side] {
 		parts = append(parts, k+":"+f.Type)
@@ -55,7 +63,8 @@ func (c *contractState) fingerprint(side int) string {
 func (a *analysis) diff(st [2]*sideState) []*Contract {
 	states := map[string]*contractState{}
 	byType := [2]map[string][]*contractState{{}, {}}
-	for side, s := range st {
+	for _, side := range Sides {
+		s := st[side]
 		for _, t := range sortedKeys(keysOf(s.layouts)) {
 			l := s.layouts[t]
 			id, name := t, shortName(t)
@@ -88,13 +97,8 @@ func (a *analysis) diff(st [2]*sideState) []*Contract {
 	// Index: the first field of a key's path -> (contract, key, path), per
 	// side. An access matches a key when its path is a prefix of the
 	// key's: reading an embedded struct reads the keys promoted from it.
-	type slot struct {
-		c    *contractState
-		key  string
-		refs []access.FieldRef
-	}
 	var byRef [2]map[access.FieldRef][]slot
-	for side := range byRef {
+	for _, side := range Sides {
 		byRef[side] = map[access.FieldRef][]slot{}
 		for _, c := range states {
 			for key, f := range c.fields[side] {
@@ -106,8 +110,8 @@ func (a *analysis) diff(st [2]*sideState) []*Contract {
 	}
 	// every key a whole-value access reaches: the type's contracts' keys,
 	// and those of the contract types nested in them (reflection sees them).
-	var reach func(side int, t string, seen map[string]bool, visit func(*contractState, string))
-	reach = func(side int, t string, seen map[string]bool, visit func(*contractState, string)) {
+	var reach func(side Side, t string, seen map[string]bool, visit func(*contractState, string))
+	reach = func(side Side, t string, seen map[string]bool, visit func(*contractState, string)) {
 		if seen[t] {
 			return
 		}
@@ -121,16 +125,16 @@ func (a *analysis) diff(st [2]*sideState) []*Contract {
 			}
 		}
 	}
-	add := func(m map[string]map[string][]Access, key, svc string, acc Access) {
+	add := func(m map[string]map[string][]Place, key, svc string, acc Place) {
 		if m[key] == nil {
-			m[key] = map[string][]Access{}
+			m[key] = map[string][]Place{}
 		}
 		m[key][svc] = append(m[key][svc], acc)
 	}
 	// The contracts whose types each package declares, per side: a service
 	// that includes the package uses them.
 	var byPkg [2]map[string][]*contractState
-	for side := range byPkg {
+	for _, side := range Sides {
 		byPkg[side] = map[string][]*contractState{}
 		for t, cs := range byType[side] {
 			pkg := t[:strings.LastIndex(t, ".")]
@@ -138,7 +142,7 @@ func (a *analysis) diff(st [2]*sideState) []*Contract {
 		}
 	}
 	for _, svc := range sortedKeys(keysOf(a.services)) {
-		for side := range st {
+		for _, side := range Sides {
 			pkgs := a.services[svc][side]
 			// Only the functions the service can run count; when the graph
 			// is incomplete (type errors), every function does.
@@ -151,13 +155,15 @@ func (a *analysis) diff(st [2]*sideState) []*Contract {
 					if ok && !runs[acc.Func] {
 						continue
 					}
-					pub := Access{Pos: Pos{File: acc.File, Line: acc.Line}, Func: acc.Func, Via: acc.Via}
+					pub := Place{Pos: Pos{File: acc.File, Line: acc.Line}, Func: acc.Func, Via: acc.Via}
 					record := func(c *contractState, key string) {
 						if acc.Write {
 							add(c.writers[side], key, svc, pub)
 						}
 						if acc.Read {
-							add(c.readers[side], key, svc, pub)
+							p := pub
+							p.Guards = guardKeys(byRef[side], c, acc.Guards)
+							add(c.readers[side], key, svc, p)
 						}
 					}
 					if acc.Whole != "" {
@@ -177,14 +183,14 @@ func (a *analysis) diff(st [2]*sideState) []*Contract {
 	for _, id := range sortedKeys(keysOf(states)) {
 		c := states[id]
 		con := &Contract{ID: c.id, Name: c.name, Kind: c.kind, Types: sortedKeys(c.types), Custom: c.custom, Bound: c.bound}
-		for side := range st {
+		for _, side := range Sides {
 			con.Importers[side] = sortedKeys(c.importers[side])
 		}
 		for t := range c.types {
 			con.GoOnlyChange = con.GoOnlyChange || a.declChanged[t]
 		}
 		keys := map[string]bool{}
-		for side := range st {
+		for _, side := range Sides {
 			for k := range c.fields[side] {
 				keys[k] = true
 			}
@@ -193,15 +199,15 @@ func (a *analysis) diff(st [2]*sideState) []*Contract {
 		ordered := sortedKeys(keys)
 		sort.SliceStable(ordered, func(i, j int) bool { return keyLess(ordered[i], ordered[j]) })
 		for _, k := range ordered {
-			key := &Key{Wire: k}
-			for side := range st {
+			key := &Element{Key: k}
+			for _, side := range Sides {
 				if f := c.fields[side][k]; f != nil {
 					key.Type[side], key.Decl[side] = f.Type, Pos{File: f.File, Line: f.Line}
 					key.Name = f.Name
 					key.Nested = mergeSorted(key.Nested, f.Nested)
 				}
-				key.Writers[side] = nonNilRoles(c.writers[side][k])
-				key.Readers[side] = nonNilRoles(c.readers[side][k])
+				key.Providers[side] = nonNilRoles(c.writers[side][k])
+				key.Consumers[side] = nonNilRoles(c.readers[side][k])
 			}
 			if b, h := c.fields[Base][k], c.fields[Head][k]; b != nil && h != nil && b.Name != h.Name {
 				key.RenamedFrom = b.Name
@@ -210,10 +216,10 @@ func (a *analysis) diff(st [2]*sideState) []*Contract {
 				// An incompatible wire type change: the old key goes and a new
 				// one comes, on both sides at once.
 				old, cur := *key, *key
-				old.Type[Head], old.Writers[Head], old.Readers[Head] = "", map[string][]Access{}, map[string][]Access{}
-				cur.Type[Base], cur.Writers[Base], cur.Readers[Base] = "", map[string][]Access{}, map[string][]Access{}
+				old.Type[Head], old.Providers[Head], old.Consumers[Head] = "", Roles{}, Roles{}
+				cur.Type[Base], cur.Providers[Base], cur.Consumers[Base] = "", Roles{}, Roles{}
 				old.Changed, cur.Changed = true, true
-				con.Keys = append(con.Keys, &old, &cur)
+				con.Elements = append(con.Elements, &old, &cur)
 				con.GoOnlyChange = false
 				changed = true
 				continue
@@ -221,9 +227,9 @@ func (a *analysis) diff(st [2]*sideState) []*Contract {
 			if key.Type[Base] != key.Type[Head] {
 				con.GoOnlyChange = false
 			}
-			key.Changed = key.Type[Base] != key.Type[Head] || !sameServices(key.Writers) || !sameServices(key.Readers)
+			key.Changed = key.Type[Base] != key.Type[Head] || !sameServices(key.Providers) || !sameServices(key.Consumers)
 			changed = changed || key.Changed
-			con.Keys = append(con.Keys, key)
+			con.Elements = append(con.Elements, key)
 		}
 		if changed || con.GoOnlyChange {
 			out = append(out, con)
@@ -244,6 +250,20 @@ func (a *analysis) diff(st [2]*sideState) []*Contract {
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// guardKeys returns the keys of contract c that the fields of guards carry.
+func guardKeys(byRef map[access.FieldRef][]slot, c *contractState, guards [][]access.FieldRef) []string {
+	var out []string
+	for _, g := range guards {
+		for _, sl := range byRef[g[0]] {
+			if sl.c == c && hasPrefix(sl.refs, g) && !slices.Contains(out, sl.key) {
+				out = append(out, sl.key)
+			}
+		}
+	}
+	slices.Sort(out)
 	return out
 }
 
@@ -293,9 +313,9 @@ func (a *analysis) pairReplacedTypes(states map[string]*contractState, byType [2
 	}
 }
 
-func nonNilRoles(m map[string][]Access) map[string][]Access {
+func nonNilRoles(m map[string][]Place) Roles {
 	if m == nil {
-		return map[string][]Access{}
+		return Roles{}
 	}
 	for svc, as := range m {
 		sort.SliceStable(as, func(i, j int) bool {
@@ -304,23 +324,18 @@ func nonNilRoles(m map[string][]Access) map[string][]Access {
 			}
 			return as[i].Line < as[j].Line
 		})
-		m[svc] = dedupeAccesses(as)
+		m[svc] = dedupePlaces(as)
 	}
 	return m
 }
 
-func dedupeAccesses(as []Access) []Access {
-	var out []Access
-	for i, a := range as {
-		if i > 0 && a == as[i-1] {
-			continue
-		}
-		out = append(out, a)
-	}
-	return out
+func dedupePlaces(as []Place) []Place {
+	return slices.CompactFunc(as, func(a, b Place) bool {
+		return a.Pos == b.Pos && a.Func == b.Func && a.Via == b.Via && a.Optional == b.Optional && slices.Equal(a.Guards, b.Guards)
+	})
 }
 
-func sameServices(sides [2]map[string][]Access) bool {
+func sameServices(sides [2]Roles) bool {
 	if len(sides[Base]) != len(sides[Head]) {
 		return false
 	}

@@ -36,7 +36,7 @@ func (a *analysis) run(ctx context.Context) (*Result, error) {
 		interestPkgs[t[:strings.LastIndex(t, ".")]] = true
 	}
 	var targets [2]map[string]bool
-	for side := range targets {
+	for _, side := range Sides {
 		targets[side] = map[string]bool{}
 		imports := a.importsFunc(side)
 		memo := map[string]bool{}
@@ -99,7 +99,8 @@ func (a *analysis) run(ctx context.Context) (*Result, error) {
 	}
 	st[Base] = &sideState{u: base}
 
-	for side, s := range st {
+	for _, side := range Sides {
+		s := st[side]
 		s.layouts = a.layouts(s.u)
 		s.tracked = map[string]bool{}
 		for t, l := range s.layouts {
@@ -110,7 +111,6 @@ func (a *analysis) run(ctx context.Context) (*Result, error) {
 				}
 			}
 		}
-		a.res.Checked[side] = len(targets[side])
 	}
 	// Facts: head first (its summaries serve base for unchanged packages).
 	st[Head].facts = map[string][]access.Record{}
@@ -156,7 +156,7 @@ func (a *analysis) run(ctx context.Context) (*Result, error) {
 
 // check parses the targets and their dependencies in parallel, then
 // type-checks the targets (and, on demand, what they import).
-func (a *analysis) check(ctx context.Context, u *access.Universe, targets map[string]bool, side int) error {
+func (a *analysis) check(ctx context.Context, u *access.Universe, targets map[string]bool, side Side) error {
 	u.Prefetch(a.depsOf(sortedKeys(targets), a.importsFunc(side)))
 	for _, t := range sortedKeys(targets) {
 		if err := ctx.Err(); err != nil {
@@ -168,7 +168,7 @@ func (a *analysis) check(ctx context.Context, u *access.Universe, targets map[st
 }
 
 // importsFunc returns a package's in-repo and other imports at a side.
-func (a *analysis) importsFunc(side int) func(string) []string {
+func (a *analysis) importsFunc(side Side) func(string) []string {
 	if side == Base {
 		return a.base.importsAt
 	}

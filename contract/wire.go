@@ -11,14 +11,6 @@ import (
 	"github.com/deployorder/deployorder/contract/access"
 )
 
-// Kind is a contract's wire format.
-type Kind string
-
-const (
-	JSON     Kind = "json"
-	Protobuf Kind = "protobuf"
-)
-
 // WireField is one key of a struct type's wire layout.
 type WireField struct {
 	Key       string              // JSON name, or protobuf field number

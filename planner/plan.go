@@ -3,6 +3,9 @@ package planner
 import (
 	"fmt"
 	"strings"
+
+	"github.com/deployorder/deployorder/contract"
+	"github.com/deployorder/deployorder/graph"
 )
 
 // SchemaVersion is the version of the JSON form of Plan.
@@ -92,42 +95,68 @@ type Commit struct {
 
 // Service is one service and what the range does to it.
 type Service struct {
-	Name     string   `json:"name"`
-	Main     string   `json:"main"`          // import path of the main package; "" for a paths-only service
-	Dir      string   `json:"dir,omitempty"` // main package directory
-	Status   string   `json:"status"`        // unchanged, changed, added, removed
-	Affected bool     `json:"affected"`
-	Reasons  []Reason `json:"reasons"` // why it is affected, sorted
+	Name     string       `json:"name"`
+	Main     string       `json:"main"`          // import path of the main package; "" for a paths-only service
+	Dir      string       `json:"dir,omitempty"` // main package directory
+	Status   graph.Status `json:"status"`        // unchanged, changed, added, removed
+	Affected bool         `json:"affected"`
+	Reasons  []Reason     `json:"reasons"` // why it is affected, sorted
 }
 
 // Reason is one changed path that affects a service, and how.
 type Reason struct {
-	Kind   string   `json:"kind"` // package, embed, owned, module, go-version, added, removed
-	Path   string   `json:"path"`
-	Chain  []string `json:"chain"` // the path, then import paths down to the main package
-	Module string   `json:"module,omitempty"`
-	From   string   `json:"from,omitempty"`
-	To     string   `json:"to,omitempty"`
+	Kind   graph.ReasonKind `json:"kind"` // package, embed, owned, module, go-version, added, removed
+	Path   string           `json:"path"`
+	Chain  []string         `json:"chain"` // the path, then import paths down to the main package
+	Module string           `json:"module,omitempty"`
+	From   string           `json:"from,omitempty"`
+	To     string           `json:"to,omitempty"`
 }
 
-// Contract is a wire contract with changed keys.
+// Contract is a contract with changed elements.
 type Contract struct {
-	Name    string   `json:"name"`
-	Kind    string   `json:"kind"`  // json or protobuf
-	Types   []string `json:"types"` // Go types that carry it, as importpath.Type
-	Changes []Change `json:"changes"`
+	Name    string        `json:"name"`
+	Kind    contract.Kind `json:"kind"`  // json or protobuf
+	Types   []string      `json:"types"` // Go types that carry it, as importpath.Type
+	Changes []Change      `json:"changes"`
 }
 
-// Change is one wire key whose definition, writers or readers change.
+// ChangeKind is what a range does to an element.
+type ChangeKind string
+
+const (
+	Added            ChangeKind = "added"             // the element is new
+	Removed          ChangeKind = "removed"           // the element is gone
+	ProvidersChanged ChangeKind = "providers_changed" // the services that provide it change
+	ConsumersChanged ChangeKind = "consumers_changed" // only the services that consume it change
+	// For the fields of JSON and protobuf contracts, providers write and
+	// consumers read.
+	WritersChanged ChangeKind = "writers_changed"
+	ReadersChanged ChangeKind = "readers_changed"
+)
+
+// Compat says whether a change can break a service still running the old
+// code.
+type Compat string
+
+const (
+	Additive Compat = "additive"
+	Breaking Compat = "breaking"
+)
+
+// Change is one element whose definition, providers or consumers change.
 type Change struct {
-	Field    string    `json:"field"`          // wire key: JSON name, or protobuf field number
-	Name     string    `json:"name,omitempty"` // protobuf field name
-	Change   string    `json:"change"`         // added, removed, type_changed, writers_changed, readers_changed
-	Compat   string    `json:"compat"`         // additive or breaking
-	Rules    []string  `json:"rules"`          // rule IDs that apply
-	WireType SideTypes `json:"wire_type"`
-	Writers  Sides     `json:"writers"`
-	Readers  Sides     `json:"readers"`
+	Key       string     `json:"key"`             // the element: JSON name, protobuf field number, method, route
+	Field     string     `json:"field,omitempty"` // the wire key, for the fields of JSON and protobuf contracts (= key)
+	Name      string     `json:"name,omitempty"`  // protobuf field name
+	Change    ChangeKind `json:"change"`
+	Compat    Compat     `json:"compat"`
+	Rules     []RuleID   `json:"rules"` // rule IDs that apply
+	WireType  *SideTypes `json:"wire_type,omitempty"`
+	Providers Sides      `json:"providers"`
+	Consumers Sides      `json:"consumers"`
+	Writers   *Sides     `json:"writers,omitempty"` // fields: the providers
+	Readers   *Sides     `json:"readers,omitempty"` // fields: the consumers
 }
 
 // Sides is a set of services at base and at head.
@@ -169,8 +198,8 @@ type Edge struct {
 	FromStep int    `json:"from_step"`
 	To       string `json:"to"`
 	ToStep   int    `json:"to_step"`
-	Key      string `json:"key"`      // Contract.key
-	Rule     string `json:"rule"`     // rule ID
+	Key      string `json:"key"`      // the element, as people read it: Contract.key, or the method or route
+	Rule     RuleID `json:"rule"`     // rule ID
 	Critical bool   `json:"critical"` // false for a tolerant reader: the order is kept, nothing breaks without it
 }
 

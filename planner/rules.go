@@ -2,427 +2,459 @@ package planner
 
 import (
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/deployorder/deployorder/contract"
 )
 
-// Rule is one entry of the rules registry: what deployorder checks about a
-// wire key, comparing base with head.
+// RuleID names a rule of the registry.
+type RuleID string
+
+const (
+	WireKeyChanged               RuleID = "WIRE_KEY_CHANGED"
+	TolerantConsumer             RuleID = "TOLERANT_CONSUMER"
+	ProvideBeforeConsume         RuleID = "PROVIDE_BEFORE_CONSUME"
+	StopConsumeBeforeStopProvide RuleID = "STOP_CONSUME_BEFORE_STOP_PROVIDE"
+	WireIdentical                RuleID = "WIRE_IDENTICAL"
+	RebuildOnly                  RuleID = "REBUILD_ONLY"
+	GuessedKeys                  RuleID = "GUESSED_KEYS"
+	SplitCycle                   RuleID = "SPLIT_CYCLE"
+	UnsplittableCycle            RuleID = "UNSPLITTABLE_CYCLE"
+)
+
+// Rule is one entry of the rules registry: what deployorder decides about
+// the changed contract elements of a range, reading elements only (their
+// providers and consumers at base and head), whatever their kind.
 type Rule struct {
-	ID       string
-	Severity Severity // of the findings the rule raises
+	ID       RuleID
+	Severity Severity // of every finding the rule raises
 	Purpose  string
-	Check    func(*checker, *keyChange) // nil for rules the scheduler applies
+	Check    func(*checker)
 }
 
-// Rules is the registry, in the order the rules apply.
-var Rules = []Rule{
-	{ID: "WRITE_BEFORE_READ", Severity: Error, Check: checkWriteBeforeRead,
-		Purpose: "A key that a service starts reading must be written first: every service that starts writing it deploys strictly before that reader. If nobody writes it at head, the plan is blocked."},
-	{ID: "STOP_READ_BEFORE_STOP_WRITE", Severity: Error, Check: checkStopReadBeforeStopWrite,
-		Purpose: "A key that writers stop writing must first stop being read: readers that stop reading deploy strictly before the writers that stop. A service that still reads it at head while nobody writes it blocks the plan."},
-	{ID: "WIRE_KEY_CHANGED", Severity: Info, Check: checkWireKeyChanged,
-		Purpose: "Changing an existing field's wire key (json tag renamed, untagged Go field renamed, protobuf number changed) or its wire type incompatibly (number -> string, scalar -> list) is a removal plus an addition, on both sides at once."},
-	{ID: "SPLIT_CYCLE", Severity: Info,
-		Purpose: "Constraints that form a cycle are split: the writer's change becomes an expand step (write both old and new), the readers switch in a later step, and the writer's removal becomes a contract step."},
-	{ID: "TOLERANT_READER", Severity: Warning,
-		Purpose: "A reader that at head reads both the new key and the old one (a fallback) keeps the writer-first order but makes it non-critical: it forces no split, and rolling the writer back stays safe."},
-	{ID: "WIRE_IDENTICAL", Severity: Info,
-		Purpose: "Changes that leave the wire the same are not breaking: pointer <-> value, a Go field renamed with its json tag kept, a protobuf field renamed with its number kept, a type replaced by an identical one, regenerated code."},
-	{ID: "REBUILD_ONLY", Severity: Info,
-		Purpose: "A service that uses a changed contract but neither writes nor reads a changed key only rebuilds: it is affected, with no ordering constraint."},
+// Rules is the registry. check applies it in this order, in one loop:
+// each rule reads what the rules before it decided. (It is filled in init:
+// the checks raise findings with the severities of this very table.)
+var Rules []Rule
+
+func init() {
+	Rules = []Rule{
+		{ID: WireKeyChanged, Severity: Info, Check: checkWireKeyChanged,
+			Purpose: "Changing an existing field's wire key (json tag renamed, untagged Go field renamed, protobuf number changed) or its wire type incompatibly (number -> string, scalar -> list) is a removal plus an addition, on both sides at once."},
+		{ID: TolerantConsumer, Severity: Warning, Check: checkTolerantConsumer,
+			Purpose: "A consumer that, in the same function, reads an old element where its replacement is missing (a fallback proven from the code: the read of one sits under a condition on the other) keeps the provider-first order but makes it non-critical: it forces no split, and rolling the provider back stays safe. A consumer left with only the fallback is a warning."},
+		{ID: ProvideBeforeConsume, Severity: Error, Check: checkProvideBeforeConsume,
+			Purpose: "An element a service starts consuming must be provided first: every service that starts providing it (writes a key, serves a method) deploys strictly before that consumer. If no service provides it at head, the plan is blocked."},
+		{ID: StopConsumeBeforeStopProvide, Severity: Error, Check: checkStopConsumeBeforeStopProvide,
+			Purpose: "An element providers stop providing must first stop being consumed: consumers that stop deploy strictly before the providers that stop. A service that still consumes it at head while no service provides it blocks the plan."},
+		{ID: WireIdentical, Severity: Info, Check: checkWireIdentical,
+			Purpose: "Changes that leave the wire the same are not breaking: pointer <-> value, a Go field renamed with its json tag kept, a protobuf field renamed with its number kept, a type replaced by an identical one, regenerated code."},
+		{ID: RebuildOnly, Severity: Info, Check: checkRebuildOnly,
+			Purpose: "A service that uses a changed contract but neither provides nor consumes a changed element only rebuilds: it is affected, with no ordering constraint."},
+		{ID: GuessedKeys, Severity: Warning, Check: checkGuessedKeys,
+			Purpose: "A contract type that marshals itself (MarshalJSON, UnmarshalJSON) puts keys on the wire that its struct tags may not show: the plan rests on the tags, a guess, and says so."},
+		{ID: SplitCycle, Severity: Info, Check: checkSplitCycle,
+			Purpose: "Constraints that form a cycle are split: the provider's change becomes an expand step (provide both old and new), the consumers switch in a later step, and the provider's removal becomes a contract step."},
+		{ID: UnsplittableCycle, Severity: Error, Check: checkUnsplittableCycle,
+			Purpose: "Constraints that still form a cycle once every service in it is split into expand, switch and contract parts cannot be ordered: the plan is blocked, and the finding names the services of the cycle."},
+	}
+	for i := range Rules {
+		ruleByID[Rules[i].ID] = &Rules[i]
+	}
 }
 
-// keyChange is one changed wire key with its role sets.
-type keyChange struct {
-	c       *contract.Contract
-	k       *contract.Key
-	name    string // display: Contract.key
-	writers [2]map[string][]contract.Access
-	readers [2]map[string][]contract.Access
-	rules   map[string]bool
-	nested  bool // the key's contract sits inside another changed key's value
+// ruleByID indexes the registry.
+var ruleByID = map[RuleID]*Rule{}
+
+// elementChange is one changed element of a contract.
+type elementChange struct {
+	c     *contract.Contract
+	e     *contract.Element
+	name  string // for people: Contract.key, or the method or route
+	rules map[RuleID]bool
+	// nested: the element's contract sits inside another changed element's
+	// value (a new list's entries); such elements are listed after it.
+	nested bool
 }
 
-// checker collects what the rules say.
+func (ec *elementChange) providers(s contract.Side) contract.Roles { return ec.e.Providers[s] }
+func (ec *elementChange) consumers(s contract.Side) contract.Roles { return ec.e.Consumers[s] }
+func (ec *elementChange) verbs() contract.Verbs                    { return ec.c.Kind.Verbs() }
+
+// checker is the state the rules read and add to.
 type checker struct {
-	deployable  map[string]bool
+	res        *contract.Result
+	deployable map[string]bool
+	elements   []*elementChange
+
+	// What the rules decided.
 	constraints []Constraint
 	findings    []Finding
-	keys        []*keyChange
+	// fallback[ec][consumer] is the old element a consumer of a new element
+	// falls back to (TOLERANT_CONSUMER).
+	fallback map[*elementChange]map[string]string
+	// onlyFallback[ec][consumer] is the replacement next to which a consumer
+	// still reads an old element, as a fallback (TOLERANT_CONSUMER).
+	onlyFallback map[*elementChange]map[string]string
+	sched        schedule // set by SPLIT_CYCLE
 }
 
-func (ch *checker) finding(rule string, sev Severity, pos contract.Pos, format string, args ...any) {
-	ch.findings = append(ch.findings, Finding{Severity: sev, Code: rule, File: pos.File, Line: pos.Line, Message: fmt.Sprintf(format, args...)})
+// finding adds a finding of a rule, with the rule's severity.
+func (ch *checker) finding(id RuleID, pos contract.Pos, format string, args ...any) {
+	ch.findings = append(ch.findings, Finding{Severity: ruleByID[id].Severity, Code: string(id), File: pos.File, Line: pos.Line,
+		Message: fmt.Sprintf(format, args...)})
 }
 
-// checkContracts applies the rules to every changed key.
-func checkContracts(res *contract.Result, deployable map[string]bool) *checker {
-	ch := &checker{deployable: deployable}
+// check applies the registry to the changed elements of a contract
+// analysis. deployable are the services the range deploys.
+func check(res *contract.Result, deployable []string) *checker {
 	if res == nil {
-		return ch
+		res = &contract.Result{}
 	}
-	byContract := map[*contract.Contract][]*keyChange{}
+	ch := &checker{res: res, deployable: map[string]bool{},
+		fallback: map[*elementChange]map[string]string{}, onlyFallback: map[*elementChange]map[string]string{}}
+	for _, s := range deployable {
+		ch.deployable[s] = true
+	}
 	for _, c := range res.Contracts {
-		for _, k := range c.Keys {
-			if !k.Changed {
-				continue
+		for _, e := range c.Elements {
+			if e.Changed {
+				ch.elements = append(ch.elements, &elementChange{c: c, e: e, name: contract.ElementName(c, e), rules: map[RuleID]bool{}})
 			}
-			kc := &keyChange{c: c, k: k, name: c.Name + "." + keyName(c, k), writers: k.Writers, readers: k.Readers, rules: map[string]bool{}}
-			byContract[c] = append(byContract[c], kc)
-			ch.keys = append(ch.keys, kc)
 		}
 	}
-	for _, kc := range ch.keys {
-		for _, outer := range ch.keys {
-			if outer.c != kc.c && nests(outer.k, kc.c) {
-				kc.nested = true
+	for _, ec := range ch.elements {
+		for _, outer := range ch.elements {
+			if outer.c != ec.c && nests(outer.e, ec.c) {
+				ec.nested = true
 			}
 		}
 	}
 	for _, r := range Rules {
-		if r.Check == nil {
-			continue
-		}
-		for _, kc := range ch.keys {
-			r.Check(ch, kc)
-		}
-	}
-	for _, c := range res.Contracts {
-		checkWireIdentical(ch, c)
-		checkRebuildOnly(ch, c, byContract[c])
+		r.Check(ch)
 	}
 	return ch
 }
 
-// keyName shows a wire key: the JSON name, or "#N (name)" for protobuf.
-func keyName(c *contract.Contract, k *contract.Key) string {
-	if c.Kind == contract.Protobuf {
-		return fmt.Sprintf("#%s (%s)", k.Wire, k.Name)
+// constraint adds an ordering constraint between two deployable services.
+func (ch *checker) constraint(c Constraint) {
+	if ch.deployable[c.From] && ch.deployable[c.To] {
+		ch.constraints = append(ch.constraints, c)
 	}
-	return k.Wire
 }
 
-func services(m map[string][]contract.Access) []string {
-	var out []string
-	for s := range m {
-		out = append(out, s)
-	}
-	sort.Strings(out)
-	return out
-}
-
-func minus(a, b map[string][]contract.Access) []string {
-	var out []string
-	for _, s := range services(a) {
-		if _, ok := b[s]; !ok {
-			out = append(out, s)
+// checkWireKeyChanged marks elements that appear or disappear because a
+// field's wire key or wire type changed.
+func checkWireKeyChanged(ch *checker) {
+	for _, ec := range ch.elements {
+		if !ec.c.Kind.IsField() || ec.e.Exists(contract.Base) == ec.e.Exists(contract.Head) {
+			continue
+		}
+		for _, other := range ec.c.Elements {
+			if other != ec.e && other.Name == ec.e.Name && other.Name != "" && other.Exists(contract.Base) != other.Exists(contract.Head) {
+				ec.rules[WireKeyChanged] = true
+			}
 		}
 	}
-	return out
 }
 
-func first(as []contract.Access) contract.Pos {
-	if len(as) == 0 {
-		return contract.Pos{}
-	}
-	return as[0].Pos
-}
-
-// checkWriteBeforeRead: writers that start writing a key deploy before the
-// readers that start reading it.
-func checkWriteBeforeRead(ch *checker, kc *keyChange) {
-	startReaders := minus(kc.readers[contract.Head], kc.readers[contract.Base])
-	if len(startReaders) == 0 {
-		return
-	}
-	startWriters := minus(kc.writers[contract.Head], kc.writers[contract.Base])
-	for _, r := range startReaders {
-		if !otherWriter(kc.writers[contract.Head], r) {
-			if _, self := kc.writers[contract.Head][r]; self {
+// checkTolerantConsumer finds the consumers that fall back, in the same
+// function, from a new element to an old one it replaces, and those that
+// still consume an old element only as a fallback next to its replacement.
+// A fallback is proven from the code: one of the two reads sits under a
+// condition that reads the other (if x.New == nil { use x.Old }).
+func checkTolerantConsumer(ch *checker) {
+	for _, ec := range ch.elements {
+		for _, r := range sortedSet(ec.consumers(contract.Head)) {
+			if old, ok := ch.fallsBackTo(ec, r, 0); ok {
+				setIn(ch.fallback, ec, r, old)
+			}
+			if len(ec.providers(contract.Head)) > 0 {
 				continue
 			}
-			at := kc.readers[contract.Head][r]
-			ch.finding("WRITE_BEFORE_READ", Error, first(at), "%s starts reading %s, but no service writes it at head; write it first, in an earlier change", r, kc.name)
-			kc.rules["WRITE_BEFORE_READ"] = true
-			continue
-		}
-		for _, w := range startWriters {
-			if w == r {
-				continue
+			if cur, ok := fallbackNextTo(ec, r); ok {
+				setIn(ch.onlyFallback, ec, r, cur)
 			}
-			kc.rules["WRITE_BEFORE_READ"] = true
-			c := Constraint{From: w, FromPart: ExpandPart, To: r, ToPart: SwitchPart, Rule: "WRITE_BEFORE_READ",
-				Contract: kc.c.Name, Key: kc.name, Nested: kc.nested, Critical: true,
-				Why: fmt.Sprintf("%s writes %s before %s reads it", w, kc.name, r)}
-			if old, ok := tolerantOf(ch, kc, r, 0); ok {
-				c.Critical = false
-				c.Why += fmt.Sprintf(" (it falls back to %s)", old)
-				c.Fallback = old
-				kc.rules["TOLERANT_READER"] = true
-			}
-			ch.constraints = append(ch.constraints, c)
 		}
 	}
 }
 
-// checkStopReadBeforeStopWrite: readers that stop reading a key deploy
-// before the writers that stop writing it; a reader that still reads it
-// with nobody writing it blocks the plan.
-func checkStopReadBeforeStopWrite(ch *checker, kc *keyChange) {
-	stopWriters := minus(kc.writers[contract.Base], kc.writers[contract.Head])
-	if len(stopWriters) == 0 {
-		return
+func setIn(m map[*elementChange]map[string]string, ec *elementChange, svc, v string) {
+	if m[ec] == nil {
+		m[ec] = map[string]string{}
 	}
-	kc.rules["STOP_READ_BEFORE_STOP_WRITE"] = true
-	for _, r := range services(kc.readers[contract.Head]) {
-		if otherWriter(kc.writers[contract.Head], r) {
-			continue
-		}
-		if _, self := kc.writers[contract.Head][r]; self {
-			continue
-		}
-		at := kc.readers[contract.Head][r]
-		if alt, ok := fallbackFor(kc, r); ok {
-			ch.finding("TOLERANT_READER", Warning, first(at), "%s still reads %s as a fallback next to %s, and no service writes it at head; drop the fallback in a later change", r, kc.name, alt)
-			continue
-		}
-		ch.finding("STOP_READ_BEFORE_STOP_WRITE", Error, first(at), "%s still reads %s at head, but %s stop writing it and no service writes it at head; stop reading it first, in an earlier change",
-			r, kc.name, joinNames(stopWriters))
-	}
-	for _, r := range minus(kc.readers[contract.Base], kc.readers[contract.Head]) {
-		for _, w := range stopWriters {
-			if w == r {
-				continue
-			}
-			ch.constraints = append(ch.constraints, Constraint{From: r, FromPart: SwitchPart, To: w, ToPart: ContractPart,
-				Rule: "STOP_READ_BEFORE_STOP_WRITE", Contract: kc.c.Name, Key: kc.name, Nested: kc.nested, Critical: true,
-				Why: fmt.Sprintf("%s stops reading %s before %s stops writing it", r, kc.name, w)})
-		}
-	}
+	m[ec][svc] = v
 }
 
-// checkWireKeyChanged marks keys that appear or disappear because a field's
-// wire key or wire type changed.
-func checkWireKeyChanged(ch *checker, kc *keyChange) {
-	for _, other := range kc.c.Keys {
-		if other == kc.k {
+// fallsBackTo reports whether consumer r of element ec, at head, falls back
+// to another element of the same contract that the base provides: in the
+// mixed state, with the new consumer and an old provider, it reads that
+// one. An element inside the value of an element consumed tolerantly (the
+// entries of a new list) is consumed tolerantly too.
+func (ch *checker) fallsBackTo(ec *elementChange, r string, depth int) (string, bool) {
+	for _, old := range ec.c.Elements {
+		if old == ec.e || len(old.Providers[contract.Base]) == 0 {
 			continue
 		}
-		sameField := other.Name == kc.k.Name && other.Name != ""
-		if sameField && (kc.k.Exists(contract.Base) != kc.k.Exists(contract.Head)) && (other.Exists(contract.Base) != other.Exists(contract.Head)) {
-			kc.rules["WIRE_KEY_CHANGED"] = true
-		}
-	}
-}
-
-// otherWriter reports whether someone other than svc writes the key.
-func otherWriter(writers map[string][]contract.Access, svc string) bool {
-	for w := range writers {
-		if w != svc {
-			return true
-		}
-	}
-	return false
-}
-
-// tolerantOf reports whether reader r, at head, also reads in the same
-// function an older key of the same contract that the new key replaces (one
-// written at base that is going away, or whose name the new key extends,
-// like metadata and metadata_v2): a fallback for when the new key is
-// missing. A key inside the value of a key read tolerantly (the entries of
-// a new list) is tolerant too.
-func tolerantOf(ch *checker, kc *keyChange, r string, depth int) (string, bool) {
-	funcs := directFuncs(kc.readers[contract.Head][r])
-	for _, other := range kc.c.Keys {
-		if other == kc.k || len(other.Writers[contract.Base]) == 0 || !replaces(other, kc.k) {
-			continue
-		}
-		for _, a := range other.Readers[contract.Head][r] {
-			if a.Via == "" && funcs[a.Func] {
-				return kc.c.Name + "." + keyName(kc.c, other), true
-			}
+		if guarded(ec.e.Consumers[contract.Head][r], old.Key) || guarded(old.Consumers[contract.Head][r], ec.e.Key) {
+			return contract.ElementName(ec.c, old), true
 		}
 	}
 	if depth > 3 {
 		return "", false
 	}
-	for _, outer := range ch.keys {
-		if outer == kc || outer.c == kc.c || !nests(outer.k, kc.c) {
+	for _, outer := range ch.elements {
+		if outer == ec || outer.c == ec.c || !nests(outer.e, ec.c) {
 			continue
 		}
-		if old, ok := tolerantOf(ch, outer, r, depth+1); ok {
+		if old, ok := ch.fallsBackTo(outer, r, depth+1); ok {
 			return old, true
 		}
 	}
 	return "", false
 }
 
-// replaces reports whether key old looks like the predecessor of key cur:
-// it is going away (no longer written by someone, or gone from the wire),
-// or the two names share a stem (metadata, metadata_v2; Name, NameV2).
-func replaces(old, cur *contract.Key) bool {
-	if !old.Exists(contract.Head) || len(minus(old.Writers[contract.Base], old.Writers[contract.Head])) > 0 {
-		return true
-	}
-	return sharesStem(old.Wire, cur.Wire) || sharesStem(old.Name, cur.Name)
-}
-
-func sharesStem(a, b string) bool {
-	a, b = strings.ToLower(a), strings.ToLower(b)
-	if a == "" || b == "" || a == b {
-		return false
-	}
-	if strings.HasPrefix(a, b) || strings.HasPrefix(b, a) {
-		return true
-	}
-	n := 0
-	for n < len(a) && n < len(b) && a[n] == b[n] {
-		n++
-	}
-	return n >= 4
-}
-
-// nests reports whether a key's value holds a type of contract c.
-func nests(k *contract.Key, c *contract.Contract) bool {
-	for _, n := range k.Nested {
-		for _, t := range c.Types {
-			if n == t {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// fallbackFor reports whether reader r reads the key next to its
-// replacement, a key of the contract written at head that is new in the
-// range or shares the key's stem: the old key is only a fallback.
-func fallbackFor(kc *keyChange, r string) (string, bool) {
-	funcs := directFuncs(kc.readers[contract.Head][r])
-	for _, other := range kc.c.Keys {
-		if other == kc.k || len(other.Writers[contract.Head]) == 0 {
+// fallbackNextTo reports whether consumer r reads the old element ec under
+// a condition on a replacement that a service provides at head.
+func fallbackNextTo(ec *elementChange, r string) (string, bool) {
+	for _, cur := range ec.c.Elements {
+		if cur == ec.e || len(cur.Providers[contract.Head]) == 0 {
 			continue
 		}
-		fresh := !other.Exists(contract.Base) || len(minus(other.Writers[contract.Head], other.Writers[contract.Base])) > 0
-		if !fresh && !sharesStem(kc.k.Wire, other.Wire) && !sharesStem(kc.k.Name, other.Name) {
-			continue
-		}
-		for _, a := range other.Readers[contract.Head][r] {
-			if a.Via == "" && funcs[a.Func] {
-				return kc.c.Name + "." + keyName(kc.c, other), true
-			}
+		if guarded(ec.e.Consumers[contract.Head][r], cur.Key) {
+			return contract.ElementName(ec.c, cur), true
 		}
 	}
 	return "", false
 }
 
-func directFuncs(as []contract.Access) map[string]bool {
-	out := map[string]bool{}
-	for _, a := range as {
-		if a.Via == "" {
-			out[a.Func] = true
+// guarded reports whether one of the places sits under a condition that
+// reads key (in the same function, by construction of Place.Guards).
+func guarded(places []contract.Place, key string) bool {
+	for _, p := range places {
+		if slices.Contains(p.Guards, key) {
+			return true
 		}
 	}
-	return out
+	return false
+}
+
+// checkProvideBeforeConsume: the services that start providing an element
+// deploy before the services that start consuming it.
+func checkProvideBeforeConsume(ch *checker) {
+	for _, ec := range ch.elements {
+		startConsumers := minus(ec.consumers(contract.Head), ec.consumers(contract.Base))
+		if len(startConsumers) == 0 {
+			continue
+		}
+		v := ec.verbs()
+		startProviders := minus(ec.providers(contract.Head), ec.providers(contract.Base))
+		for _, r := range startConsumers {
+			if !ec.providers(contract.Head).HasOther(r) {
+				if ec.providers(contract.Head).Has(r) {
+					continue // it provides what it consumes itself
+				}
+				ch.finding(ProvideBeforeConsume, first(ec.consumers(contract.Head)[r]), "%s starts %s %s, but no service %s it at head; %s it first, in an earlier change",
+					r, gerund(v.Consume), ec.name, v.Provides, v.Provide)
+				ec.rules[ProvideBeforeConsume] = true
+				continue
+			}
+			for _, w := range startProviders {
+				if w == r {
+					continue
+				}
+				ec.rules[ProvideBeforeConsume] = true
+				c := Constraint{From: w, FromPart: ExpandPart, To: r, ToPart: SwitchPart, Rule: ProvideBeforeConsume,
+					Kind: ec.c.Kind, Contract: ec.c.Name, Key: ec.name, Nested: ec.nested, Critical: true,
+					Why: fmt.Sprintf("%s %s %s before %s %s it", w, v.Provides, ec.name, r, v.Consumes)}
+				if old, ok := ch.fallback[ec][r]; ok {
+					c.Critical = false
+					c.Why += fmt.Sprintf(" (it falls back to %s)", old)
+					c.Fallback = old
+					ec.rules[TolerantConsumer] = true
+				}
+				ch.constraint(c)
+			}
+		}
+	}
+}
+
+// checkStopConsumeBeforeStopProvide: the services that stop consuming an
+// element deploy before the services that stop providing it; a service
+// that still consumes it with nobody providing it blocks the plan.
+func checkStopConsumeBeforeStopProvide(ch *checker) {
+	for _, ec := range ch.elements {
+		stopProviders := minus(ec.providers(contract.Base), ec.providers(contract.Head))
+		if len(stopProviders) == 0 {
+			continue
+		}
+		v := ec.verbs()
+		ec.rules[StopConsumeBeforeStopProvide] = true
+		for _, r := range sortedSet(ec.consumers(contract.Head)) {
+			if len(ec.providers(contract.Head)) > 0 {
+				continue
+			}
+			at := first(ec.consumers(contract.Head)[r])
+			if cur, ok := ch.onlyFallback[ec][r]; ok {
+				ec.rules[TolerantConsumer] = true
+				ch.finding(TolerantConsumer, at, "%s still %s %s as a fallback next to %s, and no service %s it at head; drop the fallback in a later change",
+					r, v.Consumes, ec.name, cur, v.Provides)
+				continue
+			}
+			ch.finding(StopConsumeBeforeStopProvide, at, "%s still %s %s at head, but %s stop %s it and no service %s it at head; stop %s it first, in an earlier change",
+				r, v.Consumes, ec.name, joinNames(stopProviders), gerund(v.Provide), v.Provides, gerund(v.Consume))
+		}
+		for _, r := range minus(ec.consumers(contract.Base), ec.consumers(contract.Head)) {
+			for _, w := range stopProviders {
+				if w == r {
+					continue
+				}
+				ch.constraint(Constraint{From: r, FromPart: SwitchPart, To: w, ToPart: ContractPart,
+					Rule: StopConsumeBeforeStopProvide, Kind: ec.c.Kind, Contract: ec.c.Name, Key: ec.name, Nested: ec.nested, Critical: true,
+					Why: fmt.Sprintf("%s stops %s %s before %s stops %s it", r, gerund(v.Consume), ec.name, w, gerund(v.Provide))})
+			}
+		}
+	}
 }
 
 // checkWireIdentical notes a contract whose Go declaration changed while
 // its wire stayed the same.
-func checkWireIdentical(ch *checker, c *contract.Contract) {
-	if !c.GoOnlyChange {
-		return
-	}
-	var renamed []string
-	for _, k := range c.Keys {
-		if k.RenamedFrom != "" {
-			renamed = append(renamed, fmt.Sprintf("%s -> %s", k.RenamedFrom, k.Name))
+func checkWireIdentical(ch *checker) {
+	for _, c := range ch.res.Contracts {
+		if !c.GoOnlyChange {
+			continue
 		}
+		var renamed []string
+		for _, e := range c.Elements {
+			if e.RenamedFrom != "" {
+				renamed = append(renamed, fmt.Sprintf("%s -> %s", e.RenamedFrom, e.Name))
+			}
+		}
+		msg := fmt.Sprintf("%s changed in Go but not on the wire", c.Name)
+		if len(renamed) > 0 {
+			msg += fmt.Sprintf(" (Go fields renamed with their keys kept: %s)", strings.Join(renamed, ", "))
+		}
+		ch.finding(WireIdentical, contract.Pos{}, "%s; this alone needs no ordering", msg)
 	}
-	msg := fmt.Sprintf("%s changed in Go but not on the wire", c.Name)
-	if len(renamed) > 0 {
-		msg += fmt.Sprintf(" (Go fields renamed with their keys kept: %s)", strings.Join(renamed, ", "))
-	}
-	ch.findings = append(ch.findings, Finding{Severity: Info, Code: "WIRE_IDENTICAL", Message: msg + "; this alone needs no ordering"})
 }
 
 // checkRebuildOnly names the services that use a changed contract without
-// writing or reading any of its changed keys.
-func checkRebuildOnly(ch *checker, c *contract.Contract, changes []*keyChange) {
-	if len(changes) == 0 {
-		return
-	}
-	involved := map[string]bool{}
-	for _, kc := range changes {
-		for side := range kc.writers {
-			for s := range kc.writers[side] {
-				involved[s] = true
+// providing or consuming any of its changed elements.
+func checkRebuildOnly(ch *checker) {
+	involved := map[*contract.Contract]map[string]bool{}
+	for _, ec := range ch.elements {
+		m := involved[ec.c]
+		if m == nil {
+			m = map[string]bool{}
+			involved[ec.c] = m
+		}
+		for _, s := range contract.Sides {
+			for svc := range ec.providers(s) {
+				m[svc] = true
 			}
-			for s := range kc.readers[side] {
-				involved[s] = true
+			for svc := range ec.consumers(s) {
+				m[svc] = true
 			}
 		}
 	}
-	var only []string
-	for _, s := range c.Importers[contract.Head] {
-		if !involved[s] && ch.deployable[s] {
-			only = append(only, s)
+	for _, c := range ch.res.Contracts {
+		m, changed := involved[c]
+		if !changed {
+			continue
 		}
-	}
-	if len(only) > 0 {
-		msg := "%s uses %s but neither writes nor reads a changed key: it only rebuilds, with no ordering constraint"
-		if len(only) > 1 {
-			msg = "%s use %s but neither write nor read a changed key: they only rebuild, with no ordering constraint"
+		var only []string
+		for _, s := range c.Importers[contract.Head] {
+			if !m[s] && ch.deployable[s] {
+				only = append(only, s)
+			}
 		}
-		ch.findings = append(ch.findings, Finding{Severity: Info, Code: "REBUILD_ONLY", Message: fmt.Sprintf(msg, joinNames(only), c.Name)})
+		switch len(only) {
+		case 0:
+		case 1:
+			ch.finding(RebuildOnly, contract.Pos{}, "%s uses %s but neither %s nor %s a changed %s: it only rebuilds, with no ordering constraint",
+				only[0], c.Name, c.Kind.Verbs().Provides, c.Kind.Verbs().Consumes, c.Kind.Noun())
+		default:
+			ch.finding(RebuildOnly, contract.Pos{}, "%s use %s but neither %s nor %s a changed %s: they only rebuild, with no ordering constraint",
+				joinNames(only), c.Name, c.Kind.Verbs().Provide, c.Kind.Verbs().Consume, c.Kind.Noun())
+		}
 	}
 }
 
-// planContracts turns the analysed contracts into the plan's form.
-func planContracts(ch *checker) []Contract {
-	var out []Contract
-	byName := map[string]int{}
-	for _, kc := range ch.keys {
-		i, ok := byName[kc.c.Name]
-		if !ok {
-			i = len(out)
-			byName[kc.c.Name] = i
-			out = append(out, Contract{Name: kc.c.Name, Kind: string(kc.c.Kind), Types: kc.c.Types, Changes: []Change{}})
+// checkGuessedKeys says when a plan rests on the keys of a type that
+// marshals itself.
+func checkGuessedKeys(ch *checker) {
+	for _, c := range ch.res.Contracts {
+		if !c.Custom || !hasChange(ch, c) {
+			continue
 		}
-		k := kc.k
-		change := Change{Field: k.Wire, WireType: SideTypes{Base: k.Type[contract.Base], Head: k.Type[contract.Head]},
-			Writers: Sides{Base: nonNil(services(k.Writers[contract.Base])), Head: nonNil(services(k.Writers[contract.Head]))},
-			Readers: Sides{Base: nonNil(services(k.Readers[contract.Base])), Head: nonNil(services(k.Readers[contract.Head]))}}
-		if kc.c.Kind == contract.Protobuf {
-			change.Name = k.Name
+		ch.finding(GuessedKeys, contract.Pos{}, "%s marshals itself (MarshalJSON or UnmarshalJSON), so its keys on the wire may differ from its struct tags; the plan assumes the tags (declare the real keys with a contract binding in deployorder.yaml if they differ)", c.Name)
+	}
+}
+
+func hasChange(ch *checker, c *contract.Contract) bool {
+	for _, ec := range ch.elements {
+		if ec.c == c {
+			return true
 		}
-		switch {
-		case !k.Exists(contract.Base):
-			change.Change, change.Compat = "added", "additive"
-		case !k.Exists(contract.Head):
-			change.Change, change.Compat = "removed", "breaking"
-		case len(minus(k.Writers[contract.Base], k.Writers[contract.Head])) > 0:
-			change.Change, change.Compat = "writers_changed", "breaking"
-		case !sameSet(k.Writers):
-			change.Change, change.Compat = "writers_changed", "additive"
-		default:
-			change.Change, change.Compat = "readers_changed", "additive"
+	}
+	return false
+}
+
+// checkSplitCycle orders the deployable services under the constraints,
+// splitting those in a cycle of critical constraints into their parts.
+func checkSplitCycle(ch *checker) {
+	var services []string
+	for s := range ch.deployable {
+		services = append(services, s)
+	}
+	slices.Sort(services)
+	ch.sched = plan(services, ch.constraints)
+}
+
+// checkUnsplittableCycle blocks a plan whose constraints still form a cycle
+// after splitting.
+func checkUnsplittableCycle(ch *checker) {
+	if ch.sched.cycle != nil {
+		ch.finding(UnsplittableCycle, contract.Pos{}, "services %s depend on each other in a way no split resolves; break the cycle by hand", joinNames(ch.sched.cycle))
+	}
+}
+
+// nests reports whether an element's value holds a type of contract c.
+func nests(e *contract.Element, c *contract.Contract) bool {
+	for _, n := range e.Nested {
+		if slices.Contains(c.Types, n) {
+			return true
 		}
-		if kc.rules["WIRE_KEY_CHANGED"] {
-			change.Compat = "breaking"
+	}
+	return false
+}
+
+// gerund is the -ing form of a verb of contract.Verbs.
+func gerund(verb string) string {
+	switch {
+	case verb == "set":
+		return "setting"
+	case strings.HasSuffix(verb, "e") && !strings.HasSuffix(verb, "ee"):
+		return verb[:len(verb)-1] + "ing"
+	}
+	return verb + "ing"
+}
+
+func first(ps []contract.Place) contract.Pos {
+	if len(ps) == 0 {
+		return contract.Pos{}
+	}
+	return ps[0].Pos
+}
+
+// minus lists the services of a that are not in b, sorted.
+func minus(a, b contract.Roles) []string {
+	var out []string
+	for _, s := range sortedSet(a) {
+		if _, ok := b[s]; !ok {
+			out = append(out, s)
 		}
-		for r := range kc.rules {
-			change.Rules = append(change.Rules, r)
-		}
-		sort.Strings(change.Rules)
-		change.Rules = nonNil(change.Rules)
-		out[i].Changes = append(out[i].Changes, change)
 	}
 	return out
-}
-
-func sameSet(sides [2]map[string][]contract.Access) bool {
-	return len(minus(sides[0], sides[1])) == 0 && len(minus(sides[1], sides[0])) == 0
 }

@@ -1,9 +1,9 @@
 package planner
 
 import (
-	"fmt"
 	"sort"
-	"strings"
+
+	"github.com/deployorder/deployorder/contract"
 
 	"gonum.org/v1/gonum/graph"
 	"gonum.org/v1/gonum/graph/simple"
@@ -29,12 +29,13 @@ var partPhase = map[Part]Phase{Whole: PhaseDeploy, ExpandPart: PhaseExpand, Swit
 type Constraint struct {
 	From, To         string // services
 	FromPart, ToPart Part
-	Rule             string // rule ID
-	Contract, Key    string // what it is about (display names)
-	Nested           bool   // the key sits inside another changed key's value (listed after it)
-	Critical         bool   // false for a tolerant reader: keep the order, but never split for it
-	Fallback         string // for a tolerant reader: the old key it falls back to
-	Why              string // one line, e.g. "metadata writes metadata_v2 before billing reads it"
+	Rule             RuleID
+	Kind             contract.Kind // of the element: it says what providers and consumers do
+	Contract, Key    string        // what it is about (display names)
+	Nested           bool          // the key sits inside another changed key's value (listed after it)
+	Critical         bool          // false for a tolerant reader: keep the order, but never split for it
+	Fallback         string        // for a tolerant reader: the old key it falls back to
+	Why              string        // one line, e.g. "metadata writes metadata_v2 before billing reads it"
 }
 
 // node is a (service, part) pair of the constraint graph.
@@ -217,21 +218,4 @@ func (sc schedule) waveOfConstraint(c Constraint) (from, to int, ok bool) {
 		return 0, 0, false
 	}
 	return sc.waveOf[f], sc.waveOf[t], true
-}
-
-func joinNames(names []string) string {
-	switch len(names) {
-	case 0:
-		return ""
-	case 1:
-		return names[0]
-	}
-	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return fmt.Sprintf("%d %s", n, one)
-	}
-	return fmt.Sprintf("%d %s", n, many)
 }

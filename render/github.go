@@ -32,7 +32,7 @@ func (GitHub) Render(w io.Writer, p *planner.Plan) error {
 				if part.Keep != "" {
 					msg += ": " + part.Keep
 				}
-				b.WriteString(workflowCommand(planner.Finding{Severity: planner.Error, Code: "SPLIT_CYCLE", File: f.Path, Line: firstNewLine(f.Hunks), Message: msg}) + "\n")
+				b.WriteString(workflowCommand(planner.Finding{Severity: planner.Error, Code: string(planner.SplitCycle), File: f.Path, Line: firstNewLine(f.Hunks), Message: msg}) + "\n")
 			}
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/deployorder/deployorder/graph"
 	"github.com/deployorder/deployorder/planner"
 )
 
@@ -278,16 +279,16 @@ func reasonLine(r planner.Reason) string {
 	for i, c := range r.Chain {
 		chain[i] = "`" + quotePath(c) + "`"
 	}
-	line := r.Kind + ": "
+	line := string(r.Kind) + ": "
 	switch r.Kind {
-	case "module":
+	case graph.ViaModule:
 		line += fmt.Sprintf("`%s` %s %s → %s", quotePath(r.Path), r.Module, orNone(r.From), orNone(r.To))
 		if len(chain) > 1 {
 			line += " via " + strings.Join(chain[1:], " → ")
 		}
-	case "go-version":
+	case graph.ViaGoVersion:
 		line += fmt.Sprintf("`%s` %s → %s", quotePath(r.Path), orNone(r.From), orNone(r.To))
-	case "owned", "added", "removed":
+	case graph.ViaOwned, graph.ViaAdded, graph.ViaRemoved:
 		line += "`" + quotePath(r.Path) + "`"
 	default:
 		if len(chain) == 0 {
@@ -308,15 +309,27 @@ func mdContracts(b *strings.Builder, p *planner.Plan) {
 		for _, t := range c.Types {
 			fmt.Fprintf(b, ", `%s`", t)
 		}
-		b.WriteString(")\n\n| key | change | compat | rules | wire type | writers | readers |\n|---|---|---|---|---|---|---|\n")
+		v := c.Kind.Verbs()
+		if c.Kind.IsField() {
+			b.WriteString(")\n\n| key | change | compat | rules | wire type | writers | readers |\n|---|---|---|---|---|---|---|\n")
+		} else {
+			fmt.Fprintf(b, ")\n\n| %s | change | compat | rules | %s | %s |\n|---|---|---|---|---|---|\n", c.Kind.Noun(), v.Provides, v.Consumes)
+		}
 		for _, ch := range c.Changes {
-			key := "`" + ch.Field + "`"
+			key := "`" + ch.Key + "`"
 			if ch.Name != "" {
 				key += " " + ch.Name
 			}
-			fmt.Fprintf(b, "| %s | %s | %s | %s | %s → %s | %s | %s |\n", mdEscape(key), ch.Change, ch.Compat,
-				mdEscape(strings.Join(ch.Rules, ", ")), mdEscape(orNone(ch.WireType.Base)), mdEscape(orNone(ch.WireType.Head)),
-				sides(ch.Writers), sides(ch.Readers))
+			rules := make([]string, len(ch.Rules))
+			for i, r := range ch.Rules {
+				rules[i] = string(r)
+			}
+			wire := ""
+			if ch.WireType != nil {
+				wire = fmt.Sprintf(" %s → %s |", mdEscape(orNone(ch.WireType.Base)), mdEscape(orNone(ch.WireType.Head)))
+			}
+			fmt.Fprintf(b, "| %s | %s | %s | %s |%s %s | %s |\n", mdEscape(key), ch.Change, ch.Compat,
+				mdEscape(strings.Join(rules, ", ")), wire, sides(ch.Providers), sides(ch.Consumers))
 		}
 	}
 	b.WriteString("\n</details>\n")

@@ -79,7 +79,7 @@ func TestMarkdownSections(t *testing.T) {
 		"<details><summary>Why each service is affected</summary>",
 		"  - package: `api/metadata/metadata.go` → `example.com/shop/api/metadata` → `example.com/shop/cmd/billing`",
 		"<details><summary>Contract changes</summary>",
-		"| `metadata` | removed | breaking | STOP_READ_BEFORE_STOP_WRITE | object → (none) | metadata → (none) | billing, frontend → (none) |",
+		"| `metadata` | removed | breaking | STOP_CONSUME_BEFORE_STOP_PROVIDE | object → (none) | metadata → (none) | billing, frontend → (none) |",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("the Markdown lacks %q", want)
@@ -105,8 +105,8 @@ func bigPlan(services int) *planner.Plan {
 		p.Services = append(p.Services, planner.Service{Name: name, Status: "changed", Affected: true,
 			Reasons: []planner.Reason{{Kind: "package", Path: "lib/x.go", Chain: chain}}})
 		p.Findings = append(p.Findings, planner.Finding{Severity: planner.Info, Code: "NOTE", Message: strings.Repeat("n", 200)})
-		p.Contracts[0].Changes = append(p.Contracts[0].Changes, planner.Change{Field: fmt.Sprintf("k%d", i), Change: "added", Compat: "additive",
-			Writers: planner.Sides{Head: []string{name}}, Readers: planner.Sides{Head: []string{"billing"}}})
+		p.Contracts[0].Changes = append(p.Contracts[0].Changes, planner.Change{Key: fmt.Sprintf("k%d", i), Change: "added", Compat: "additive",
+			Providers: planner.Sides{Head: []string{name}}, Consumers: planner.Sides{Head: []string{"billing"}}})
 	}
 	p.Steps[1].Services = append(p.Steps[1].Services, names...)
 	return p

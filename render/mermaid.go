@@ -25,19 +25,20 @@ func (Mermaid) Render(w io.Writer, p *planner.Plan) error {
 type Edge struct {
 	From, To         string // services
 	FromStep, ToStep int    // step indexes, from 1
-	Key, Rule        string // the wire key (Contract.key) and rule ID
-	Tolerant         bool   // a tolerant reader: the order is kept but nothing breaks without it
+	Key              string // the elements (Contract.key, a method, a route)
+	Rule             planner.RuleID
+	Tolerant         bool // a tolerant reader: the order is kept but nothing breaks without it
 }
 
 // Label is the edge's text in the graph.
 func (e Edge) Label() string {
 	switch {
 	case e.Key != "" && e.Rule != "":
-		return e.Key + " (" + e.Rule + ")"
+		return e.Key + " (" + string(e.Rule) + ")"
 	case e.Key != "":
 		return e.Key
 	}
-	return e.Rule
+	return string(e.Rule)
 }
 
 // planEdges returns the plan's ordering edges in the graph's form: one
@@ -46,7 +47,7 @@ func planEdges(p *planner.Plan) []Edge {
 	type pair struct {
 		from, to         string
 		fromStep, toStep int
-		rule             string
+		rule             planner.RuleID
 	}
 	keys := map[pair][]string{}
 	tolerant := map[pair]bool{}

@@ -131,10 +131,10 @@ func TestMermaidSplitPlan(t *testing.T) {
 		edges = append(edges, fmt.Sprintf("%s@%d -> %s@%d: %s", fc.nodes[e[0]].service, fc.nodes[e[0]].step, fc.nodes[e[1]].service, fc.nodes[e[1]].step, e[2]))
 	}
 	want := []string{
-		"metadata@1 -> billing@2: Response.metadata_v2 (WRITE_BEFORE_READ)",
-		"metadata@1 -> frontend@2: Response.metadata_v2 (WRITE_BEFORE_READ)",
-		"billing@2 -> metadata@3: Response.metadata (STOP_READ_BEFORE_STOP_WRITE)",
-		"frontend@2 -> metadata@3: Response.metadata (STOP_READ_BEFORE_STOP_WRITE)",
+		"metadata@1 -> billing@2: Response.metadata_v2 (PROVIDE_BEFORE_CONSUME)",
+		"metadata@1 -> frontend@2: Response.metadata_v2 (PROVIDE_BEFORE_CONSUME)",
+		"billing@2 -> metadata@3: Response.metadata (STOP_CONSUME_BEFORE_STOP_PROVIDE)",
+		"frontend@2 -> metadata@3: Response.metadata (STOP_CONSUME_BEFORE_STOP_PROVIDE)",
 	}
 	if diff := cmp.Diff(want, edges); diff != "" {
 		t.Errorf("edges (-want +got):\n%s", diff)
@@ -149,8 +149,8 @@ func TestMermaidShapes(t *testing.T) {
 			{Index: 3, Phase: planner.PhaseDeploy, Services: []string{"x", "y"}},
 		},
 		Edges: []planner.Edge{
-			{From: "r", FromStep: 1, To: "w", ToStep: 2, Key: "T.old", Rule: "STOP_READ_BEFORE_STOP_WRITE", Critical: true},
-			{From: "w", FromStep: 2, To: "x", ToStep: 3, Key: "T.new", Rule: "WRITE_BEFORE_READ"},
+			{From: "r", FromStep: 1, To: "w", ToStep: 2, Key: "T.old", Rule: "STOP_CONSUME_BEFORE_STOP_PROVIDE", Critical: true},
+			{From: "w", FromStep: 2, To: "x", ToStep: 3, Key: "T.new", Rule: "PROVIDE_BEFORE_CONSUME"},
 		},
 	}
 	// Names that clash once reduced to an ID, and one that is a Mermaid keyword.
@@ -182,8 +182,8 @@ func TestMermaidShapes(t *testing.T) {
 		edges []string // "fromID arrow toID"
 	}{
 		{"noop", &planner.Plan{}, nil},
-		{"tolerant reader", tolerant, []string{`s1_r -->|"T.old (STOP_READ_BEFORE_STOP_WRITE)"| s2_w`,
-			`s2_w -.->|"T.new (WRITE_BEFORE_READ)"| s3_x`}},
+		{"tolerant reader", tolerant, []string{`s1_r -->|"T.old (STOP_CONSUME_BEFORE_STOP_PROVIDE)"| s2_w`,
+			`s2_w -.->|"T.new (PROVIDE_BEFORE_CONSUME)"| s3_x`}},
 		{"clashing names", clash, []string{`s1_a_b -->|"T.#quot;k#quot; (R1)"| s2_c_d`,
 			`s1_a_b_2 -->|"T.k (R2)"| s2_end`}},
 		{"keys merged", many, []string{`s1_m -->|"T.a, T.b +1 (W)"| s2_b`}},
@@ -212,7 +212,7 @@ func TestMermaidShapes(t *testing.T) {
 }
 
 func TestEdgeLabel(t *testing.T) {
-	if got := (Edge{Key: "Response.metadata_v2", Rule: "WRITE_BEFORE_READ"}).Label(); got != "Response.metadata_v2 (WRITE_BEFORE_READ)" {
+	if got := (Edge{Key: "Response.metadata_v2", Rule: "PROVIDE_BEFORE_CONSUME"}).Label(); got != "Response.metadata_v2 (PROVIDE_BEFORE_CONSUME)" {
 		t.Errorf("label = %q", got)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/deployorder/deployorder/graph"
 	"github.com/deployorder/deployorder/planner"
 )
 
@@ -92,20 +93,20 @@ func whyLine(s planner.Service) string {
 	}
 	var line string
 	switch r.Kind {
-	case "module":
+	case graph.ViaModule:
 		line = fmt.Sprintf("%s: %s %s -> %s", r.Path, r.Module, orNone(r.From), orNone(r.To))
 		if len(r.Chain) > 2 {
 			line += " via " + strings.Join(r.Chain[1:], " -> ")
 		}
-	case "go-version":
+	case graph.ViaGoVersion:
 		line = fmt.Sprintf("%s: %s -> %s", r.Path, orNone(r.From), orNone(r.To))
-	case "owned":
+	case graph.ViaOwned:
 		line = r.Path + " (owned path)"
-	case "added":
+	case graph.ViaAdded:
 		line = "new service in " + r.Path
-	case "removed":
+	case graph.ViaRemoved:
 		line = "main package removed (" + r.Path + ")"
-	case "embed":
+	case graph.ViaEmbed:
 		line = strings.Join(r.Chain, " -> ") + " (embedded)"
 	default:
 		line = strings.Join(r.Chain, " -> ")

@@ -19,6 +19,12 @@ type Record struct {
 	Line  int
 	Func  string // enclosing function (types.Func.FullName), for fallback detection
 	Via   string // how, when not a selector or literal: "GetName()", "a template", "a relay"
+	// Guards are the fields read by the conditions that a read sits under,
+	// in the same function: the if statements whose body or else holds it,
+	// the left operands of && and || it is the right operand of, and
+	// switch tags; a local variable in a condition stands for the fields
+	// its definition reads (v := x.New; if v == "" { v = x.Old }).
+	Guards [][]FieldRef
 }
 
 // Summaries carry what one package's analysis tells the packages that
@@ -46,6 +52,9 @@ type walker struct {
 	calls   *[]string             // phase 1: receiver methods the method calls
 	decoded map[types.Object]bool // values decoded in the current function
 	stack   []ast.Node
+
+	defs   map[types.Object][][]FieldRef // current function: local variable -> the fields its definition reads
+	guards map[ast.Node][][]FieldRef     // condition -> the fields it reads
 }
 
 // Walk returns the accesses recorded in a type-checked package
@@ -92,6 +101,7 @@ func Walk(fset *token.FileSet, tp *Package, tracked map[string]bool, sum *Summar
 				w.fn = w.funcName(d)
 				w.recv = w.trackedRecv(d)
 				w.decoded = w.collectDecoded(d.Body)
+				w.defs, w.guards = nil, nil
 				w.walk(d.Body)
 			case *ast.GenDecl:
 				w.fn, w.recv = tp.Src.Path+".init", nil
@@ -319,7 +329,142 @@ func (w *walker) record(x ast.Expr, a Record, pos token.Pos) {
 	}
 	p := w.fset.Position(pos)
 	a.File, a.Line, a.Func = p.Filename, p.Line, w.fn
+	if a.Read {
+		a.Guards = w.guardsHere()
+	}
 	w.out = append(w.out, a)
+}
+
+// guardsHere returns the fields read by the conditions the node at the top
+// of the stack sits under.
+func (w *walker) guardsHere() [][]FieldRef {
+	var out [][]FieldRef
+	for i := len(w.stack) - 2; i >= 0; i-- {
+		child := w.stack[i+1]
+		switch p := w.stack[i].(type) {
+		case *ast.IfStmt:
+			if child == p.Body || child == p.Else {
+				out = append(out, w.guardOf(p.Cond)...)
+			}
+		case *ast.BinaryExpr:
+			if (p.Op == token.LAND || p.Op == token.LOR) && child == p.Y {
+				out = append(out, w.guardOf(p.X)...)
+			}
+		case *ast.SwitchStmt:
+			if child == p.Body && p.Tag != nil {
+				out = append(out, w.guardOf(p.Tag)...)
+			}
+		case *ast.CaseClause:
+			for _, e := range p.List {
+				out = append(out, w.guardOf(e)...)
+			}
+		case *ast.FuncLit, *ast.FuncDecl:
+			return out // conditions outside a closure do not guard its body
+		}
+	}
+	return out
+}
+
+// guardOf returns the fields a condition reads: selectors of tracked
+// fields, getters with summaries, and local variables defined from them.
+func (w *walker) guardOf(cond ast.Expr) [][]FieldRef {
+	if cond == nil {
+		return nil
+	}
+	if g, ok := w.guards[cond]; ok {
+		return g
+	}
+	var out [][]FieldRef
+	ast.Inspect(cond, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.SelectorExpr:
+			out = append(out, w.readPaths(n)...)
+		case *ast.Ident:
+			if o, ok := w.info.Uses[n].(*types.Var); ok {
+				out = append(out, w.definitions()[o]...)
+			}
+		}
+		return true
+	})
+	if w.guards == nil {
+		w.guards = map[ast.Node][][]FieldRef{}
+	}
+	w.guards[cond] = out
+	return out
+}
+
+// readPaths returns the tracked fields a selector reads: a field, or the
+// receiver fields a getter with a summary reads.
+func (w *walker) readPaths(n *ast.SelectorExpr) [][]FieldRef {
+	sel := w.info.Selections[n]
+	if sel == nil {
+		return nil
+	}
+	switch sel.Kind() {
+	case types.FieldVal:
+		if path, ok := w.fieldPath(sel); ok {
+			return [][]FieldRef{path}
+		}
+	case types.MethodVal:
+		if f, ok := sel.Obj().(*types.Func); ok {
+			var out [][]FieldRef
+			for _, a := range w.sum.Methods[f.Origin().FullName()] {
+				if a.Read && a.Path != nil {
+					out = append(out, a.Path)
+				}
+			}
+			return out
+		}
+	}
+	return nil
+}
+
+// definitions maps the current function's local variables to the tracked
+// fields their definitions (v := x.F, var v = x.GetF()) read.
+func (w *walker) definitions() map[types.Object][][]FieldRef {
+	if w.defs != nil {
+		return w.defs
+	}
+	w.defs = map[types.Object][][]FieldRef{}
+	if len(w.stack) == 0 {
+		return w.defs
+	}
+	body := w.stack[0] // the root of the walk: the function's body
+
+	reads := func(e ast.Expr) [][]FieldRef {
+		var out [][]FieldRef
+		ast.Inspect(e, func(n ast.Node) bool {
+			if s, ok := n.(*ast.SelectorExpr); ok {
+				out = append(out, w.readPaths(s)...)
+			}
+			return true
+		})
+		return out
+	}
+	ast.Inspect(body, func(n ast.Node) bool {
+		switch n := n.(type) {
+		case *ast.AssignStmt:
+			if len(n.Lhs) == len(n.Rhs) {
+				for i, l := range n.Lhs {
+					if id, ok := l.(*ast.Ident); ok {
+						if o := w.info.ObjectOf(id); o != nil {
+							w.defs[o] = append(w.defs[o], reads(n.Rhs[i])...)
+						}
+					}
+				}
+			}
+		case *ast.ValueSpec:
+			if len(n.Names) == len(n.Values) {
+				for i, id := range n.Names {
+					if o := w.info.Defs[id]; o != nil {
+						w.defs[o] = append(w.defs[o], reads(n.Values[i])...)
+					}
+				}
+			}
+		}
+		return true
+	})
+	return w.defs
 }
 
 // rootObj returns the variable an expression is rooted at: v in v, &v,

@@ -28,7 +28,7 @@ func newRulesCmd(e *env) *cobra.Command {
 				}
 				rows := []row{}
 				for _, r := range planner.Rules {
-					rows = append(rows, row{r.ID, string(r.Severity), r.Purpose})
+					rows = append(rows, row{string(r.ID), string(r.Severity), r.Purpose})
 				}
 				enc := json.NewEncoder(&buf)
 				enc.SetIndent("", "  ")

@@ -31,9 +31,9 @@ func splitPlan(services int) *planner.Plan {
 		Verdict: planner.SplitRequired,
 		Summary: "Needs a split: deploy in 3 steps; this range cannot ship as one deploy",
 		Steps: []planner.Step{
-			{Index: 1, Phase: planner.PhaseExpand, Services: []string{"metadata"}, Reason: "metadata writes metadata_v2 before billing reads it (WRITE_BEFORE_READ)"},
-			{Index: 2, Phase: planner.PhaseSwitch, Services: []string{"billing"}, Reason: "metadata writes metadata_v2 before billing reads it (WRITE_BEFORE_READ)"},
-			{Index: 3, Phase: planner.PhaseContract, Services: []string{"metadata"}, Reason: "billing stops reading metadata before metadata stops writing it (STOP_READ_BEFORE_STOP_WRITE)"},
+			{Index: 1, Phase: planner.PhaseExpand, Services: []string{"metadata"}, Reason: "metadata writes metadata_v2 before billing reads it (PROVIDE_BEFORE_CONSUME)"},
+			{Index: 2, Phase: planner.PhaseSwitch, Services: []string{"billing"}, Reason: "metadata writes metadata_v2 before billing reads it (PROVIDE_BEFORE_CONSUME)"},
+			{Index: 3, Phase: planner.PhaseContract, Services: []string{"metadata"}, Reason: "billing stops reading metadata before metadata stops writing it (STOP_CONSUME_BEFORE_STOP_PROVIDE)"},
 		},
 	}
 	for i := range services {
