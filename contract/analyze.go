@@ -61,7 +61,7 @@ func Analyze(ctx context.Context, in Input) (*Result, error) {
 		a.changedDirs[dir] = true
 	}
 	if len(a.changedDirs) == 0 {
-			return a.res, nil
+		return a.res, nil
 	}
 	a.syntaxWarnings()
 	a.base = newBaseView(a.ws, in.Base)
@@ -268,7 +268,7 @@ func (a *analysis) content(file string, side Side) []byte {
 // reports false when there are none.
 func (a *analysis) findInterest(candidates []string) bool {
 	if len(candidates) == 0 {
-			return false
+		return false
 	}
 	hunks := a.in.Range.Hunks
 	var ct [2]changedText
@@ -373,7 +373,7 @@ func (a *analysis) findInterest(candidates []string) bool {
 		}
 	}
 	if len(a.interest) == 0 {
-			return false
+		return false
 	}
 	return true
 }
