@@ -1,33 +1,48 @@
-package contract
+package contract_test
 
 import (
 	"context"
 	"flag"
 	"fmt"
+	"go/ast"
+	"go/parser"
 	"go/token"
-	"os"
+	"path"
 	"path/filepath"
+	"reflect"
 	"regexp"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/deployorder/deployorder/config"
-	"github.com/deployorder/deployorder/contract/access"
+	"github.com/deployorder/deployorder/contract"
+	"github.com/deployorder/deployorder/gitdiff"
 	"github.com/deployorder/deployorder/graph"
+	"github.com/deployorder/deployorder/internal/testrepo"
 	"github.com/google/go-cmp/cmp"
 	"golang.org/x/tools/txtar"
 )
 
 var fixtureFilter = flag.String("fixture", "", "run only the analysis fixtures whose name contains this")
 
-// TestAnalysisFixtures runs the access analysis on each module in
-// testdata/analysis/*.txtar and compares what it records with the
-// `// want "writes T.key" "reads T.key"` comments on each line, like
-// x/tools' analysistest. Every tagged struct in a non-main package is a
-// contract; a deployorder.yaml in the archive binds types as the config
-// does.
+// TestAnalysisFixtures runs the real analysis (contract.Analyze on a git
+// range, as the pipeline does) on each module in testdata/analysis/*.txtar
+// and compares what it reports with the `// want "writes T.key"` comments
+// on the lines, like x/tools' analysistest.
+//
+// Files named base/PATH exist only at the base of the range, head/PATH only
+// at its head, and the others at both; an archive with no base/ file plans
+// its first commit (the base is empty). A want comment is about the side
+// of the file's version: head for head/ and shared files, base for base/
+// files; "base: reads T.k" in a shared file is about its base. A read under
+// a condition on another key of the contract says so: "reads T.old if
+// T.new". Only the
+// elements of contracts that the range changes are reported, as by the
+// plan. Every tagged struct type in a non-main package is a contract (as
+// if configured); a deployorder.yaml in the archive binds types as the
+// config does.
 func TestAnalysisFixtures(t *testing.T) {
 	files, err := filepath.Glob("testdata/analysis/*.txtar")
 	if err != nil || len(files) == 0 {
@@ -43,175 +58,218 @@ func TestAnalysisFixtures(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			dir := t.TempDir()
-			for _, f := range ar.Files {
-				p := filepath.Join(dir, f.Name)
-				if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(p, f.Data, 0o644); err != nil {
-					t.Fatal(err)
-				}
+			res := analyzeFixture(t, ar)
+			for _, w := range res.Warnings {
+				t.Errorf("analysis warning: %s [%s]", w.Message, w.Code)
 			}
-			cfg, err := config.Load(dir, "")
-			if err != nil {
-				t.Fatal(err)
-			}
-			want := wants(t, ar)
-			got := observe(t, dir, cfg)
-			if diff := cmp.Diff(want, got); diff != "" {
+			if diff := cmp.Diff(wants(ar), observed(res)); diff != "" {
 				t.Errorf("accesses (-want +got):\n%s", diff)
 			}
 		})
 	}
 }
 
-var wantRE = regexp.MustCompile(`// want((?: "[^"]*")+)\s*$`)
+// sideOf splits an archive file name into its side ("" for both) and path.
+func sideOf(name string) (string, string) {
+	for _, side := range []string{"base", "head"} {
+		if p, ok := strings.CutPrefix(name, side+"/"); ok {
+			return side, p
+		}
+	}
+	return "", name
+}
 
-// wants reads the expectations: file:line -> sorted "writes T.k" strings.
-func wants(t *testing.T, ar *txtar.Archive) map[string][]string {
-	out := map[string][]string{}
+// analyzeFixture builds the archive's base and head as two commits and
+// analyses the range between them.
+func analyzeFixture(t *testing.T, ar *txtar.Archive) *contract.Result {
+	t.Helper()
+	r := testrepo.New(t)
+	files := map[string]map[string]string{"base": {}, "head": {}}
+	hasBase := false
 	for _, f := range ar.Files {
-		for i, line := range strings.Split(string(f.Data), "\n") {
-			m := wantRE.FindStringSubmatch(line)
-			if m == nil {
-				continue
-			}
-			for _, q := range regexp.MustCompile(`"[^"]*"`).FindAllString(m[1], -1) {
-				s, _ := strconv.Unquote(q)
-				out[fmt.Sprintf("%s:%d", f.Name, i+1)] = append(out[fmt.Sprintf("%s:%d", f.Name, i+1)], s)
+		side, p := sideOf(f.Name)
+		hasBase = hasBase || side == "base"
+		for _, s := range []string{"base", "head"} {
+			if side == "" || side == s {
+				files[s][p] = string(f.Data)
 			}
 		}
 	}
-	for k := range out {
-		sort.Strings(out[k])
+	spec := "HEAD"
+	if hasBase {
+		r.CommitFiles("base", files["base"])
+		for p := range files["base"] {
+			if _, ok := files["head"][p]; !ok {
+				r.Remove(p)
+			}
+		}
+		spec = "HEAD~1..HEAD"
 	}
-	return out
-}
+	r.CommitFiles("head", files["head"])
 
-// observe runs the analysis on every in-repo package of the module and
-// renders each access as "writes T.key" at its line.
-func observe(t *testing.T, dir string, cfg *config.Config) map[string][]string {
-	ws, err := graph.Load(context.Background(), graph.LoadOptions{Root: dir, Config: cfg, Modules: true})
+	cfg, err := config.Load(r.Dir, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Contracts = append(cfg.Contracts, taggedTypes(t, files)...)
+	repo, err := gitdiff.Open(r.Dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer repo.Close()
+	rg, err := repo.ResolveCommits(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := repo.Diff(rg); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	ws, err := graph.Load(ctx, graph.LoadOptions{Root: r.Dir, Config: cfg})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, w := range ws.Warnings {
 		t.Logf("load warning: %s", w.Message)
 	}
-	a := &analysis{ws: ws, cfg: cfg, fset: token.NewFileSet(), interest: map[string]bool{}, bound: map[string]string{}, res: &Result{}}
-	for _, c := range cfg.Contracts {
-		for _, ty := range c.Types {
-			a.interest[ty] = true
-			if c.Name != "" {
-				a.bound[ty] = c.Name
+	base := ws.ReadBase(rg, repo)
+	res, err := contract.Analyze(ctx, contract.Input{Range: rg, Workspace: ws, Base: base, Impact: ws.Impact(rg, base, cfg), Config: cfg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+// taggedTypes lists, as configured contracts, the struct types with json or
+// protobuf tags declared in the non-main packages of the archive's module.
+func taggedTypes(t *testing.T, files map[string]map[string]string) []config.Contract {
+	module := ""
+	for _, side := range []string{"head", "base"} {
+		if m := regexp.MustCompile(`(?m)^module (\S+)`).FindStringSubmatch(files[side]["go.mod"]); m != nil {
+			module = m[1]
+		}
+	}
+	seen := map[string]bool{}
+	var out []config.Contract
+	for _, side := range []string{"base", "head"} {
+		for p, src := range files[side] {
+			if !strings.HasSuffix(p, ".go") {
+				continue
 			}
-		}
-	}
-	all := map[string]bool{}
-	for ip, p := range ws.Packages {
-		if p.InRepo {
-			all[ip] = true
-		}
-	}
-	u := access.NewUniverse("head", a.fset, headSource(ws, nil, all))
-	for _, ip := range sortedKeys(all) {
-		tp := u.Get(ip)
-		for _, e := range tp.Errs {
-			t.Errorf("type error in fixture: %s", e)
-		}
-		if tp.Types == nil || ws.Packages[ip].Name == "main" {
-			continue
-		}
-		for _, n := range tp.Types.Scope().Names() {
-			if tn, ok := tp.Types.Scope().Lookup(n).(interface{ Name() string }); ok {
-				if _, st := access.NamedStruct(tp.Types.Scope().Lookup(n).Type()); st != nil {
-					if j, p := hasWireTags(st); j || p {
-						a.interest[ip+"."+tn.Name()] = true
+			f, err := parser.ParseFile(token.NewFileSet(), p, src, parser.SkipObjectResolution)
+			if err != nil {
+				t.Fatalf("%s does not parse: %v", p, err)
+			}
+			if f.Name.Name == "main" {
+				continue
+			}
+			for _, d := range f.Decls {
+				gd, ok := d.(*ast.GenDecl)
+				if !ok {
+					continue
+				}
+				for _, s := range gd.Specs {
+					ts, ok := s.(*ast.TypeSpec)
+					if !ok {
+						continue
+					}
+					st, ok := ts.Type.(*ast.StructType)
+					if !ok || !tagged(st) {
+						continue
+					}
+					key := path.Join(module, path.Dir(p)) + "." + ts.Name.Name
+					if !seen[key] {
+						seen[key] = true
+						out = append(out, config.Contract{Types: []string{key}})
 					}
 				}
 			}
 		}
-	}
-	layouts := a.layouts(u)
-	tracked := map[string]bool{}
-	for ty, l := range layouts {
-		tracked[ty] = true
-		for _, f := range l.Fields {
-			for _, r := range f.Refs {
-				tracked[r.Type] = true
-			}
-		}
-	}
-	names := map[string]string{} // type -> contract display name
-	for ty := range layouts {
-		names[ty] = ty[strings.LastIndex(ty, ".")+1:]
-		if b, ok := a.bound[ty]; ok {
-			names[ty] = b
-		}
-	}
-	type keyPath struct {
-		name string
-		refs []access.FieldRef
-	}
-	var paths []keyPath
-	for ty, l := range layouts {
-		for _, f := range l.Fields {
-			paths = append(paths, keyPath{names[ty] + "." + f.Key, f.Refs})
-		}
-	}
-	sum := access.NewSummaries()
-	out := map[string][]string{}
-	for _, tp := range topo(u, all) {
-		for _, acc := range access.Walk(a.fset, tp, tracked, sum) {
-			var keys []string
-			if acc.Whole != "" {
-				seen := map[string]bool{}
-				var walk func(string)
-				walk = func(ty string) {
-					if seen[ty] || layouts[ty] == nil {
-						return
-					}
-					seen[ty] = true
-					for _, f := range layouts[ty].Fields {
-						keys = append(keys, names[ty]+"."+f.Key)
-						for _, n := range f.Nested {
-							walk(n)
-						}
-					}
-				}
-				walk(acc.Whole)
-			} else {
-				for _, kp := range paths {
-					if hasPrefix(kp.refs, acc.Path) {
-						keys = append(keys, kp.name)
-					}
-				}
-			}
-			where := fmt.Sprintf("%s:%d", acc.File, acc.Line)
-			for _, k := range keys {
-				if acc.Write {
-					out[where] = append(out[where], "writes "+k)
-				}
-				if acc.Read {
-					out[where] = append(out[where], "reads "+k)
-				}
-			}
-		}
-	}
-	for k := range out {
-		sort.Strings(out[k])
-		out[k] = dedupeStrings(out[k])
 	}
 	return out
 }
 
-func dedupeStrings(s []string) []string {
-	var out []string
-	for i, x := range s {
-		if i == 0 || x != s[i-1] {
-			out = append(out, x)
+func tagged(st *ast.StructType) bool {
+	for _, f := range st.Fields.List {
+		if f.Tag == nil {
+			continue
 		}
+		tag, _ := strconv.Unquote(f.Tag.Value)
+		if _, ok := reflect.StructTag(tag).Lookup("json"); ok {
+			return true
+		}
+		if _, ok := reflect.StructTag(tag).Lookup("protobuf"); ok {
+			return true
+		}
+	}
+	return false
+}
+
+var (
+	wantRE   = regexp.MustCompile(`// want((?: "[^"]*")+)\s*$`)
+	quotedRE = regexp.MustCompile(`"[^"]*"`)
+)
+
+// wants reads the expectations: "side file:line" -> sorted "writes T.k".
+func wants(ar *txtar.Archive) map[string][]string {
+	out := map[string][]string{}
+	for _, f := range ar.Files {
+		side, p := sideOf(f.Name)
+		for i, line := range strings.Split(string(f.Data), "\n") {
+			m := wantRE.FindStringSubmatch(line)
+			if m == nil {
+				continue
+			}
+			for _, q := range quotedRE.FindAllString(m[1], -1) {
+				s, _ := strconv.Unquote(q)
+				at := side
+				if rest, ok := strings.CutPrefix(s, "base: "); ok {
+					s, at = rest, "base"
+				}
+				if at == "" {
+					at = "head"
+				}
+				k := fmt.Sprintf("%s %s:%d", at, p, i+1)
+				out[k] = append(out[k], s)
+			}
+		}
+	}
+	for k := range out {
+		slices.Sort(out[k])
+	}
+	return out
+}
+
+// observed renders what the analysis reports: "side file:line" -> sorted
+// "writes T.k" / "reads T.k", for every element of every contract it
+// returns; a read under conditions on other keys ends in " if T.g" for
+// each.
+func observed(res *contract.Result) map[string][]string {
+	out := map[string][]string{}
+	for _, c := range res.Contracts {
+		add := func(side contract.Side, roles contract.Roles, verb, name string) {
+			for _, places := range roles {
+				for _, p := range places {
+					k := fmt.Sprintf("%s %s:%d", side, p.File, p.Line)
+					s := verb + " " + name
+					for _, g := range p.Guards {
+						s += " if " + c.Name + "." + g
+					}
+					out[k] = append(out[k], s)
+				}
+			}
+		}
+		for _, e := range c.Elements {
+			name := c.Name + "." + e.Key
+			for _, side := range contract.Sides {
+				add(side, e.Providers[side], "writes", name)
+				add(side, e.Consumers[side], "reads", name)
+			}
+		}
+	}
+	for k := range out {
+		slices.Sort(out[k])
+		out[k] = slices.Compact(out[k])
 	}
 	return out
 }

@@ -50,6 +50,9 @@ func newBaseView(ws *graph.Workspace, base *graph.Base) *baseView {
 // source returns a package's base source.
 func (v *baseView) source(bodies map[string]bool) func(string) (*access.Source, bool) {
 	return func(ip string) (*access.Source, bool) {
+		if v.Changed[ip] && len(v.Files[ip]) == 0 {
+			return nil, false // new in the range: absent at base
+		}
 		if files, ok := v.Files[ip]; ok {
 			return &access.Source{Path: ip, Files: files, Bodies: bodies[ip], Imports: v.vendor,
 				Read: func(name string) ([]byte, error) { return v.Blobs[name], nil }}, true

@@ -23,8 +23,8 @@ import (
 // analysis read the base through this one value.
 type Base struct {
 	Rev     string              // the base commit; "" for the empty tree
-	Changed map[string]bool     // in-repo import paths whose package has Go files at base and changed ones
-	Files   map[string][]string // changed package -> its compiled Go files at base (repo-relative), sorted
+	Changed map[string]bool     // in-repo import paths of the changed directories
+	Files   map[string][]string // changed package -> its compiled Go files at base (repo-relative), sorted; none when it is new in the range
 	Imports map[string][]string // changed package -> its imports at base, sorted
 	Names   map[string]string   // changed package -> its package name at base
 	Blobs   map[string][]byte   // base content of every non-test Go file of the changed directories, and of changed go.mod and go.work files
@@ -91,9 +91,8 @@ func (w *Workspace) ReadBase(rg *change.Range, src TreeReader) *Base {
 				imports[imp] = true
 			}
 		}
-		if len(files) == 0 {
-			continue
-		}
+		// A directory without Go files at base (a package new in the
+		// range) is changed too: its package does not exist at base.
 		b.Changed[ip] = true
 		b.Files[ip] = files
 		b.Imports[ip] = sortedKeys(imports)
