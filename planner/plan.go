@@ -51,11 +51,16 @@ func ParseFailLevel(s string) (FailLevel, error) {
 			return FailLevel{Verdict: v}, nil
 		}
 	}
+	return FailLevel{}, fmt.Errorf("--fail-on %q: use %s", s, FailLevels())
+}
+
+// FailLevels is the --fail-on values in words.
+func FailLevels() string {
 	var names []string
 	for _, v := range Verdicts {
 		names = append(names, string(v))
 	}
-	return FailLevel{}, fmt.Errorf("--fail-on %q: use one of %s, never", s, strings.Join(names, ", "))
+	return strings.Join(names, ", ") + " or never"
 }
 
 // Fails reports whether verdict v reaches the threshold.

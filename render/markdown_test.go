@@ -202,7 +202,7 @@ func TestFormats(t *testing.T) {
 			t.Errorf("For(%q): %v", f, err)
 		}
 	}
-	if _, err := For("yaml"); err == nil || !strings.Contains(err.Error(), "text, json, markdown, mermaid, github") {
+	if _, err := For("yaml"); err == nil || !strings.Contains(err.Error(), "text, json, markdown, mermaid or github") {
 		t.Errorf("For(yaml) = %v, want an error listing the formats", err)
 	}
 }

@@ -34,7 +34,12 @@ func For(format string) (Renderer, error) {
 	case "github":
 		return GitHub{}, nil
 	}
-	return nil, fmt.Errorf("unknown output format %q; use one of %s", format, strings.Join(Formats, ", "))
+	return nil, fmt.Errorf("unknown output format %q; use %s", format, FormatList())
+}
+
+// FormatList is the formats in words: "text, json, ... or github".
+func FormatList() string {
+	return strings.Join(Formats[:len(Formats)-1], ", ") + " or " + Formats[len(Formats)-1]
 }
 
 // JSON writes the plan as indented JSON (schema_version 1).

@@ -1,5 +1,5 @@
 // Command deployorder prints the order in which a Go monorepo's services
-// must deploy so that a commit range never breaks a wire contract.
+// must deploy so that a commit range never breaks a contract between them.
 package main
 
 import (
@@ -12,7 +12,7 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	code := cli.Main(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	code := cli.Main(ctx, os.Args[1:], cli.System())
 	stop()
 	os.Exit(code)
 }

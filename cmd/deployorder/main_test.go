@@ -20,7 +20,7 @@ var update = golden.Update
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
 		"deployorder": func() {
-			os.Exit(cli.Main(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+			os.Exit(cli.Main(context.Background(), os.Args[1:], cli.System()))
 		},
 	})
 }

@@ -5,10 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"os"
 	"strings"
-	"time"
 
 	"github.com/deployorder/deployorder/internal/ghcomment"
 	"github.com/deployorder/deployorder/planner"
@@ -17,23 +15,19 @@ import (
 )
 
 type commentOptions struct {
+	env *Env
 	source
+	spec   string
 	failOn string
 	pr     int
 	dryRun bool
 	always bool
+
+	fail planner.FailLevel // from failOn
 }
 
-// Hooks for tests: how the comment command reaches GitHub and sits out a
-// rate limit.
-var (
-	commentHTTPClient = func() *http.Client { return &http.Client{Timeout: 30 * time.Second} }
-	commentMaxWait    = ghcomment.DefaultMaxWait
-	commentSleep      func(ctx context.Context, d time.Duration) error // nil: a timer
-)
-
-func newCommentCmd(e *env) *cobra.Command {
-	opts := &commentOptions{}
+func newCommentCmd(e *Env, runF func(context.Context, *commentOptions) error) *cobra.Command {
+	opts := &commentOptions{env: e}
 	cmd := &cobra.Command{
 		Use:   "comment [RANGE]",
 		Short: "Post the rollout plan as one sticky comment on a GitHub pull request",
@@ -55,50 +49,56 @@ and the body without sending anything, and needs no token.
 
 Exit codes: 0 the plan was posted (or written to the job summary) and its
 verdict is below --fail-on; 2 the same, with a verdict at or above --fail-on;
-1 error.`,
-		Args: cobra.MaximumNArgs(1),
+1 error; 64 a bad flag or argument.`,
+		Args: usageArgs(cobra.MaximumNArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			spec := ""
 			if len(args) == 1 {
-				spec = args[0]
+				opts.spec = args[0]
 			}
-			return runComment(cmd, e, opts, spec)
+			var err error
+			if opts.fail, err = planner.ParseFailLevel(opts.failOn); err != nil {
+				return &UsageError{err}
+			}
+			if opts.pr < 0 {
+				return usageErrorf("--pr %d: a pull-request number is positive", opts.pr)
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return runComment(cmd.Context(), opts)
 		},
 	}
 	addSourceFlags(cmd, &opts.source)
-	cmd.Flags().StringVar(&opts.failOn, "fail-on", "split_required", "exit 2 when the verdict is at or above this level: noop, safe, ordered, split_required, blocked, or never")
+	addFailOnFlag(cmd, &opts.failOn)
 	cmd.Flags().IntVar(&opts.pr, "pr", 0, "pull-request number (default: from the event at GITHUB_EVENT_PATH)")
 	cmd.Flags().BoolVar(&opts.dryRun, "dry-run", false, "print the requests and the comment instead of sending them")
 	cmd.Flags().BoolVar(&opts.always, "always", false, "post a comment even when the plan is clean (noop or safe)")
 	return cmd
 }
 
-func runComment(cmd *cobra.Command, e *env, opts *commentOptions, spec string) error {
-	token := e.getenv("GITHUB_TOKEN")
-	err := postComment(cmd.Context(), e, opts, spec, token)
+func runComment(ctx context.Context, opts *commentOptions) error {
+	token := opts.env.Getenv("GITHUB_TOKEN")
+	err := postComment(ctx, opts, token)
 	if err != nil && token != "" && strings.Contains(err.Error(), token) {
 		err = errors.New(ghcomment.Scrub(err.Error(), token))
 	}
 	return err
 }
 
-func postComment(ctx context.Context, e *env, opts *commentOptions, spec, token string) error {
-	fail, err := planner.ParseFailLevel(opts.failOn)
-	if err != nil {
-		return err
-	}
+func postComment(ctx context.Context, opts *commentOptions, token string) error {
+	e := opts.env
 	pr, err := commentTarget(e, opts)
 	if err != nil {
 		return err
 	}
-	apiURL := e.getenv("GITHUB_API_URL")
+	apiURL := e.Getenv("GITHUB_API_URL")
 	if _, err := ghcomment.APIURL(apiURL); err != nil {
 		return err
 	}
 	if token == "" && !opts.dryRun {
 		return errors.New("GITHUB_TOKEN is not set; in a workflow pass it to the step (env: GITHUB_TOKEN: ${{ secrets.GITHUB_TOKEN }}), or use --dry-run to see the comment")
 	}
-	p, err := computePlan(ctx, e, opts.source, spec)
+	p, err := computePlan(ctx, e, opts.source, opts.spec)
 	if err != nil {
 		return err
 	}
@@ -109,12 +109,12 @@ func postComment(ctx context.Context, e *env, opts *commentOptions, spec, token 
 	body := buf.String()
 
 	if opts.dryRun {
-		if err := ghcomment.DryRun(e.stdout, apiURL, pr, body, p.Verdict, opts.always); err != nil {
+		if err := ghcomment.DryRun(e.Stdout, apiURL, pr, body, p.Verdict, opts.always); err != nil {
 			return err
 		}
 	} else {
-		client, err := ghcomment.New(ghcomment.Options{HTTPClient: commentHTTPClient(), BaseURL: apiURL, Token: token,
-			MaxWait: commentMaxWait, Sleep: commentSleep})
+		client, err := ghcomment.New(ghcomment.Options{HTTPClient: e.HTTPClient, BaseURL: apiURL, Token: token,
+			MaxWait: e.MaxWait, Sleep: e.Sleep})
 		if err != nil {
 			return err
 		}
@@ -131,7 +131,7 @@ func postComment(ctx context.Context, e *env, opts *commentOptions, spec, token 
 			reportComment(e, pr, p.Verdict, res)
 		}
 	}
-	if fail.Fails(p.Verdict) {
+	if opts.fail.Fails(p.Verdict) {
 		return errFailOn
 	}
 	return nil
@@ -139,8 +139,8 @@ func postComment(ctx context.Context, e *env, opts *commentOptions, spec, token 
 
 // commentTarget is the pull request to comment on, from GITHUB_REPOSITORY
 // and --pr or the event payload.
-func commentTarget(e *env, opts *commentOptions) (ghcomment.PR, error) {
-	repo := e.getenv("GITHUB_REPOSITORY")
+func commentTarget(e *Env, opts *commentOptions) (ghcomment.PR, error) {
+	repo := e.Getenv("GITHUB_REPOSITORY")
 	if repo == "" {
 		return ghcomment.PR{}, errors.New("GITHUB_REPOSITORY is not set; set it to owner/name (GitHub Actions sets it)")
 	}
@@ -149,13 +149,10 @@ func commentTarget(e *env, opts *commentOptions) (ghcomment.PR, error) {
 		return ghcomment.PR{}, err
 	}
 	pr := ghcomment.PR{Owner: owner, Repo: name, Number: opts.pr}
-	if opts.pr < 0 {
-		return pr, fmt.Errorf("--pr %d: a pull-request number is positive", opts.pr)
-	}
 	if opts.pr > 0 {
 		return pr, nil
 	}
-	path := e.getenv("GITHUB_EVENT_PATH")
+	path := e.Getenv("GITHUB_EVENT_PATH")
 	if path == "" {
 		return pr, errors.New("no pull request to comment on: pass --pr N, or run in a pull_request workflow (GITHUB_EVENT_PATH)")
 	}
@@ -164,7 +161,7 @@ func commentTarget(e *env, opts *commentOptions) (ghcomment.PR, error) {
 		return pr, fmt.Errorf("reading the GitHub event: %w; pass --pr N", err)
 	}
 	if pr.Number, err = ghcomment.NumberFromEvent(data); err != nil {
-		event := e.getenv("GITHUB_EVENT_NAME")
+		event := e.Getenv("GITHUB_EVENT_NAME")
 		if event == "" {
 			event = "unknown"
 		}
@@ -175,27 +172,27 @@ func commentTarget(e *env, opts *commentOptions) (ghcomment.PR, error) {
 
 // toStepSummary writes the plan to the job summary when the token may not
 // comment, as for a pull request from a fork.
-func toStepSummary(e *env, denied *ghcomment.Error, body string) error {
-	path := e.getenv("GITHUB_STEP_SUMMARY")
+func toStepSummary(e *Env, denied *ghcomment.Error, body string) error {
+	path := e.Getenv("GITHUB_STEP_SUMMARY")
 	if path == "" {
 		return fmt.Errorf("%s; GITHUB_STEP_SUMMARY is not set either, so the plan was not written anywhere", denied)
 	}
 	if err := ghcomment.AppendStepSummary(path, body); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stderr, "deployorder: %s; wrote the plan to the job summary (GITHUB_STEP_SUMMARY) instead\n", denied)
+	fmt.Fprintf(e.Stderr, "deployorder: %s; wrote the plan to the job summary (GITHUB_STEP_SUMMARY) instead\n", denied)
 	return nil
 }
 
-func reportComment(e *env, pr ghcomment.PR, v planner.Verdict, res ghcomment.Result) {
+func reportComment(e *Env, pr ghcomment.PR, v planner.Verdict, res ghcomment.Result) {
 	switch res.Outcome {
 	case ghcomment.Created:
-		fmt.Fprintf(e.stdout, "posted the plan (%s) on %s: %s\n", v, pr, res.URL)
+		fmt.Fprintf(e.Stdout, "posted the plan (%s) on %s: %s\n", v, pr, res.URL)
 	case ghcomment.Updated:
-		fmt.Fprintf(e.stdout, "updated the plan (%s) on %s: %s\n", v, pr, res.URL)
+		fmt.Fprintf(e.Stdout, "updated the plan (%s) on %s: %s\n", v, pr, res.URL)
 	case ghcomment.Unchanged:
-		fmt.Fprintf(e.stdout, "the comment on %s already shows this plan (%s): %s\n", pr, v, res.URL)
+		fmt.Fprintf(e.Stdout, "the comment on %s already shows this plan (%s): %s\n", pr, v, res.URL)
 	case ghcomment.Skipped:
-		fmt.Fprintf(e.stdout, "the plan is clean (%s) and %s has no deployorder comment: nothing posted (--always posts it)\n", v, pr)
+		fmt.Fprintf(e.Stdout, "the plan is clean (%s) and %s has no deployorder comment: nothing posted (--always posts it)\n", v, pr)
 	}
 }

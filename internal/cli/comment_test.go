@@ -42,11 +42,6 @@ func ghEnv(t *testing.T, apiURL string) string {
 	} {
 		t.Setenv(k, v)
 	}
-	var slept []time.Duration
-	oldSleep, oldWait := commentSleep, commentMaxWait
-	commentSleep = func(ctx context.Context, d time.Duration) error { slept = append(slept, d); return nil }
-	commentMaxWait = 10 * time.Second
-	t.Cleanup(func() { commentSleep, commentMaxWait = oldSleep, oldWait })
 	return summary
 }
 
@@ -60,7 +55,10 @@ type result struct {
 func run(t *testing.T, args ...string) result {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
-	code := Main(context.Background(), args, nil, &stdout, &stderr)
+	env := testEnv(&stdout, &stderr)
+	env.MaxWait = 10 * time.Second
+	env.Sleep = func(ctx context.Context, d time.Duration) error { return nil }
+	code := Main(context.Background(), args, env)
 	r := result{code, stdout.String(), stderr.String()}
 	if strings.Contains(r.stdout+r.stderr, testToken) {
 		t.Errorf("deployorder %s printed the token:\n%s%s", strings.Join(args, " "), r.stdout, r.stderr)

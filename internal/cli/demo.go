@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"os"
 	"strings"
@@ -13,12 +14,15 @@ import (
 )
 
 type demoOptions struct {
+	env    *Env
 	output string
 	keep   bool
+
+	renderer render.Renderer // from output
 }
 
-func newDemoCmd(e *env) *cobra.Command {
-	opts := &demoOptions{}
+func newDemoCmd(e *Env, runF func(context.Context, *demoOptions) error) *cobra.Command {
+	opts := &demoOptions{env: e}
 	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: "Plan the built-in example: a metadata field renamed across three services",
@@ -30,21 +34,25 @@ it. One commit on main replaces metadata by metadata_v2 in the provider and
 both readers at once; the branch done-right makes the same change in two
 steps. demo plans both and prints the plans (-o json prints a JSON array of
 the two plans). The directory is removed afterwards unless --keep is given.`,
-		Args: cobra.NoArgs,
+		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runDemo(cmd, e, opts)
+			var err error
+			if opts.renderer, err = render.For(opts.output); err != nil {
+				return &UsageError{err}
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return runDemo(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVarP(&opts.output, "output", "o", "text", "output format: text, json, markdown, mermaid or github")
+	addOutputFlag(cmd, &opts.output)
 	cmd.Flags().BoolVar(&opts.keep, "keep", false, "keep the demo repository and print its path")
 	return cmd
 }
 
-func runDemo(cmd *cobra.Command, e *env, opts *demoOptions) error {
-	r, err := render.For(opts.output)
-	if err != nil {
-		return err
-	}
+func runDemo(ctx context.Context, opts *demoOptions) error {
+	e, r := opts.env, opts.renderer
 	dir, err := os.MkdirTemp("", "deployorder-demo-")
 	if err != nil {
 		return err
@@ -57,7 +65,7 @@ func runDemo(cmd *cobra.Command, e *env, opts *demoOptions) error {
 	}
 	var plans []*planner.Plan
 	for _, c := range demo.Cases {
-		p, err := computePlan(cmd.Context(), e, source{dir: dir}, c.Spec)
+		p, err := computePlan(ctx, e, source{dir: dir}, c.Spec)
 		if err != nil {
 			return fmt.Errorf("planning %s in the demo repository: %w", c.Spec, err)
 		}
@@ -91,11 +99,11 @@ func runDemo(cmd *cobra.Command, e *env, opts *demoOptions) error {
 	if opts.keep {
 		msg := fmt.Sprintf("kept the demo repository at %s; try: cd %s && deployorder plan main\n", dir, dir)
 		if opts.output == "json" {
-			fmt.Fprint(e.stderr, msg)
+			fmt.Fprint(e.Stderr, msg)
 		} else {
 			fmt.Fprintf(&buf, "\n%s", msg)
 		}
 	}
-	_, err = e.stdout.Write(buf.Bytes())
+	_, err = e.Stdout.Write(buf.Bytes())
 	return err
 }

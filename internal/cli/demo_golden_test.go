@@ -26,7 +26,7 @@ func TestDemoMarkdownGolden(t *testing.T) {
 		{"main~1..done-right", "testdata/demo-done-right.md"},
 	} {
 		var stdout, stderr bytes.Buffer
-		code := Main(context.Background(), []string{"plan", "-C", dir, tt.spec, "-o", "markdown", "--fail-on", "never"}, nil, &stdout, &stderr)
+		code := Main(context.Background(), []string{"plan", "-C", dir, tt.spec, "-o", "markdown", "--fail-on", "never"}, testEnv(&stdout, &stderr))
 		if code != ExitOK {
 			t.Fatalf("plan %s exited %d: %s", tt.spec, code, stderr.String())
 		}

@@ -356,7 +356,13 @@ func hrun(t *testing.T, args []string) hout {
 				t.Errorf("deployorder %q panicked: %v\n%s", args, v, debug.Stack())
 			}
 		}()
-		out.code = Main(ctx, args, strings.NewReader(""), &stdout, &stderr)
+		// The comment command fails fast: no waiting out rate limits, and
+		// a short HTTP timeout.
+		env := testEnv(&stdout, &stderr)
+		env.HTTPClient = &http.Client{Timeout: 5 * time.Second}
+		env.MaxWait = time.Millisecond
+		env.Sleep = func(context.Context, time.Duration) error { return nil }
+		out.code = Main(ctx, args, env)
 	}()
 	out.took = time.Since(start)
 	out.stdout, out.stderr = stdout.String(), stderr.String()
@@ -529,16 +535,6 @@ func uniquePrefix(a, b string) string {
 		n++
 	}
 	return a[:n]
-}
-
-// hostileCommentHooks makes the comment command fail fast: no waiting out
-// rate limits, and a short HTTP timeout.
-func hostileCommentHooks(t *testing.T) {
-	oldClient, oldWait, oldSleep := commentHTTPClient, commentMaxWait, commentSleep
-	commentHTTPClient = func() *http.Client { return &http.Client{Timeout: 5 * time.Second} }
-	commentMaxWait = time.Millisecond
-	commentSleep = func(context.Context, time.Duration) error { return nil }
-	t.Cleanup(func() { commentHTTPClient, commentMaxWait, commentSleep = oldClient, oldWait, oldSleep })
 }
 
 // ghVars is the GitHub Actions environment for a comment row: everything

@@ -104,7 +104,7 @@ func checkOutcome(t *testing.T, row hostileRow, r *hrepo, format string, args []
 		t.Errorf("deployorder %q: exit %d, want %d\nstdout:\n%.2000s\nstderr:\n%.2000s", args, out.code, row.code, out.stdout, out.stderr)
 		return
 	}
-	if row.code == ExitError {
+	if row.code == ExitError || row.code == ExitUsage {
 		if out.stdout != "" {
 			t.Errorf("deployorder %q failed but wrote to stdout:\n%.2000s", args, out.stdout)
 		}
@@ -339,23 +339,21 @@ func hostileRows() []hostileRow {
 			stderr: []string{"cannot read config", "is a directory", "pass an existing file with --config"}},
 
 		// Flags.
-		{name: "unknown output format", args: planArgs("HEAD", "-o", "yaml"), code: ExitError,
-			stderr: []string{`unknown output format "yaml"`, "use one of text, json, markdown, mermaid, github"}},
-		{name: "bad --fail-on", args: planArgs("HEAD", "--fail-on", "sometimes"), code: ExitError,
-			stderr: []string{`--fail-on "sometimes"`, "use one of noop, safe, ordered, split_required, blocked, never"}},
-		{name: "unknown flag", args: []string{"plan", "HEAD", "--nosuchflag", "-C", "$DIR"}, code: ExitError,
+		{name: "unknown output format", args: planArgs("HEAD", "-o", "yaml"), code: ExitUsage,
+			stderr: []string{`unknown output format "yaml"`, "use text, json, markdown, mermaid or github", "see deployorder plan --help"}},
+		{name: "bad --fail-on", args: planArgs("HEAD", "--fail-on", "sometimes"), code: ExitUsage,
+			stderr: []string{`--fail-on "sometimes"`, "use noop, safe, ordered, split_required, blocked or never", "see deployorder plan --help"}},
+		{name: "unknown flag", args: []string{"plan", "HEAD", "--nosuchflag", "-C", "$DIR"}, code: ExitUsage,
 			stderr: []string{"unknown flag: --nosuchflag", "see deployorder plan --help"}},
 
 		// The pull-request comment.
 		{name: "comment without GITHUB_TOKEN", serial: true,
 			env:    ghVars(map[string]string{"GITHUB_REPOSITORY": "o/r"}),
-			setup:  func(t *testing.T, r *hrepo) { hostileCommentHooks(t) },
 			args:   []string{"comment", "HEAD", "--pr", "1", "-C", "$DIR", "--offline"},
 			code:   ExitError,
 			stderr: []string{"GITHUB_TOKEN is not set", "or use --dry-run to see the comment"}},
 		{name: "comment against an unreachable API", serial: true,
 			env:    ghVars(map[string]string{"GITHUB_REPOSITORY": "o/r", "GITHUB_TOKEN": "ghs_hostileT0ken", "GITHUB_API_URL": "http://127.0.0.1:1"}),
-			setup:  func(t *testing.T, r *hrepo) { hostileCommentHooks(t) },
 			args:   []string{"comment", "HEAD", "--pr", "1", "--always", "-C", "$DIR", "--offline", "--no-cache"},
 			code:   ExitError,
 			stderr: []string{"cannot reach the GitHub API at http://127.0.0.1:1/", "check GITHUB_API_URL and the network, then retry"},
@@ -366,13 +364,11 @@ func hostileRows() []hostileRow {
 			}},
 		{name: "comment with a malformed GITHUB_REPOSITORY", serial: true,
 			env:    ghVars(map[string]string{"GITHUB_REPOSITORY": "octo-shop", "GITHUB_TOKEN": "ghs_hostileT0ken", "GITHUB_API_URL": "http://127.0.0.1:1"}),
-			setup:  func(t *testing.T, r *hrepo) { hostileCommentHooks(t) },
 			args:   []string{"comment", "HEAD", "--pr", "1", "-C", "$DIR", "--offline"},
 			code:   ExitError,
 			stderr: []string{`GITHUB_REPOSITORY "octo-shop" is not owner/name`}},
 		{name: "comment with a GITHUB_REPOSITORY that leaves the repos path", serial: true,
 			env:    ghVars(map[string]string{"GITHUB_REPOSITORY": "../..", "GITHUB_TOKEN": "ghs_hostileT0ken", "GITHUB_API_URL": "http://127.0.0.1:1"}),
-			setup:  func(t *testing.T, r *hrepo) { hostileCommentHooks(t) },
 			args:   []string{"comment", "HEAD", "--pr", "1", "--always", "-C", "$DIR", "--offline"},
 			code:   ExitError,
 			stderr: []string{`GITHUB_REPOSITORY "../.." is not owner/name`}},

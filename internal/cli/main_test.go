@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"io"
 	"os"
+	"strings"
 	"testing"
 )
 
@@ -15,4 +17,12 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	os.RemoveAll(dir)
 	os.Exit(code)
+}
+
+// testEnv is the process's environment (tests set variables with
+// t.Setenv) with the given output buffers.
+func testEnv(stdout, stderr io.Writer) Env {
+	e := System()
+	e.Stdin, e.Stdout, e.Stderr = strings.NewReader(""), stdout, stderr
+	return e
 }

@@ -18,13 +18,13 @@ type source struct {
 
 // options turns the flags into pipeline options that read the environment
 // through e and report phases on e's stderr.
-func (s source) options(e *env) pipeline.Options {
+func (s source) options(e *Env) pipeline.Options {
 	prog := newProgress(e, s.quiet)
 	return pipeline.Options{Dir: s.dir, Config: s.config, Offline: s.offline, NoCache: s.noCache,
-		Getenv: e.getenv, Environ: e.environ(), Phase: prog.phase}
+		Getenv: e.Getenv, Environ: e.Environ(), Phase: prog.phase}
 }
 
 // computePlan runs the pipeline for a range spec ("" for the default range).
-func computePlan(ctx context.Context, e *env, s source, spec string) (*planner.Plan, error) {
+func computePlan(ctx context.Context, e *Env, s source, spec string) (*planner.Plan, error) {
 	return pipeline.Plan(ctx, spec, s.options(e))
 }

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 
 	"github.com/deployorder/deployorder/planner"
@@ -10,13 +11,18 @@ import (
 )
 
 type planOptions struct {
+	env *Env
 	source
+	spec   string // the range; "" for the default
 	output string
 	failOn string
+
+	renderer render.Renderer   // from output
+	fail     planner.FailLevel // from failOn
 }
 
-func newPlanCmd(e *env) *cobra.Command {
-	opts := &planOptions{}
+func newPlanCmd(e *Env, runF func(context.Context, *planOptions) error) *cobra.Command {
+	opts := &planOptions{env: e}
 	cmd := &cobra.Command{
 		Use:   "plan [RANGE]",
 		Short: "Print the rollout plan for a commit range",
@@ -28,19 +34,29 @@ a GitHub Actions pull request, else the default branch (origin/HEAD, main or
 master) ...HEAD.
 
 Exit codes: 0 the plan was written and its verdict is below --fail-on;
-2 the plan was written and its verdict is at or above --fail-on; 1 error.`,
-		Args: cobra.MaximumNArgs(1),
+2 the plan was written and its verdict is at or above --fail-on; 1 error;
+64 a bad flag or argument.`,
+		Args: usageArgs(cobra.MaximumNArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			spec := ""
 			if len(args) == 1 {
-				spec = args[0]
+				opts.spec = args[0]
 			}
-			return runPlan(cmd, e, opts, spec)
+			var err error
+			if opts.renderer, err = render.For(opts.output); err != nil {
+				return &UsageError{err}
+			}
+			if opts.fail, err = planner.ParseFailLevel(opts.failOn); err != nil {
+				return &UsageError{err}
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return runPlan(cmd.Context(), opts)
 		},
 	}
 	addSourceFlags(cmd, &opts.source)
-	cmd.Flags().StringVarP(&opts.output, "output", "o", "text", "output format: text, json, markdown, mermaid or github")
-	cmd.Flags().StringVar(&opts.failOn, "fail-on", "split_required", "exit 2 when the verdict is at or above this level: noop, safe, ordered, split_required, blocked, or never")
+	addOutputFlag(cmd, &opts.output)
+	addFailOnFlag(cmd, &opts.failOn)
 	return cmd
 }
 
@@ -52,28 +68,28 @@ func addSourceFlags(cmd *cobra.Command, s *source) {
 	cmd.Flags().BoolVar(&s.noCache, "no-cache", false, "compute the plan even if a cached one exists (the cache lives under the user cache dir)")
 }
 
-func runPlan(cmd *cobra.Command, e *env, opts *planOptions, spec string) error {
-	r, err := render.For(opts.output)
-	if err != nil {
-		return err
-	}
-	fail, err := planner.ParseFailLevel(opts.failOn)
-	if err != nil {
-		return err
-	}
-	p, err := computePlan(cmd.Context(), e, opts.source, spec)
+func addOutputFlag(cmd *cobra.Command, output *string) {
+	cmd.Flags().StringVarP(output, "output", "o", "text", "output format: "+render.FormatList())
+}
+
+func addFailOnFlag(cmd *cobra.Command, failOn *string) {
+	cmd.Flags().StringVar(failOn, "fail-on", string(planner.SplitRequired), "exit 2 when the verdict is at or above this level: "+planner.FailLevels())
+}
+
+func runPlan(ctx context.Context, opts *planOptions) error {
+	p, err := computePlan(ctx, opts.env, opts.source, opts.spec)
 	if err != nil {
 		return err
 	}
 	// Render fully before writing, so an error never leaves half a plan.
 	var buf bytes.Buffer
-	if err := r.Render(&buf, p); err != nil {
+	if err := opts.renderer.Render(&buf, p); err != nil {
 		return fmt.Errorf("rendering the plan: %w", err)
 	}
-	if _, err := e.stdout.Write(buf.Bytes()); err != nil {
+	if _, err := opts.env.Stdout.Write(buf.Bytes()); err != nil {
 		return err
 	}
-	if fail.Fails(p.Verdict) {
+	if opts.fail.Fails(p.Verdict) {
 		return errFailOn
 	}
 	return nil

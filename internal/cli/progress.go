@@ -16,21 +16,22 @@ import (
 // not (for measurements). -q silences both.
 type progress struct {
 	w       io.Writer
+	now     func() time.Time
 	live    bool // stderr is a terminal
 	trace   bool
 	mu      sync.Mutex
 	started time.Time
 }
 
-func newProgress(e *env, quiet bool) *progress {
-	p := &progress{w: e.stderr, started: time.Now()}
+func newProgress(e *Env, quiet bool) *progress {
+	p := &progress{w: e.Stderr, now: e.Now, started: e.Now()}
 	if quiet {
 		return p
 	}
-	if f, ok := e.stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+	if f, ok := e.Stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		p.live = true
 	}
-	p.trace = e.getenv("DEPLOYORDER_TRACE") == "1"
+	p.trace = e.Getenv("DEPLOYORDER_TRACE") == "1"
 	return p
 }
 
@@ -39,7 +40,7 @@ func (p *progress) phase(name string) func() {
 	if p == nil || !p.live && !p.trace {
 		return func() {}
 	}
-	start := time.Now()
+	start := p.now()
 	shown := false
 	var timer *time.Timer
 	if p.live {
@@ -57,7 +58,7 @@ func (p *progress) phase(name string) func() {
 		p.mu.Lock()
 		defer p.mu.Unlock()
 		if shown || p.trace {
-			fmt.Fprintf(p.w, "deployorder: %s: %.2fs\n", name, time.Since(start).Seconds())
+			fmt.Fprintf(p.w, "deployorder: %s: %.2fs\n", name, p.now().Sub(start).Seconds())
 		}
 	}
 }

@@ -15,7 +15,7 @@ import (
 // against schema/plan.schema.json.
 func TestDemoJSONMatchesSchema(t *testing.T) {
 	var stdout, stderr bytes.Buffer
-	if code := Main(context.Background(), []string{"demo", "-o", "json"}, nil, &stdout, &stderr); code != ExitOK {
+	if code := Main(context.Background(), []string{"demo", "-o", "json"}, testEnv(&stdout, &stderr)); code != ExitOK {
 		t.Fatalf("demo -o json exited %d: %s", code, stderr.String())
 	}
 	var plans []any

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -12,18 +13,25 @@ import (
 )
 
 type servicesOptions struct {
+	env *Env
 	source
 	output string
 }
 
-func newServicesCmd(e *env) *cobra.Command {
-	opts := &servicesOptions{}
+func newServicesCmd(e *Env, runF func(context.Context, *servicesOptions) error) *cobra.Command {
+	opts := &servicesOptions{env: e}
 	cmd := &cobra.Command{
 		Use:   "services",
 		Short: "List the services deployorder sees: names, main packages, owned paths",
-		Args:  cobra.NoArgs,
+		Args:  usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runServices(cmd, e, opts)
+			if opts.output != "text" && opts.output != "json" {
+				return usageErrorf("unknown output format %q; use text or json", opts.output)
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return runServices(cmd.Context(), opts)
 		},
 	}
 	addSourceFlags(cmd, &opts.source)
@@ -39,11 +47,9 @@ type serviceRow struct {
 	Which string   `json:"source"`
 }
 
-func runServices(cmd *cobra.Command, e *env, opts *servicesOptions) error {
-	if opts.output != "text" && opts.output != "json" {
-		return fmt.Errorf("unknown output format %q; use text or json", opts.output)
-	}
-	ws, cleanup, err := pipeline.Workspace(cmd.Context(), opts.source.options(e))
+func runServices(ctx context.Context, opts *servicesOptions) error {
+	e := opts.env
+	ws, cleanup, err := pipeline.Workspace(ctx, opts.source.options(e))
 	if err != nil {
 		return err
 	}
@@ -79,9 +85,9 @@ func runServices(cmd *cobra.Command, e *env, opts *servicesOptions) error {
 		}
 		tw.Flush()
 		for _, w := range ws.Warnings {
-			fmt.Fprintf(e.stderr, "warning: %s [%s]\n", w.Message, w.Code)
+			fmt.Fprintf(e.Stderr, "warning: %s [%s]\n", w.Message, w.Code)
 		}
 	}
-	_, err = e.stdout.Write(buf.Bytes())
+	_, err = e.Stdout.Write(buf.Bytes())
 	return err
 }

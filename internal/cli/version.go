@@ -8,13 +8,13 @@ import (
 	"github.com/spf13/cobra"
 )
 
-func newVersionCmd(e *env) *cobra.Command {
+func newVersionCmd(e *Env) *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
 		Short: "Print the deployorder version",
-		Args:  cobra.NoArgs,
+		Args:  usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			fmt.Fprintf(e.stdout, "deployorder %s (%s)\n", version(), runtime.Version())
+			fmt.Fprintf(e.Stdout, "deployorder %s (%s)\n", version(), runtime.Version())
 			return nil
 		},
 	}
