@@ -95,6 +95,9 @@ func usageErrorf(format string, args ...any) error {
 func Main(ctx context.Context, args []string, env Env) int {
 	e := env.complete()
 	root := newRootCmd(e)
+	if args == nil {
+		args = []string{} // nil would make cobra read os.Args
+	}
 	root.SetArgs(args)
 	root.SetIn(e.Stdin)
 	root.SetOut(e.Stdout)

@@ -16,6 +16,9 @@ import (
 // runF captures the options.
 func parse(t *testing.T, cmd *cobra.Command, args ...string) error {
 	t.Helper()
+	if args == nil {
+		args = []string{} // nil would make cobra read os.Args
+	}
 	cmd.SetArgs(args)
 	cmd.SetOut(&bytes.Buffer{})
 	cmd.SetErr(&bytes.Buffer{})
