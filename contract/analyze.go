@@ -372,10 +372,7 @@ func (a *analysis) findInterest(candidates []string) bool {
 			}
 		}
 	}
-	if len(a.interest) == 0 {
-		return false
-	}
-	return true
+	return len(a.interest) > 0
 }
 
 func (a *analysis) configured(typeKey string) bool {

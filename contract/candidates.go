@@ -14,21 +14,6 @@ import (
 	"github.com/deployorder/deployorder/change"
 )
 
-// importsOf returns the imports of a Go file's content.
-func importsOf(data []byte) []string {
-	f, err := parser.ParseFile(token.NewFileSet(), "", data, parser.ImportsOnly)
-	if err != nil || f == nil {
-		return nil
-	}
-	var out []string
-	for _, s := range f.Imports {
-		if p, err := strconv.Unquote(s.Path.Value); err == nil {
-			out = append(out, p)
-		}
-	}
-	return out
-}
-
 // hasWireTagText reports whether Go source may declare a tagged struct.
 func hasWireTagText(data []byte) bool {
 	return bytes.Contains(data, []byte(`json:"`)) || bytes.Contains(data, []byte(`protobuf:"`))
@@ -109,8 +94,6 @@ type changedText struct {
 	sinks   map[string]bool            // directories of files whose changed lines call an encoder, decoder or template
 	broken  map[string]bool            // directories of files that do not parse: assume they mention everything
 	lines   map[string][][2]int        // file -> changed line ranges at its side (for definitions)
-	syntax  []Pos                      // parse errors at this side
-	errs    []string
 }
 
 // maxParsed is the size above which a changed file is not parsed.

@@ -106,7 +106,7 @@ func jsonFields(root *types.Named, pos func(*types.Var) (string, int)) []WireFie
 		via   []access.FieldRef
 	}
 	_, st := access.NamedStruct(root)
-	current := []level{}
+	var current []level
 	next := []level{{named: root, st: st}}
 	visited := map[*types.Struct]bool{}
 	var fields []jsonField

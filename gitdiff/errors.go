@@ -8,8 +8,6 @@ type ErrorKind int
 const (
 	// NotRepository: the directory is not inside a git repository.
 	NotRepository ErrorKind = iota + 1
-	// BareRepository: the repository has no worktree to load packages from.
-	BareRepository
 	// UnknownRevision: a name in the range resolves to no commit.
 	UnknownRevision
 	// AmbiguousRevision: a short hash matches several commits.

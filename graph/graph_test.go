@@ -109,7 +109,7 @@ func TestBrokenPackageIsStillMapped(t *testing.T) {
 		t.Fatalf("warnings = %v, want PACKAGE_LOAD_ERROR", got)
 	}
 	for _, dir := range []string{"lib/broken", "lib/syntax"} {
-		if ws.PackageOfDir(dir) == "" {
+		if ws.ImportPathOfDir(dir) == "" || ws.Packages[ws.ImportPathOfDir(dir)] == nil {
 			t.Errorf("package in %s is not mapped", dir)
 		}
 	}

@@ -148,10 +148,6 @@ func (w *Workspace) ServiceByName(name string) *Service {
 	return nil
 }
 
-// PackageOfDir returns the in-repo import path of the package in dir (repo
-// relative), or "".
-func (w *Workspace) PackageOfDir(dir string) string { return w.dirs[dir] }
-
 // ModuleOf returns the repository module that contains the repo-relative
 // path p: the one with the longest directory prefix.
 func (w *Workspace) ModuleOf(p string) (Module, bool) {

@@ -75,14 +75,13 @@ func stepReason(sc schedule, wave int, nodes []node) string {
 // kind of element.
 func describe(cons []Constraint) []string {
 	type group struct {
-		rule               RuleID
-		kind               contract.Kind
-		provider           string
-		keys, consumers    map[string]bool
-		nested             map[string]bool
-		tolerant           bool
-		fallbacks          map[string]bool
-		firstKey, firstCon string
+		rule            RuleID
+		kind            contract.Kind
+		provider        string
+		keys, consumers map[string]bool
+		nested          map[string]bool
+		tolerant        bool
+		fallbacks       map[string]bool
 	}
 	groups := map[string]*group{}
 	var order []string

@@ -16,11 +16,8 @@ var allFormats = []string{"text", "json", "markdown", "mermaid", "github"}
 // arguments deployorder runs with, and what must come out.
 type hostileRow struct {
 	name string
-	// bug names a known bug in deployorder that the row exposes: the row is
-	// skipped with it (DEPLOYORDER_HOSTILE_BUGS=1 runs it anyway).
-	bug string
-	// serial rows set environment variables or package hooks, so they
-	// never run in parallel with other rows.
+	// serial rows set environment variables, so they never run in
+	// parallel with other rows.
 	serial bool
 	env    map[string]string // set for the row (serial rows only)
 	setup  func(t *testing.T, r *hrepo)
@@ -55,9 +52,6 @@ func TestHostile(t *testing.T) {
 	base := hostileBase(t)
 	for _, row := range hostileRows() {
 		t.Run(row.name, func(t *testing.T) {
-			if row.bug != "" && os.Getenv("DEPLOYORDER_HOSTILE_BUGS") == "" {
-				t.Skip("BUG: " + row.bug)
-			}
 			if row.serial {
 				for k, v := range row.env {
 					t.Setenv(k, v)

@@ -64,9 +64,7 @@ func (m *model) assignRoles(rng *rand.Rand) {
 				s := draw(used)
 				used = append(used, s)
 				r := &reader{svc: s, stream: rng.IntN(2) == 0, items: t.items && rng.IntN(2) == 0, meta: t.meta && rng.IntN(2) == 0}
-				for _, f := range shuffled(rng, t.fields)[:1+rng.IntN(min(3, len(t.fields)))] {
-					r.reads = append(r.reads, f)
-				}
+				r.reads = append(r.reads, shuffled(rng, t.fields)[:1+rng.IntN(min(3, len(t.fields)))]...)
 				t.readers = append(t.readers, r)
 			}
 		}

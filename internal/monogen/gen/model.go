@@ -129,11 +129,11 @@ type reader struct {
 // A service is a main package under services/ with a Dockerfile and a
 // config.yaml in its directory.
 type service struct {
-	dir, name              string
-	libs                   []int
-	k                      [3]int
-	variant, version       int
-	docker, config, readme int
+	dir, name        string
+	libs             []int
+	k                [3]int
+	variant, version int
+	docker, config   int
 }
 
 // A docFile is a page under docs/.
