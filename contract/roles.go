@@ -1,6 +1,7 @@
 package contract
 
 import (
+	"cmp"
 	"path"
 	"slices"
 	"sort"
@@ -318,11 +319,8 @@ func nonNilRoles(m map[string][]Place) Roles {
 		return Roles{}
 	}
 	for svc, as := range m {
-		sort.SliceStable(as, func(i, j int) bool {
-			if as[i].File != as[j].File {
-				return as[i].File < as[j].File
-			}
-			return as[i].Line < as[j].Line
+		slices.SortStableFunc(as, func(a, b Place) int {
+			return cmp.Or(cmp.Compare(a.File, b.File), cmp.Compare(a.Line, b.Line))
 		})
 		m[svc] = dedupePlaces(as)
 	}

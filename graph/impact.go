@@ -1,8 +1,10 @@
 package graph
 
 import (
+	"cmp"
 	"fmt"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 
@@ -419,18 +421,13 @@ func isModFile(p string) bool {
 var kindOrder = map[ReasonKind]int{ViaAdded: 0, ViaRemoved: 0, ViaModule: 1, ViaGoVersion: 1, ViaPackage: 2, ViaEmbed: 2, ViaOwned: 3}
 
 func sortReasons(rs []Reason) {
-	sort.SliceStable(rs, func(i, j int) bool {
-		a, b := rs[i], rs[j]
-		if kindOrder[a.Kind] != kindOrder[b.Kind] {
-			return kindOrder[a.Kind] < kindOrder[b.Kind]
-		}
-		if len(a.Chain) != len(b.Chain) {
-			return len(a.Chain) < len(b.Chain) // the service's own files first
-		}
-		if a.Path != b.Path {
-			return a.Path < b.Path
-		}
-		return a.Module < b.Module
+	slices.SortStableFunc(rs, func(a, b Reason) int {
+		return cmp.Or(
+			cmp.Compare(kindOrder[a.Kind], kindOrder[b.Kind]),
+			cmp.Compare(len(a.Chain), len(b.Chain)), // the service's own files first
+			cmp.Compare(a.Path, b.Path),
+			cmp.Compare(a.Module, b.Module),
+		)
 	})
 }
 

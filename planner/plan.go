@@ -9,7 +9,10 @@ import (
 )
 
 // SchemaVersion is the version of the JSON form of Plan.
-const SchemaVersion = 1
+//
+// Version 2: edges group the constraints of one rule between two steps'
+// parts (keys, a list, in place of key).
+const SchemaVersion = 2
 
 // Verdict is the plan's overall judgement, from harmless to impossible.
 type Verdict string
@@ -196,16 +199,17 @@ type Step struct {
 	Soak     string   `json:"soak,omitempty"`
 }
 
-// Edge is one ordering constraint of the plan: From's part in step FromStep
-// must be running before To's part in step ToStep (FromStep < ToStep).
+// Edge is the ordering constraints of one rule between two steps' parts:
+// From's part in step FromStep must be running before To's part in step
+// ToStep (FromStep < ToStep), for each of the elements Keys.
 type Edge struct {
-	From     string `json:"from"`
-	FromStep int    `json:"from_step"`
-	To       string `json:"to"`
-	ToStep   int    `json:"to_step"`
-	Key      string `json:"key"`      // the element, as people read it: Contract.key, or the method or route
-	Rule     RuleID `json:"rule"`     // rule ID
-	Critical bool   `json:"critical"` // false for a tolerant reader: the order is kept, nothing breaks without it
+	From     string   `json:"from"`
+	FromStep int      `json:"from_step"`
+	To       string   `json:"to"`
+	ToStep   int      `json:"to_step"`
+	Keys     []string `json:"keys"`     // the elements, as people read them (Contract.key, a method, a route): outer ones first, then sorted
+	Rule     RuleID   `json:"rule"`     // rule ID
+	Critical bool     `json:"critical"` // false when every constraint is tolerant: the order is kept, nothing breaks without it
 }
 
 // Split is a commit whose changes must ship in several steps.

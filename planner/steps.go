@@ -167,37 +167,52 @@ func compareNested(a, b bool) int {
 	return 1
 }
 
-// edges lists the constraints between steps, once each; between the same
-// two nodes, elements inside other elements' values (a new list's entries)
-// come after the elements that hold them.
+// edges groups the constraints between steps: one edge per rule and pair
+// of step parts, naming its elements, the ones inside other elements'
+// values (a new list's entries) after the ones that hold them.
 func edges(sc schedule) []Edge {
-	seen := map[Edge]bool{}
-	nested := map[Edge]bool{}
-	out := []Edge{}
+	type pair struct {
+		from, to         string
+		fromStep, toStep int
+		rule             RuleID
+	}
+	byPair := map[pair]*Edge{}
+	nested := map[string]bool{}
+	var out []*Edge
 	for _, c := range sc.edges {
 		f, t, ok := sc.waveOfConstraint(c)
 		if !ok || f >= t {
 			continue
 		}
-		e := Edge{From: c.From, FromStep: f + 1, To: c.To, ToStep: t + 1, Key: c.Key, Rule: c.Rule, Critical: c.Critical}
-		if !seen[e] {
-			seen[e] = true
-			nested[e] = c.Nested
+		k := pair{c.From, c.To, f + 1, t + 1, c.Rule}
+		e := byPair[k]
+		if e == nil {
+			e = &Edge{From: c.From, FromStep: f + 1, To: c.To, ToStep: t + 1, Rule: c.Rule}
+			byPair[k] = e
 			out = append(out, e)
 		}
+		nested[c.Key] = c.Nested
+		if !slices.Contains(e.Keys, c.Key) {
+			e.Keys = append(e.Keys, c.Key)
+		}
+		e.Critical = e.Critical || c.Critical
 	}
-	slices.SortFunc(out, func(a, b Edge) int {
+	list := make([]Edge, 0, len(out))
+	for _, e := range out {
+		slices.Sort(e.Keys)
+		slices.SortStableFunc(e.Keys, func(a, b string) int { return compareNested(nested[a], nested[b]) })
+		list = append(list, *e)
+	}
+	slices.SortFunc(list, func(a, b Edge) int {
 		return cmp.Or(
 			cmp.Compare(a.FromStep, b.FromStep),
 			cmp.Compare(a.ToStep, b.ToStep),
 			cmp.Compare(a.From, b.From),
 			cmp.Compare(a.To, b.To),
-			compareNested(nested[a], nested[b]),
-			cmp.Compare(a.Key, b.Key),
 			cmp.Compare(a.Rule, b.Rule),
 		)
 	})
-	return out
+	return list
 }
 
 // rollback reverses the steps and marks each step whose rollback, with a

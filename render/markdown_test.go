@@ -3,36 +3,19 @@ package render
 import (
 	"bytes"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/deployorder/deployorder/internal/golden"
 
 	"github.com/deployorder/deployorder/planner"
-	"github.com/google/go-cmp/cmp"
 )
 
-var update = golden.Update
 
 // checkGolden compares got with testdata/name, or rewrites it with -update.
 func checkGolden(t *testing.T, name, got string) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v; run go test ./render -update to create it", err)
-	}
-	if diff := cmp.Diff(string(want), got); diff != "" {
-		t.Errorf("%s differs (-want +got); run go test ./render -update if the change is intended:\n%s", path, diff)
-	}
+	golden.Check(t, "testdata/"+name, got)
 }
 
 func render(t *testing.T, r Renderer, p *planner.Plan) string {

@@ -3,7 +3,6 @@ package render
 import (
 	"fmt"
 	"io"
-	"sort"
 	"strings"
 
 	"github.com/deployorder/deployorder/planner"
@@ -19,78 +18,20 @@ func (Mermaid) Render(w io.Writer, p *planner.Plan) error {
 	return err
 }
 
-// Edge is one ordering constraint as the graph draws it: From's deploy in
-// step FromStep must be running before To's in step ToStep. FromStep is
-// always less than ToStep.
-type Edge struct {
-	From, To         string // services
-	FromStep, ToStep int    // step indexes, from 1
-	Key              string // the elements (Contract.key, a method, a route)
-	Rule             planner.RuleID
-	Tolerant         bool // a tolerant reader: the order is kept but nothing breaks without it
-}
-
-// Label is the edge's text in the graph.
-func (e Edge) Label() string {
+// edgeLabel is an edge's text in the graph: its elements (the first two,
+// and how many more) and its rule.
+func edgeLabel(e planner.Edge) string {
+	keys := strings.Join(e.Keys, ", ")
+	if len(e.Keys) > 2 {
+		keys = fmt.Sprintf("%s, %s +%d", e.Keys[0], e.Keys[1], len(e.Keys)-2)
+	}
 	switch {
-	case e.Key != "" && e.Rule != "":
-		return e.Key + " (" + string(e.Rule) + ")"
-	case e.Key != "":
-		return e.Key
+	case keys != "" && e.Rule != "":
+		return keys + " (" + string(e.Rule) + ")"
+	case keys != "":
+		return keys
 	}
 	return string(e.Rule)
-}
-
-// planEdges returns the plan's ordering edges in the graph's form: one
-// edge per pair of nodes and rule, its label naming the keys.
-func planEdges(p *planner.Plan) []Edge {
-	type pair struct {
-		from, to         string
-		fromStep, toStep int
-		rule             planner.RuleID
-	}
-	keys := map[pair][]string{}
-	tolerant := map[pair]bool{}
-	var order []pair
-	for _, e := range p.Edges {
-		k := pair{e.From, e.To, e.FromStep, e.ToStep, e.Rule}
-		if _, ok := keys[k]; !ok {
-			order = append(order, k)
-			tolerant[k] = true
-		}
-		keys[k] = append(keys[k], e.Key)
-		tolerant[k] = tolerant[k] && !e.Critical
-	}
-	var out []Edge
-	for _, k := range order {
-		ks := keys[k]
-		label := strings.Join(ks, ", ")
-		if len(ks) > 2 {
-			label = fmt.Sprintf("%s, %s +%d", ks[0], ks[1], len(ks)-2)
-		}
-		out = append(out, Edge{From: k.from, To: k.to, FromStep: k.fromStep, ToStep: k.toStep, Key: label, Rule: k.rule, Tolerant: tolerant[k]})
-	}
-	sortEdges(out)
-	return out
-}
-
-func sortEdges(es []Edge) {
-	sort.Slice(es, func(i, j int) bool {
-		a, b := es[i], es[j]
-		if a.FromStep != b.FromStep {
-			return a.FromStep < b.FromStep
-		}
-		if a.ToStep != b.ToStep {
-			return a.ToStep < b.ToStep
-		}
-		if a.From != b.From {
-			return a.From < b.From
-		}
-		if a.To != b.To {
-			return a.To < b.To
-		}
-		return a.Rule < b.Rule
-	})
 }
 
 // mermaidGraph is the flowchart text, ending in a newline.
@@ -117,12 +58,12 @@ func mermaidGraph(p *planner.Plan) string {
 	for i := 1; i < len(p.Steps); i++ {
 		fmt.Fprintf(b, "  step%d ~~~ step%d\n", p.Steps[i-1].Index, p.Steps[i].Index)
 	}
-	for _, e := range planEdges(p) {
+	for _, e := range p.Edges {
 		arrow := "-->"
-		if e.Tolerant {
+		if !e.Critical {
 			arrow = "-.->"
 		}
-		fmt.Fprintf(b, "  %s %s|%s| %s\n", ids[nodeKey{e.FromStep, e.From}], arrow, mermaidText(e.Label()), ids[nodeKey{e.ToStep, e.To}])
+		fmt.Fprintf(b, "  %s %s|%s| %s\n", ids[nodeKey{e.FromStep, e.From}], arrow, mermaidText(edgeLabel(e)), ids[nodeKey{e.ToStep, e.To}])
 	}
 	return b.String()
 }

@@ -149,8 +149,8 @@ func TestMermaidShapes(t *testing.T) {
 			{Index: 3, Phase: planner.PhaseDeploy, Services: []string{"x", "y"}},
 		},
 		Edges: []planner.Edge{
-			{From: "r", FromStep: 1, To: "w", ToStep: 2, Key: "T.old", Rule: "STOP_CONSUME_BEFORE_STOP_PROVIDE", Critical: true},
-			{From: "w", FromStep: 2, To: "x", ToStep: 3, Key: "T.new", Rule: "PROVIDE_BEFORE_CONSUME"},
+			{From: "r", FromStep: 1, To: "w", ToStep: 2, Keys: []string{"T.old"}, Rule: "STOP_CONSUME_BEFORE_STOP_PROVIDE", Critical: true},
+			{From: "w", FromStep: 2, To: "x", ToStep: 3, Keys: []string{"T.new"}, Rule: "PROVIDE_BEFORE_CONSUME"},
 		},
 	}
 	// Names that clash once reduced to an ID, and one that is a Mermaid keyword.
@@ -160,20 +160,19 @@ func TestMermaidShapes(t *testing.T) {
 			{Index: 2, Phase: planner.PhaseSwitch, Services: []string{"c|d", "end"}},
 		},
 		Edges: []planner.Edge{
-			{From: "a-b", FromStep: 1, To: "c|d", ToStep: 2, Key: `T."k"`, Rule: "R1", Critical: true},
-			{From: "a.b", FromStep: 1, To: "end", ToStep: 2, Key: "T.k", Rule: "R2", Critical: true},
+			{From: "a-b", FromStep: 1, To: "c|d", ToStep: 2, Keys: []string{`T."k"`}, Rule: "R1", Critical: true},
+			{From: "a.b", FromStep: 1, To: "end", ToStep: 2, Keys: []string{"T.k"}, Rule: "R2", Critical: true},
 		},
 	}
-	// Several keys between the same two nodes make one edge.
+	// Several keys between the same two nodes are one edge; its label
+	// names two of them.
 	many := &planner.Plan{
 		Steps: []planner.Step{
 			{Index: 1, Phase: planner.PhaseDeploy, Services: []string{"m"}},
 			{Index: 2, Phase: planner.PhaseDeploy, Services: []string{"b"}},
 		},
 		Edges: []planner.Edge{
-			{From: "m", FromStep: 1, To: "b", ToStep: 2, Key: "T.a", Rule: "W", Critical: true},
-			{From: "m", FromStep: 1, To: "b", ToStep: 2, Key: "T.b", Rule: "W", Critical: true},
-			{From: "m", FromStep: 1, To: "b", ToStep: 2, Key: "T.c", Rule: "W", Critical: true},
+			{From: "m", FromStep: 1, To: "b", ToStep: 2, Keys: []string{"T.a", "T.b", "T.c"}, Rule: "W", Critical: true},
 		},
 	}
 	tests := []struct {
@@ -212,7 +211,7 @@ func TestMermaidShapes(t *testing.T) {
 }
 
 func TestEdgeLabel(t *testing.T) {
-	if got := (Edge{Key: "Response.metadata_v2", Rule: "PROVIDE_BEFORE_CONSUME"}).Label(); got != "Response.metadata_v2 (PROVIDE_BEFORE_CONSUME)" {
+	if got := edgeLabel(planner.Edge{Keys: []string{"Response.metadata_v2"}, Rule: "PROVIDE_BEFORE_CONSUME"}); got != "Response.metadata_v2 (PROVIDE_BEFORE_CONSUME)" {
 		t.Errorf("label = %q", got)
 	}
 }

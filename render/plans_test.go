@@ -61,10 +61,10 @@ func splitPlan() *planner.Plan {
 			{Index: 3, Phase: planner.PhaseContract, Services: []string{"metadata"}, Commits: []string{renameSHA}, Soak: "1d",
 				Reason: "billing stops reading metadata before metadata stops writing it (STOP_CONSUME_BEFORE_STOP_PROVIDE); frontend stops reading metadata before metadata stops writing it (STOP_CONSUME_BEFORE_STOP_PROVIDE)"},
 		}, Edges: []planner.Edge{
-			{From: "metadata", FromStep: 1, To: "billing", ToStep: 2, Key: "Response.metadata_v2", Rule: "PROVIDE_BEFORE_CONSUME", Critical: true},
-			{From: "metadata", FromStep: 1, To: "frontend", ToStep: 2, Key: "Response.metadata_v2", Rule: "PROVIDE_BEFORE_CONSUME", Critical: true},
-			{From: "billing", FromStep: 2, To: "metadata", ToStep: 3, Key: "Response.metadata", Rule: "STOP_CONSUME_BEFORE_STOP_PROVIDE", Critical: true},
-			{From: "frontend", FromStep: 2, To: "metadata", ToStep: 3, Key: "Response.metadata", Rule: "STOP_CONSUME_BEFORE_STOP_PROVIDE", Critical: true},
+			{From: "metadata", FromStep: 1, To: "billing", ToStep: 2, Keys: []string{"Response.metadata_v2"}, Rule: "PROVIDE_BEFORE_CONSUME", Critical: true},
+			{From: "metadata", FromStep: 1, To: "frontend", ToStep: 2, Keys: []string{"Response.metadata_v2"}, Rule: "PROVIDE_BEFORE_CONSUME", Critical: true},
+			{From: "billing", FromStep: 2, To: "metadata", ToStep: 3, Keys: []string{"Response.metadata"}, Rule: "STOP_CONSUME_BEFORE_STOP_PROVIDE", Critical: true},
+			{From: "frontend", FromStep: 2, To: "metadata", ToStep: 3, Keys: []string{"Response.metadata"}, Rule: "STOP_CONSUME_BEFORE_STOP_PROVIDE", Critical: true},
 		},
 
 		Splits: []planner.Split{{

@@ -42,7 +42,7 @@ func FormatList() string {
 	return strings.Join(Formats[:len(Formats)-1], ", ") + " or " + Formats[len(Formats)-1]
 }
 
-// JSON writes the plan as indented JSON (schema_version 1).
+// JSON writes the plan as indented JSON (planner.SchemaVersion).
 type JSON struct{}
 
 func (JSON) Render(w io.Writer, p *planner.Plan) error {

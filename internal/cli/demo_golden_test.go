@@ -3,13 +3,10 @@ package cli
 import (
 	"bytes"
 	"context"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/deployorder/deployorder/internal/demo"
 	"github.com/deployorder/deployorder/internal/golden"
-	"github.com/google/go-cmp/cmp"
 )
 
 // TestDemoMarkdownGolden renders the demo's real plans, the seed's rename
@@ -30,18 +27,6 @@ func TestDemoMarkdownGolden(t *testing.T) {
 		if code != ExitOK {
 			t.Fatalf("plan %s exited %d: %s", tt.spec, code, stderr.String())
 		}
-		if *golden.Update {
-			if err := os.WriteFile(tt.file, stdout.Bytes(), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		want, err := os.ReadFile(filepath.FromSlash(tt.file))
-		if err != nil {
-			t.Fatalf("%v (run go test ./internal/cli -update to create it)", err)
-		}
-		if diff := cmp.Diff(string(want), stdout.String()); diff != "" {
-			t.Errorf("%s differs (-want +got); run go test ./internal/cli -update if the change is intended:\n%s", tt.file, diff)
-		}
+		golden.Check(t, tt.file, stdout.String())
 	}
 }

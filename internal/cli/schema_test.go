@@ -38,9 +38,10 @@ func TestSchemaRejectsBrokenPlans(t *testing.T) {
 	sch := compileSchema(t)
 	for _, doc := range []string{
 		`{}`,
-		`{"schema_version": 2, "range": {"spec": "x", "base": "", "head": "0000000000000000000000000000000000000000", "commits": []}, "verdict": "safe", "summary": "", "services": [], "contracts": [], "steps": [], "edges": [], "splits": [], "rollback": [], "findings": []}`,
-		`{"schema_version": 1, "range": {"spec": "x", "base": "", "head": "abc", "commits": []}, "verdict": "safe", "summary": "", "services": [], "contracts": [], "steps": [], "edges": [], "splits": [], "rollback": [], "findings": []}`,
-		`{"schema_version": 1, "range": {"spec": "x", "base": "", "head": "0000000000000000000000000000000000000000", "commits": []}, "verdict": "fine", "summary": "", "services": [], "contracts": [], "steps": [], "edges": [], "splits": [], "rollback": [], "findings": []}`,
+		`{"schema_version": 1, "range": {"spec": "x", "base": "", "head": "0000000000000000000000000000000000000000", "commits": []}, "verdict": "safe", "summary": "", "services": [], "contracts": [], "steps": [], "edges": [], "splits": [], "rollback": [], "findings": []}`,
+		`{"schema_version": 2, "range": {"spec": "x", "base": "", "head": "0000000000000000000000000000000000000000", "commits": []}, "verdict": "safe", "summary": "", "services": [], "contracts": [], "steps": [], "edges": [{"from": "a", "from_step": 1, "to": "b", "to_step": 2, "key": "T.k", "rule": "R", "critical": true}], "splits": [], "rollback": [], "findings": []}`,
+		`{"schema_version": 2, "range": {"spec": "x", "base": "", "head": "abc", "commits": []}, "verdict": "safe", "summary": "", "services": [], "contracts": [], "steps": [], "edges": [], "splits": [], "rollback": [], "findings": []}`,
+		`{"schema_version": 2, "range": {"spec": "x", "base": "", "head": "0000000000000000000000000000000000000000", "commits": []}, "verdict": "fine", "summary": "", "services": [], "contracts": [], "steps": [], "edges": [], "splits": [], "rollback": [], "findings": []}`,
 	} {
 		v, err := jsonschema.UnmarshalJSON(strings.NewReader(doc))
 		if err != nil {

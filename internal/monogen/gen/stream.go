@@ -2,10 +2,10 @@ package gen
 
 import (
 	"bufio"
+	"cmp"
 	"fmt"
 	"maps"
 	"slices"
-	"sort"
 	"strings"
 )
 
@@ -127,22 +127,20 @@ func diffFiles(old, cur map[string]string) []fileChange {
 
 func dedupeUnits(us []unit) []unit {
 	out := slices.Clone(us)
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].kind != out[j].kind {
-			return out[i].kind < out[j].kind
-		}
-		return out[i].id < out[j].id
-	})
+	slices.SortFunc(out, func(a, b unit) int { return cmp.Or(cmp.Compare(a.kind, b.kind), cmp.Compare(a.id, b.id)) })
 	return slices.Compact(out)
 }
 
 // sortChanges puts deletions first, then paths in order.
 func sortChanges(cs []fileChange) []fileChange {
-	sort.Slice(cs, func(i, j int) bool {
-		if cs[i].del != cs[j].del {
-			return cs[i].del
+	slices.SortFunc(cs, func(a, b fileChange) int {
+		if a.del != b.del {
+			if a.del {
+				return -1
+			}
+			return 1
 		}
-		return cs[i].path < cs[j].path
+		return cmp.Compare(a.path, b.path)
 	})
 	return cs
 }
