@@ -270,97 +270,16 @@ func (a *analysis) findInterest(candidates []string) bool {
 	if len(candidates) == 0 {
 		return false
 	}
-	hunks := a.in.Range.Hunks
-	var ct [2]changedText
-	for _, side := range Sides {
-		side := side
-		ct[side] = scanChanged(a.in.Range.Files, hunks, side, func(p string) []byte { return a.content(p, side) })
-	}
-	// Changed imports, encoder calls and unparsable files can change roles
-	// without naming a field: they make every contract package they can
-	// reach of interest.
-	whole := map[string]bool{} // candidate packages analysed whole
-	isCandidate := map[string]bool{}
+	pp := &prepass{a: a, candidate: map[string]bool{}, sees: map[string]map[string]bool{}}
 	for _, c := range candidates {
-		isCandidate[c] = true
-	}
-	reachFrom := func(ip string) {
-		deps := a.ws.InRepoDeps(ip)
-		deps[ip] = true
-		for _, imp := range a.base.importsAt(ip) {
-			deps[imp] = true
-		}
-		for d := range deps {
-			if isCandidate[d] {
-				whole[d] = true
-			}
-		}
+		pp.candidate[c] = true
 	}
 	for _, side := range Sides {
-		for ip := range ct[side].imports {
-			reachFrom(ip)
-		}
-		for _, m := range []map[string]bool{ct[side].sinks, ct[side].broken} {
-			for dir := range m {
-				if ip := a.ws.ImportPathOfDir(dir); ip != "" {
-					reachFrom(ip)
-				}
-			}
-		}
+		pp.ct[side] = scanChanged(a.in.Range.Files, a.in.Range.Hunks, side, func(p string) []byte { return a.content(p, side) })
 	}
-	// The candidate packages a changed directory's package can see.
-	sees := map[string]map[string]bool{}
-	seesFrom := func(dir string) map[string]bool {
-		if m, ok := sees[dir]; ok {
-			return m
-		}
-		m := map[string]bool{}
-		if ip := a.ws.ImportPathOfDir(dir); ip != "" {
-			deps := a.ws.InRepoDeps(ip)
-			deps[ip] = true
-			for _, imp := range a.base.importsAt(ip) {
-				for d := range a.ws.InRepoDeps(imp) {
-					deps[d] = true
-				}
-				deps[imp] = true
-			}
-			for d := range deps {
-				if isCandidate[d] {
-					m[d] = true
-				}
-			}
-		}
-		sees[dir] = m
-		return m
-	}
+	whole := pp.wholePackages()
 	for _, ip := range candidates {
-		canSee := func(dir string) bool { return seesFrom(dir)[ip] }
-		for _, side := range Sides {
-			for _, file := range a.goFiles(ip, side) {
-				data := a.content(file, side)
-				if data == nil {
-					continue
-				}
-				f, _ := parserParse(a.fset, file, data)
-				if f == nil {
-					continue
-				}
-				for _, ds := range declaredStructs(a.fset, f, file) {
-					key := ip + "." + ds.name
-					configured := a.configured(key)
-					if !ds.tagged && !configured || a.ignored(key) {
-						continue
-					}
-					if ct[side].overlaps(ds) {
-						a.declChanged[key] = true
-						a.interest[key] = true
-					}
-					if whole[ip] || ct[Base].mentions(ds, canSee) || ct[Head].mentions(ds, canSee) {
-						a.interest[key] = true
-					}
-				}
-			}
-		}
+		pp.markTypes(ip, whole[ip])
 	}
 	// A bound contract is analysed whole.
 	for t, name := range a.bound {
@@ -373,6 +292,106 @@ func (a *analysis) findInterest(candidates []string) bool {
 		}
 	}
 	return len(a.interest) > 0
+}
+
+// prepass is the syntax-only pass that decides what to type-check.
+type prepass struct {
+	a         *analysis
+	ct        [2]changedText
+	candidate map[string]bool            // candidate contract packages
+	sees      map[string]map[string]bool // changed directory -> the candidates its package can see
+}
+
+// wholePackages returns the candidates that a changed import, encoder call
+// or unparsable file can reach: such changes can change roles without
+// naming a field, so those packages are analysed whole.
+func (pp *prepass) wholePackages() map[string]bool {
+	whole := map[string]bool{}
+	reachFrom := func(ip string) {
+		deps := pp.a.ws.InRepoDeps(ip)
+		deps[ip] = true
+		for _, imp := range pp.a.base.importsAt(ip) {
+			deps[imp] = true
+		}
+		for d := range deps {
+			if pp.candidate[d] {
+				whole[d] = true
+			}
+		}
+	}
+	for _, side := range Sides {
+		for ip := range pp.ct[side].imports {
+			reachFrom(ip)
+		}
+		for _, m := range []map[string]bool{pp.ct[side].sinks, pp.ct[side].broken} {
+			for dir := range m {
+				if ip := pp.a.ws.ImportPathOfDir(dir); ip != "" {
+					reachFrom(ip)
+				}
+			}
+		}
+	}
+	return whole
+}
+
+// visible returns the candidate packages a changed directory's package can
+// see, at base or head.
+func (pp *prepass) visible(dir string) map[string]bool {
+	if m, ok := pp.sees[dir]; ok {
+		return m
+	}
+	m := map[string]bool{}
+	if ip := pp.a.ws.ImportPathOfDir(dir); ip != "" {
+		deps := pp.a.ws.InRepoDeps(ip)
+		deps[ip] = true
+		for _, imp := range pp.a.base.importsAt(ip) {
+			for d := range pp.a.ws.InRepoDeps(imp) {
+				deps[d] = true
+			}
+			deps[imp] = true
+		}
+		for d := range deps {
+			if pp.candidate[d] {
+				m[d] = true
+			}
+		}
+	}
+	pp.sees[dir] = m
+	return m
+}
+
+// markTypes marks the contract types of candidate package ip that the
+// range may change: those whose declaration changed (also noted in
+// declChanged), those a changed line that can see them mentions, and all of
+// them when whole.
+func (pp *prepass) markTypes(ip string, whole bool) {
+	a := pp.a
+	canSee := func(dir string) bool { return pp.visible(dir)[ip] }
+	for _, side := range Sides {
+		for _, file := range a.goFiles(ip, side) {
+			data := a.content(file, side)
+			if data == nil {
+				continue
+			}
+			f, _ := parserParse(a.fset, file, data)
+			if f == nil {
+				continue
+			}
+			for _, ds := range declaredStructs(a.fset, f, file) {
+				key := ip + "." + ds.name
+				if !ds.tagged && !a.configured(key) || a.ignored(key) {
+					continue
+				}
+				if pp.ct[side].overlaps(ds) {
+					a.declChanged[key] = true
+					a.interest[key] = true
+				}
+				if whole || pp.ct[Base].mentions(ds, canSee) || pp.ct[Head].mentions(ds, canSee) {
+					a.interest[key] = true
+				}
+			}
+		}
+	}
 }
 
 func (a *analysis) configured(typeKey string) bool {

@@ -58,25 +58,62 @@ func (c *contractState) fingerprint(side Side) string {
 	return string(c.kind) + "|" + strings.Join(parts, ",")
 }
 
+// differ builds the contracts of both sides and maps every service's
+// accesses to their keys.
+type differ struct {
+	a      *analysis
+	st     [2]*sideState
+	states map[string]*contractState // by contract ID
+	byType [2]map[string][]*contractState
+	// byRef indexes, per side, the first field of a key's path: an access
+	// matches a key when its path is a prefix of the key's (reading an
+	// embedded struct reads the keys promoted from it).
+	byRef [2]map[access.FieldRef][]slot
+	// byPkg are the contracts whose types each package declares: a service
+	// that includes the package uses them.
+	byPkg [2]map[string][]*contractState
+}
+
 // diff builds the contracts, maps every service's accesses to wire keys at
-// each side, and keeps the keys whose definition, writers or readers
-// changed.
+// each side, and keeps the contracts whose keys' definition, writers or
+// readers changed (or whose Go declaration changed alone).
 func (a *analysis) diff(st [2]*sideState) []*Contract {
-	states := map[string]*contractState{}
-	byType := [2]map[string][]*contractState{{}, {}}
+	d := &differ{a: a, st: st, states: map[string]*contractState{}}
+	d.layouts()
+	a.pairReplacedTypes(d.states, d.byType)
+	d.index()
+	for _, svc := range sortedKeys(keysOf(a.services)) {
+		for _, side := range Sides {
+			d.record(svc, side)
+		}
+	}
+	var out []*Contract
+	for _, id := range sortedKeys(keysOf(d.states)) {
+		if c := d.contract(d.states[id]); c != nil {
+			out = append(out, c)
+		}
+	}
+	nameContracts(out)
+	return out
+}
+
+// layouts gathers each side's layouts into contract states, binding the
+// types the config binds.
+func (d *differ) layouts() {
 	for _, side := range Sides {
-		s := st[side]
+		d.byType[side] = map[string][]*contractState{}
+		s := d.st[side]
 		for _, t := range sortedKeys(keysOf(s.layouts)) {
 			l := s.layouts[t]
 			id, name := t, shortName(t)
-			if b, ok := a.bound[t]; ok {
+			if b, ok := d.a.bound[t]; ok {
 				id, name = b, b
 			}
-			c := states[id]
+			c := d.states[id]
 			if c == nil {
 				c = newContractState(id, name)
 				c.bound = id != t
-				states[id] = c
+				d.states[id] = c
 			}
 			c.kind, c.custom = l.Kind, c.custom || l.Custom
 			c.types[t] = true
@@ -90,154 +127,160 @@ func (a *analysis) diff(st [2]*sideState) []*Contract {
 				f.Paths = [][]access.FieldRef{f.Refs}
 				c.fields[side][f.Key] = &f
 			}
-			byType[side][t] = append(byType[side][t], c)
+			d.byType[side][t] = append(d.byType[side][t], c)
 		}
 	}
-	a.pairReplacedTypes(states, byType)
+}
 
-	// Index: the first field of a key's path -> (contract, key, path), per
-	// side. An access matches a key when its path is a prefix of the
-	// key's: reading an embedded struct reads the keys promoted from it.
-	var byRef [2]map[access.FieldRef][]slot
+// index fills byRef and byPkg.
+func (d *differ) index() {
 	for _, side := range Sides {
-		byRef[side] = map[access.FieldRef][]slot{}
-		for _, c := range states {
+		d.byRef[side] = map[access.FieldRef][]slot{}
+		for _, c := range d.states {
 			for key, f := range c.fields[side] {
 				for _, refs := range f.Paths {
-					byRef[side][refs[0]] = append(byRef[side][refs[0]], slot{c, key, refs})
+					d.byRef[side][refs[0]] = append(d.byRef[side][refs[0]], slot{c, key, refs})
 				}
 			}
 		}
-	}
-	// every key a whole-value access reaches: the type's contracts' keys,
-	// and those of the contract types nested in them (reflection sees them).
-	var reach func(side Side, t string, seen map[string]bool, visit func(*contractState, string))
-	reach = func(side Side, t string, seen map[string]bool, visit func(*contractState, string)) {
-		if seen[t] {
-			return
-		}
-		seen[t] = true
-		for _, c := range byType[side][t] {
-			for key, f := range c.fields[side] {
-				visit(c, key)
-				for _, n := range f.Nested {
-					reach(side, n, seen, visit)
-				}
-			}
-		}
-	}
-	add := func(m map[string]map[string][]Place, key, svc string, acc Place) {
-		if m[key] == nil {
-			m[key] = map[string][]Place{}
-		}
-		m[key][svc] = append(m[key][svc], acc)
-	}
-	// The contracts whose types each package declares, per side: a service
-	// that includes the package uses them.
-	var byPkg [2]map[string][]*contractState
-	for _, side := range Sides {
-		byPkg[side] = map[string][]*contractState{}
-		for t, cs := range byType[side] {
+		d.byPkg[side] = map[string][]*contractState{}
+		for t, cs := range d.byType[side] {
 			pkg := t[:strings.LastIndex(t, ".")]
-			byPkg[side][pkg] = append(byPkg[side][pkg], cs...)
+			d.byPkg[side][pkg] = append(d.byPkg[side][pkg], cs...)
 		}
 	}
-	for _, svc := range sortedKeys(keysOf(a.services)) {
-		for _, side := range Sides {
-			pkgs := a.services[svc][side]
-			// Only the functions the service can run count; when the graph
-			// is incomplete (type errors), every function does.
-			runs, ok := st[side].calls.Reachable(a.mains[svc], pkgs)
-			for _, p := range pkgs {
-				for _, c := range byPkg[side][p] {
-					c.importers[side][svc] = true
-				}
-				for _, acc := range st[side].facts[p] {
-					if ok && !runs[acc.Func] {
-						continue
-					}
-					pub := Place{Pos: Pos{File: acc.File, Line: acc.Line}, Func: acc.Func, Via: acc.Via}
-					record := func(c *contractState, key string) {
-						if acc.Write {
-							add(c.writers[side], key, svc, pub)
-						}
-						if acc.Read {
-							p := pub
-							p.Guards = guardKeys(byRef[side], c, acc.Guards)
-							add(c.readers[side], key, svc, p)
-						}
-					}
-					if acc.Whole != "" {
-						reach(side, acc.Whole, map[string]bool{}, record)
-						continue
-					}
-					for _, sl := range byRef[side][acc.Path[0]] {
-						if hasPrefix(sl.refs, acc.Path) {
-							record(sl.c, sl.key)
-						}
-					}
-				}
-			}
+}
+
+// record maps one service's accesses at one side to the keys they touch.
+// Only the functions the service can run count; when its call graph is
+// incomplete (type errors), every function does.
+func (d *differ) record(svc string, side Side) {
+	pkgs := d.a.services[svc][side]
+	runs, ok := d.st[side].calls.Reachable(d.a.mains[svc], pkgs)
+	for _, p := range pkgs {
+		for _, c := range d.byPkg[side][p] {
+			c.importers[side][svc] = true
 		}
-	}
-	var out []*Contract
-	for _, id := range sortedKeys(keysOf(states)) {
-		c := states[id]
-		con := &Contract{ID: c.id, Name: c.name, Kind: c.kind, Types: sortedKeys(c.types), Custom: c.custom, Bound: c.bound}
-		for _, side := range Sides {
-			con.Importers[side] = sortedKeys(c.importers[side])
-		}
-		for t := range c.types {
-			con.GoOnlyChange = con.GoOnlyChange || a.declChanged[t]
-		}
-		keys := map[string]bool{}
-		for _, side := range Sides {
-			for k := range c.fields[side] {
-				keys[k] = true
-			}
-		}
-		changed := false
-		ordered := sortedKeys(keys)
-		sort.SliceStable(ordered, func(i, j int) bool { return keyLess(ordered[i], ordered[j]) })
-		for _, k := range ordered {
-			key := &Element{Key: k}
-			for _, side := range Sides {
-				if f := c.fields[side][k]; f != nil {
-					key.Type[side], key.Decl[side] = f.Type, Pos{File: f.File, Line: f.Line}
-					key.Name = f.Name
-					key.Nested = mergeSorted(key.Nested, f.Nested)
-				}
-				key.Providers[side] = nonNilRoles(c.writers[side][k])
-				key.Consumers[side] = nonNilRoles(c.readers[side][k])
-			}
-			if b, h := c.fields[Base][k], c.fields[Head][k]; b != nil && h != nil && b.Name != h.Name {
-				key.RenamedFrom = b.Name
-			}
-			if key.Type[Base] != "" && key.Type[Head] != "" && key.Type[Base] != key.Type[Head] {
-				// An incompatible wire type change: the old key goes and a new
-				// one comes, on both sides at once.
-				old, cur := *key, *key
-				old.Type[Head], old.Providers[Head], old.Consumers[Head] = "", Roles{}, Roles{}
-				cur.Type[Base], cur.Providers[Base], cur.Consumers[Base] = "", Roles{}, Roles{}
-				old.Changed, cur.Changed = true, true
-				con.Elements = append(con.Elements, &old, &cur)
-				con.GoOnlyChange = false
-				changed = true
+		for _, acc := range d.st[side].facts[p] {
+			if ok && !runs[acc.Func] {
 				continue
 			}
-			if key.Type[Base] != key.Type[Head] {
-				con.GoOnlyChange = false
+			place := Place{Pos: Pos{File: acc.File, Line: acc.Line}, Func: acc.Func, Via: acc.Via}
+			touch := func(c *contractState, key string) {
+				if acc.Write {
+					addPlace(c.writers[side], key, svc, place)
+				}
+				if acc.Read {
+					read := place
+					read.Guards = guardKeys(d.byRef[side], c, acc.Guards)
+					addPlace(c.readers[side], key, svc, read)
+				}
 			}
-			key.Changed = key.Type[Base] != key.Type[Head] || !sameServices(key.Providers) || !sameServices(key.Consumers)
-			changed = changed || key.Changed
-			con.Elements = append(con.Elements, key)
-		}
-		if changed || con.GoOnlyChange {
-			out = append(out, con)
+			if acc.Whole != "" {
+				d.reach(side, acc.Whole, map[string]bool{}, touch)
+				continue
+			}
+			for _, sl := range d.byRef[side][acc.Path[0]] {
+				if hasPrefix(sl.refs, acc.Path) {
+					touch(sl.c, sl.key)
+				}
+			}
 		}
 	}
-	// People read Type.key; the package joins the name only when two
-	// contracts share a type name.
+}
+
+// reach visits every key a whole-value access reaches: the type's
+// contracts' keys, and those of the contract types nested in them
+// (reflection sees them).
+func (d *differ) reach(side Side, t string, seen map[string]bool, visit func(*contractState, string)) {
+	if seen[t] {
+		return
+	}
+	seen[t] = true
+	for _, c := range d.byType[side][t] {
+		for key, f := range c.fields[side] {
+			visit(c, key)
+			for _, n := range f.Nested {
+				d.reach(side, n, seen, visit)
+			}
+		}
+	}
+}
+
+func addPlace(m map[string]map[string][]Place, key, svc string, p Place) {
+	if m[key] == nil {
+		m[key] = map[string][]Place{}
+	}
+	m[key][svc] = append(m[key][svc], p)
+}
+
+// contract turns a contract state into its elements; nil when neither its
+// keys nor its Go declaration changed.
+func (d *differ) contract(c *contractState) *Contract {
+	con := &Contract{ID: c.id, Name: c.name, Kind: c.kind, Types: sortedKeys(c.types), Custom: c.custom, Bound: c.bound}
+	for _, side := range Sides {
+		con.Importers[side] = sortedKeys(c.importers[side])
+	}
+	for t := range c.types {
+		con.GoOnlyChange = con.GoOnlyChange || d.a.declChanged[t]
+	}
+	keys := map[string]bool{}
+	for _, side := range Sides {
+		for k := range c.fields[side] {
+			keys[k] = true
+		}
+	}
+	ordered := sortedKeys(keys)
+	slices.SortStableFunc(ordered, keyCompare)
+	changed := false
+	for _, k := range ordered {
+		e := c.element(k)
+		if e.Type[Base] != "" && e.Type[Head] != "" && e.Type[Base] != e.Type[Head] {
+			// An incompatible wire type change: the old key goes and a new
+			// one comes, on both sides at once.
+			old, cur := *e, *e
+			old.Type[Head], old.Providers[Head], old.Consumers[Head] = "", Roles{}, Roles{}
+			cur.Type[Base], cur.Providers[Base], cur.Consumers[Base] = "", Roles{}, Roles{}
+			old.Changed, cur.Changed = true, true
+			con.Elements = append(con.Elements, &old, &cur)
+			con.GoOnlyChange = false
+			changed = true
+			continue
+		}
+		if e.Type[Base] != e.Type[Head] {
+			con.GoOnlyChange = false
+		}
+		e.Changed = e.Type[Base] != e.Type[Head] || !sameServices(e.Providers) || !sameServices(e.Consumers)
+		changed = changed || e.Changed
+		con.Elements = append(con.Elements, e)
+	}
+	if !changed && !con.GoOnlyChange {
+		return nil
+	}
+	return con
+}
+
+// element is one key of a contract state with its roles at both sides.
+func (c *contractState) element(k string) *Element {
+	e := &Element{Key: k}
+	for _, side := range Sides {
+		if f := c.fields[side][k]; f != nil {
+			e.Type[side], e.Decl[side] = f.Type, Pos{File: f.File, Line: f.Line}
+			e.Name = f.Name
+			e.Nested = mergeSorted(e.Nested, f.Nested)
+		}
+		e.Providers[side] = nonNilRoles(c.writers[side][k])
+		e.Consumers[side] = nonNilRoles(c.readers[side][k])
+	}
+	if b, h := c.fields[Base][k], c.fields[Head][k]; b != nil && h != nil && b.Name != h.Name {
+		e.RenamedFrom = b.Name
+	}
+	return e
+}
+
+// nameContracts names each contract for people: Type.key, with the package
+// (pkg.Type) only when two contracts share a type name; sorted by name.
+func nameContracts(out []*Contract) {
 	count := map[string]int{}
 	typeName := func(c *Contract) string { return c.ID[strings.LastIndex(c.ID, ".")+1:] }
 	for _, c := range out {
@@ -250,8 +293,7 @@ func (a *analysis) diff(st [2]*sideState) []*Contract {
 			c.Name = typeName(c)
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
-	return out
+	slices.SortFunc(out, func(a, b *Contract) int { return strings.Compare(a.Name, b.Name) })
 }
 
 // guardKeys returns the keys of contract c that the fields of guards carry.

@@ -2,6 +2,7 @@ package contract
 
 import (
 	"context"
+	"maps"
 	"regexp"
 	"strconv"
 
@@ -31,6 +32,32 @@ type sideState struct {
 // run type-checks the packages that can touch the contract types of
 // interest, at head and (for changed packages) at base, and diffs roles.
 func (a *analysis) run(ctx context.Context) (*Result, error) {
+	targets := a.targets()
+	// Type-checking needs the files of every dependency, in other modules
+	// and the standard library too.
+	deps, err := a.ws.LoadDeps(ctx, sortedKeys(targets[Head]))
+	a.deps, a.base.deps = deps, deps
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		a.warn("GO_LIST_FAILED", "", 0, "the dependencies of the packages that touch contracts could not be listed (%v); types from other modules are unknown, so some field accesses may be missed", firstLine(err.Error()))
+	}
+	st, err := a.typeCheck(ctx, targets)
+	if err != nil {
+		return nil, err
+	}
+	a.facts(st, targets)
+	a.res.Contracts = a.diff(st)
+	graph.SortWarnings(a.res.Warnings)
+	return a.res, nil
+}
+
+// targets are, per side, the packages to type-check with bodies: the
+// packages of the types of interest and every package of a service that
+// imports them. Unchanged packages read the same at both sides: only
+// changed ones are analysed again at base.
+func (a *analysis) targets() [2]map[string]bool {
 	interestPkgs := map[string]bool{}
 	for t := range a.interest {
 		interestPkgs[t[:strings.LastIndex(t, ".")]] = true
@@ -66,39 +93,30 @@ func (a *analysis) run(ctx context.Context) (*Result, error) {
 			targets[side][p] = true
 		}
 	}
-	// Unchanged packages read the same at both sides: only changed ones are
-	// analysed again at base.
 	for p := range targets[Base] {
 		if !a.base.Changed[p] {
 			delete(targets[Base], p)
 		}
 	}
+	return targets
+}
 
-	// Type-checking needs the files of every dependency, in other modules
-	// and the standard library too.
-	deps, err := a.ws.LoadDeps(ctx, sortedKeys(targets[Head]))
-	a.deps, a.base.deps = deps, deps
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		a.warn("GO_LIST_FAILED", "", 0, "the dependencies of the packages that touch contracts could not be listed (%v); types from other modules are unknown, so some field accesses may be missed", firstLine(err.Error()))
-	}
+// typeCheck checks the targets of both sides and computes the layouts of
+// the types of interest there. The base universe takes every package that
+// did not change (and does not depend on one that did) from the head's.
+func (a *analysis) typeCheck(ctx context.Context, targets [2]map[string]bool) ([2]*sideState, error) {
 	var st [2]*sideState
-	headSrc := headSource(a.ws, a.deps, targets[Head])
 	a.base.head = headSource(a.ws, a.deps, nil)
-	head := access.NewUniverse("head", a.fset, headSrc)
+	head := access.NewUniverse("head", a.fset, headSource(a.ws, a.deps, targets[Head]))
 	if err := a.check(ctx, head, targets[Head], Head); err != nil {
-		return nil, err
+		return st, err
 	}
-	st[Head] = &sideState{u: head}
 	base := access.NewUniverse("base", a.fset, a.base.source(targets[Base]))
 	base.Parent, base.Local = head, a.base.localFunc()
 	if err := a.check(ctx, base, targets[Base], Base); err != nil {
-		return nil, err
+		return st, err
 	}
-	st[Base] = &sideState{u: base}
-
+	st[Head], st[Base] = &sideState{u: head}, &sideState{u: base}
 	for _, side := range Sides {
 		s := st[side]
 		s.layouts = a.layouts(s.u)
@@ -112,46 +130,43 @@ func (a *analysis) run(ctx context.Context) (*Result, error) {
 			}
 		}
 	}
-	// Facts: head first (its summaries serve base for unchanged packages).
-	st[Head].facts = map[string][]access.Record{}
-	st[Head].calls = access.NewCallGraph()
+	return st, nil
+}
+
+// facts walks the targets for their accesses and call graphs: head first,
+// whose summaries and facts serve base for the packages that did not
+// change.
+func (a *analysis) facts(st [2]*sideState, targets [2]map[string]bool) {
+	head, base := st[Head], st[Base]
+	head.facts = map[string][]access.Record{}
+	head.calls = access.NewCallGraph()
 	headSum := access.NewSummaries()
-	for _, tp := range topo(head, targets[Head]) {
-		st[Head].facts[tp.Src.Path] = access.Walk(a.fset, tp, st[Head].tracked, headSum)
-		st[Head].calls.AddPackage(tp)
+	for _, tp := range topo(head.u, targets[Head]) {
+		head.facts[tp.Src.Path] = access.Walk(a.fset, tp, head.tracked, headSum)
+		head.calls.AddPackage(tp)
 		a.typeErrors(tp, "head")
 	}
 	baseSum := access.NewSummaries()
-	for k, v := range headSum.Methods {
-		baseSum.Methods[k] = v
-	}
-	for k, v := range headSum.Decoded {
-		baseSum.Decoded[k] = v
-	}
-	st[Base].facts = map[string][]access.Record{}
-	for p, f := range st[Head].facts {
-		st[Base].facts[p] = f
-	}
-	st[Base].calls = access.NewCallGraph()
-	st[Base].calls.Merge(st[Head].calls)
+	maps.Copy(baseSum.Methods, headSum.Methods)
+	maps.Copy(baseSum.Decoded, headSum.Decoded)
+	base.facts = maps.Clone(head.facts)
+	base.calls = access.NewCallGraph()
+	base.calls.Merge(head.calls)
 	baseCalls := access.NewCallGraph()
-	for _, tp := range topo(base, targets[Base]) {
-		st[Base].facts[tp.Src.Path] = access.Walk(a.fset, tp, st[Base].tracked, baseSum)
+	for _, tp := range topo(base.u, targets[Base]) {
+		base.facts[tp.Src.Path] = access.Walk(a.fset, tp, base.tracked, baseSum)
 		baseCalls.AddPackage(tp)
 		a.typeErrors(tp, "base")
 	}
 	for p := range a.base.Changed {
-		delete(st[Base].calls.Broken, p) // a changed package is judged at base by its base version
+		delete(base.calls.Broken, p) // a changed package is judged at base by its base version
 	}
-	st[Base].calls.Merge(baseCalls)
+	base.calls.Merge(baseCalls)
 	for p := range a.base.Changed {
 		if !targets[Base][p] {
-			delete(st[Base].facts, p) // changed, and out of reach of the contracts at base
+			delete(base.facts, p) // changed, and out of reach of the contracts at base
 		}
 	}
-	a.res.Contracts = a.diff(st)
-	graph.SortWarnings(a.res.Warnings)
-	return a.res, nil
 }
 
 // check parses the targets and their dependencies in parallel, then

@@ -1,9 +1,10 @@
 package contract
 
 import (
+	"cmp"
 	"go/types"
 	"reflect"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -61,18 +62,18 @@ func layoutOf(n *types.Named, pos func(*types.Var) (string, int)) *Layout {
 		l.Fields = jsonFields(n, pos)
 		l.Custom = hasMethod(n, "MarshalJSON") || hasMethod(n, "UnmarshalJSON")
 	}
-	sort.Slice(l.Fields, func(i, j int) bool { return keyLess(l.Fields[i].Key, l.Fields[j].Key) })
+	slices.SortFunc(l.Fields, func(a, b WireField) int { return keyCompare(a.Key, b.Key) })
 	return l
 }
 
-// keyLess orders keys, numerically when both are numbers (protobuf).
-func keyLess(a, b string) bool {
+// keyCompare orders keys, numerically when both are numbers (protobuf).
+func keyCompare(a, b string) int {
 	x, errA := strconv.Atoi(a)
 	y, errB := strconv.Atoi(b)
 	if errA == nil && errB == nil {
-		return x < y
+		return cmp.Compare(x, y)
 	}
-	return a < b
+	return strings.Compare(a, b)
 }
 
 func hasMethod(t types.Type, name string) bool {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
+	"github.com/go-git/go-git/v5/plumbing/format/index"
 	"github.com/go-git/go-git/v5/plumbing/object"
 )
 
@@ -43,36 +44,77 @@ func (r *Repo) WorktreeChanges(rev string, limit int) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	var out []string
-	add := func(p string) bool {
-		out = append(out, p)
-		return len(out) >= limit
+	wc := &worktreeCheck{limit: limit, tracked: map[string]bool{}}
+	check := wc.staged(idx, want)
+	if wc.full() {
+		return wc.out, nil
 	}
-	indexTime := time.Time{}
-	if fi, err := os.Stat(filepath.Join(r.storage.Filesystem().Root(), "index")); err == nil {
-		indexTime = fi.ModTime()
+	for _, e := range r.modified(idx, check) {
+		if wc.add(e) {
+			return wc.out, nil
+		}
 	}
-	tracked := map[string]bool{}
-	var check []int // index entries whose content must be compared
-	for i, e := range idx.Entries {
-		tracked[e.Name] = true
-		if !relevant(e.Name) {
+	var missing []string
+	for name, e := range want {
+		if !wc.tracked[name] && e.Mode != filemode.Submodule && relevant(name) {
+			missing = append(missing, name)
+		}
+	}
+	sort.Strings(missing)
+	for _, name := range missing {
+		if wc.add(name) {
+			return wc.out, nil
+		}
+	}
+	err = r.untracked(wc)
+	return wc.out, err
+}
+
+// worktreeCheck collects the paths that differ, up to limit.
+type worktreeCheck struct {
+	limit   int
+	out     []string
+	tracked map[string]bool // paths in the index
+}
+
+func (wc *worktreeCheck) add(p string) bool {
+	wc.out = append(wc.out, p)
+	return wc.full()
+}
+
+func (wc *worktreeCheck) full() bool { return len(wc.out) >= wc.limit }
+
+// staged adds the index entries that differ from rev (conflicts, intents to
+// add, staged changes) and returns the others, whose worktree content must
+// be compared.
+func (wc *worktreeCheck) staged(idx *index.Index, want map[string]object.TreeEntry) []*index.Entry {
+	var check []*index.Entry
+	for _, e := range idx.Entries {
+		wc.tracked[e.Name] = true
+		if !relevant(e.Name) || wc.full() {
 			continue
 		}
 		w, ok := want[e.Name]
 		switch {
 		case e.Stage != 0 || e.IntentToAdd:
-			if add(e.Name) {
-				return out, nil
-			}
+			wc.add(e.Name)
 		case e.SkipWorktree || e.Mode == filemode.Submodule:
 		case !ok || w.Hash != e.Hash:
-			if add(e.Name) { // staged
-				return out, nil
-			}
+			wc.add(e.Name) // staged
 		default:
-			check = append(check, i)
+			check = append(check, e)
 		}
+	}
+	return check
+}
+
+// modified compares, in parallel, the worktree files of index entries with
+// their content, metadata first as git does; it returns the names of the
+// files that differ, in index order.
+func (r *Repo) modified(idx *index.Index, check []*index.Entry) []string {
+	indexTime := time.Time{}
+	if fi, err := os.Stat(filepath.Join(r.storage.Filesystem().Root(), "index")); err == nil {
+		indexTime = fi.ModTime()
 	}
 	differs := make([]bool, len(check))
 	var wg sync.WaitGroup
@@ -82,7 +124,7 @@ func (r *Repo) WorktreeChanges(rev string, limit int) ([]string, error) {
 		go func() {
 			defer wg.Done()
 			for k := range next {
-				e := idx.Entries[check[k]]
+				e := check[k]
 				differs[k] = !sameContent(filepath.Join(r.root, filepath.FromSlash(e.Name)), e.Hash, int64(e.Size), e.ModifiedAt, indexTime, e.Mode)
 			}
 		}()
@@ -92,25 +134,19 @@ func (r *Repo) WorktreeChanges(rev string, limit int) ([]string, error) {
 	}
 	close(next)
 	wg.Wait()
+	var out []string
 	for k, d := range differs {
-		if d && add(idx.Entries[check[k]].Name) {
-			return out, nil
+		if d {
+			out = append(out, check[k].Name)
 		}
 	}
-	var missing []string
-	for name, e := range want {
-		if !tracked[name] && e.Mode != filemode.Submodule && relevant(name) {
-			missing = append(missing, name)
-		}
-	}
-	sort.Strings(missing)
-	for _, name := range missing {
-		if add(name) {
-			return out, nil
-		}
-	}
-	// Untracked Go and module files change what a package load sees.
-	err = filepath.WalkDir(r.root, func(p string, d fs.DirEntry, err error) error {
+	return out
+}
+
+// untracked adds the untracked Go and module files: they change what a
+// package load sees.
+func (r *Repo) untracked(wc *worktreeCheck) error {
+	return filepath.WalkDir(r.root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return nil
 		}
@@ -128,12 +164,11 @@ func (r *Repo) WorktreeChanges(rev string, limit int) ([]string, error) {
 		if err != nil {
 			return nil
 		}
-		if rel = filepath.ToSlash(rel); !tracked[rel] && add(rel) {
+		if rel = filepath.ToSlash(rel); !wc.tracked[rel] && wc.add(rel) {
 			return fs.SkipAll
 		}
 		return nil
 	})
-	return out, err
 }
 
 // relevant reports whether a path's worktree content can change a plan:

@@ -66,7 +66,22 @@ func plan(services []string, cons []Constraint) schedule {
 			sc.edges = append(sc.edges, c)
 		}
 	}
-	// 1. Which services must split: members of cycles of critical edges.
+	sc.findSplits(services)
+	g := sc.partGraph(services)
+	order, err := topo.SortStabilized(g, func(ns []graph.Node) {
+		sort.Slice(ns, func(i, j int) bool { return less(ns[i].(node), ns[j].(node)) })
+	})
+	if err != nil {
+		sc.cycle = cycleMembers(err)
+		return sc
+	}
+	sc.placeWaves(g, order)
+	return sc
+}
+
+// findSplits marks the services that must deploy in several parts: the
+// members of cycles of critical constraints.
+func (sc *schedule) findSplits(services []string) {
 	merged := simple.NewDirectedGraph()
 	idx := map[string]int64{}
 	for i, s := range services {
@@ -85,7 +100,12 @@ func plan(services []string, cons []Constraint) schedule {
 			}
 		}
 	}
-	// 2. The part graph.
+}
+
+// partGraph is the constraint graph over (service, part) nodes: a split
+// service's parts in order, the critical constraints, and the tolerant
+// ones where they close no cycle.
+func (sc *schedule) partGraph(services []string) *simple.DirectedGraph {
 	g := simple.NewDirectedGraph()
 	nodes := map[[2]any]node{}
 	get := func(s string, p Part) node {
@@ -108,11 +128,9 @@ func plan(services []string, cons []Constraint) schedule {
 	}
 	for _, c := range sc.edges {
 		if c.Critical {
-			f, t := get(c.From, c.FromPart), get(c.To, c.ToPart)
-			g.SetEdge(g.NewEdge(f, t))
+			g.SetEdge(g.NewEdge(get(c.From, c.FromPart), get(c.To, c.ToPart)))
 		}
 	}
-	// A split service's parts deploy in order.
 	for _, s := range services {
 		if !sc.split[s] {
 			continue
@@ -127,7 +145,6 @@ func plan(services []string, cons []Constraint) schedule {
 			g.SetEdge(g.NewEdge(parts[i-1], parts[i]))
 		}
 	}
-	// Tolerant-reader edges keep their order where they do not close a cycle.
 	for _, c := range sc.edges {
 		if !c.Critical {
 			f, t := get(c.From, c.FromPart), get(c.To, c.ToPart)
@@ -136,40 +153,40 @@ func plan(services []string, cons []Constraint) schedule {
 			}
 		}
 	}
-	// 3. Stable topological order, then the longest-path wave of each node.
-	order, err := topo.SortStabilized(g, func(ns []graph.Node) {
-		sort.Slice(ns, func(i, j int) bool { return less(ns[i].(node), ns[j].(node)) })
-	})
-	if err != nil {
-		var unorderable topo.Unorderable
-		if u, ok := err.(topo.Unorderable); ok {
-			unorderable = u
-		}
-		seen := map[string]bool{}
-		for _, comp := range unorderable {
+	return g
+}
+
+// cycleMembers names the services of the cycles a topological sort met.
+func cycleMembers(err error) []string {
+	seen := map[string]bool{}
+	if u, ok := err.(topo.Unorderable); ok {
+		for _, comp := range u {
 			for _, n := range comp {
 				seen[n.(node).service] = true
 			}
 		}
-		for s := range seen {
-			sc.cycle = append(sc.cycle, s)
-		}
-		sort.Strings(sc.cycle)
-		return sc
 	}
+	out := make([]string, 0, len(seen))
+	for s := range seen {
+		out = append(out, s)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// placeWaves puts each node at its longest-path level from the sources, and
+// makes one wave per level and phase, phases in part order.
+func (sc *schedule) placeWaves(g *simple.DirectedGraph, order []graph.Node) {
 	level := map[int64]int{}
 	maxLevel := 0
 	for _, n := range order {
 		l := 0
 		for it := g.To(n.ID()); it.Next(); {
-			if pl := level[it.Node().ID()] + 1; pl > l {
-				l = pl
-			}
+			l = max(l, level[it.Node().ID()]+1)
 		}
 		level[n.ID()] = l
 		maxLevel = max(maxLevel, l)
 	}
-	// 4. Waves: one per level and phase, phases in part order.
 	for l := 0; l <= maxLevel; l++ {
 		for _, p := range []Part{Whole, ExpandPart, SwitchPart, ContractPart} {
 			var wave []node
@@ -178,16 +195,16 @@ func plan(services []string, cons []Constraint) schedule {
 					wave = append(wave, nn)
 				}
 			}
-			if len(wave) > 0 {
-				sort.Slice(wave, func(i, j int) bool { return wave[i].service < wave[j].service })
-				for _, n := range wave {
-					sc.waveOf[n] = len(sc.waves)
-				}
-				sc.waves = append(sc.waves, wave)
+			if len(wave) == 0 {
+				continue
 			}
+			sort.Slice(wave, func(i, j int) bool { return wave[i].service < wave[j].service })
+			for _, n := range wave {
+				sc.waveOf[n] = len(sc.waves)
+			}
+			sc.waves = append(sc.waves, wave)
 		}
 	}
-	return sc
 }
 
 func less(a, b node) bool {
