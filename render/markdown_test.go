@@ -11,7 +11,6 @@ import (
 	"github.com/deployorder/deployorder/planner"
 )
 
-
 // checkGolden compares got with testdata/name, or rewrites it with -update.
 func checkGolden(t *testing.T, name, got string) {
 	t.Helper()
