@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -27,7 +28,20 @@ type Config struct {
 	Exclude         []string      // globs of main package directories that are not services
 	Contracts       []Contract    // contract types to add, or to bind into one contract
 	IgnoreContracts []string      // globs over "importpath.Type" of types that are never contracts
+	External        []External    // parties outside the repository that provide or consume contracts
 	Soak            time.Duration // wait before each contract step; 0 for none
+}
+
+// External is a party outside the repository (users' SDKs, a mobile app, a
+// third-party system) that provides or consumes some contracts: removing
+// what it consumes is a break, and what it provides needs no provider in
+// the repository.
+type External struct {
+	Name      string   // for people: "mobile-app"
+	Contracts []string // globs over contract names and importpath.Type
+	Provides  bool     // it writes the contracts' keys (calls the methods)
+	Consumes  bool     // it reads them (serves the methods)
+	Line      int
 }
 
 // Service declares a service, renames a discovered one, or adds owned paths.
@@ -98,7 +112,7 @@ func Parse(file string, data []byte) (*Config, error) {
 		return c, nil
 	}
 	if root.kind != mappingNode {
-		return nil, p.errorf(root, "the file must be a mapping of keys (services, ignore, exclude, contracts, ignore_contracts, soak)")
+		return nil, p.errorf(root, "the file must be a mapping of keys (services, ignore, exclude, contracts, ignore_contracts, external, soak)")
 	}
 	seen := map[string]int{}
 	for i, k := range root.keys {
@@ -119,10 +133,12 @@ func Parse(file string, data []byte) (*Config, error) {
 			c.Contracts, err = p.contracts(v)
 		case "ignore_contracts":
 			c.IgnoreContracts, err = p.globs(v, "ignore_contracts")
+		case "external":
+			c.External, err = p.external(v)
 		case "soak":
 			c.Soak, err = p.duration(v)
 		default:
-			err = p.unknown(k, []string{"services", "ignore", "exclude", "contracts", "ignore_contracts", "soak"})
+			err = p.unknown(k, []string{"services", "ignore", "exclude", "contracts", "ignore_contracts", "external", "soak"})
 		}
 		if err != nil {
 			return nil, err
@@ -304,6 +320,82 @@ func (p *parser) contracts(n *node) ([]Contract, error) {
 		out = append(out, c)
 	}
 	return out, nil
+}
+
+func (p *parser) external(n *node) ([]External, error) {
+	if n.kind != sequenceNode {
+		return nil, p.errorf(n, "external must be a list of {name, contracts, provides, consumes}")
+	}
+	var out []External
+	for _, e := range n.items {
+		if err := p.mapping(e, "each external party"); err != nil {
+			return nil, err
+		}
+		x := External{Line: e.line}
+		for i, k := range e.keys {
+			v := e.items[i]
+			var err error
+			switch k.value {
+			case "name":
+				x.Name, err = p.str(v, "name")
+			case "contracts":
+				x.Contracts, err = p.strings(v, "contracts")
+				for j, g := range x.Contracts {
+					if err == nil && !doublestar.ValidatePattern(g) {
+						err = p.errorf(v.items[j], "contracts: bad glob %q", g)
+					}
+				}
+			case "provides":
+				x.Provides, err = p.boolean(v, "provides")
+			case "consumes":
+				x.Consumes, err = p.boolean(v, "consumes")
+			default:
+				err = p.unknown(k, []string{"name", "contracts", "provides", "consumes"})
+			}
+			if err != nil {
+				return nil, err
+			}
+		}
+		switch {
+		case x.Name == "":
+			return nil, p.errorf(e, "an external party needs a name")
+		case len(x.Contracts) == 0:
+			return nil, p.errorf(e, "external party %q needs contracts: [globs over contract names or importpath.Type]", x.Name)
+		case !x.Provides && !x.Consumes:
+			return nil, p.errorf(e, "external party %q must provide or consume its contracts: set provides: true or consumes: true", x.Name)
+		}
+		out = append(out, x)
+	}
+	return out, nil
+}
+
+func (p *parser) boolean(n *node, what string) (bool, error) {
+	if n.kind == scalarNode && !n.null {
+		switch n.value {
+		case "true":
+			return true, nil
+		case "false":
+			return false, nil
+		}
+	}
+	return false, p.errorf(n, "%s must be true or false", what)
+}
+
+// ExternalParties returns the names of the external parties that provide
+// and that consume a contract, by its name or any of its types.
+func (c *Config) ExternalParties(names ...string) (provide, consume []string) {
+	for _, x := range c.External {
+		if !slices.ContainsFunc(names, func(n string) bool { return MatchAny(x.Contracts, n) }) {
+			continue
+		}
+		if x.Provides {
+			provide = append(provide, x.Name)
+		}
+		if x.Consumes {
+			consume = append(consume, x.Name)
+		}
+	}
+	return provide, consume
 }
 
 // validTypeName reports whether s looks like importpath.Type.

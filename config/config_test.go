@@ -23,6 +23,13 @@ contracts:
     types: [example.com/mono/api.Response, example.com/mono/billing/client.Response]
   - types: [example.com/mono/internal/x.Thing]
 ignore_contracts: ["example.com/mono/internal/debug.*"]
+external:
+  - name: mobile-app
+    contracts: ["example.com/mono/api.*", metadata-api]
+    consumes: true
+  - name: sdk
+    contracts: [example.com/mono/api.Request]
+    provides: true
 soak: 2d
 `
 	got, err := Parse("deployorder.yaml", []byte(src))
@@ -41,7 +48,17 @@ soak: 2d
 			{Types: []string{"example.com/mono/internal/x.Thing"}, Line: 13},
 		},
 		IgnoreContracts: []string{"example.com/mono/internal/debug.*"},
-		Soak:            48 * time.Hour,
+		External: []External{
+			{Name: "mobile-app", Contracts: []string{"example.com/mono/api.*", "metadata-api"}, Consumes: true, Line: 16},
+			{Name: "sdk", Contracts: []string{"example.com/mono/api.Request"}, Provides: true, Line: 19},
+		},
+		Soak: 48 * time.Hour,
+	}
+	if p, c := got.ExternalParties("metadata-api", "example.com/mono/billing/client.Response"); len(p) != 0 || !cmp.Equal(c, []string{"mobile-app"}) {
+		t.Errorf("ExternalParties(metadata-api) = %v, %v; want no provider and mobile-app consuming", p, c)
+	}
+	if p, c := got.ExternalParties("Request", "example.com/mono/api.Request"); !cmp.Equal(p, []string{"sdk"}) || !cmp.Equal(c, []string{"mobile-app"}) {
+		t.Errorf("ExternalParties(Request) = %v, %v; want sdk providing and mobile-app consuming", p, c)
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("Parse (-want +got):\n%s", diff)
@@ -76,6 +93,10 @@ func TestParseErrors(t *testing.T) {
 		{"bad soak", "soak: forever\n", `deployorder.yaml:1: soak: "forever" is not a duration`},
 		{"duplicate key", "ignore: []\nignore: []\n", `deployorder.yaml:2: invalid YAML: mapping key "ignore" already defined`},
 		{"not a mapping", "- a\n- b\n", `deployorder.yaml:1: the file must be a mapping`},
+		{"external without a role", "external:\n  - name: app\n    contracts: [x.Y]\n", `deployorder.yaml:2: external party "app" must provide or consume its contracts`},
+		{"external without contracts", "external:\n  - name: app\n    consumes: true\n", `deployorder.yaml:2: external party "app" needs contracts`},
+		{"external bad bool", "external:\n  - {name: app, contracts: [x], consumes: yes}\n", `deployorder.yaml:2: consumes must be true or false`},
+		{"external unknown key", "external:\n  - {name: app, contract: [x]}\n", `deployorder.yaml:2: unknown key "contract"; did you mean "contracts"?`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -36,6 +36,7 @@ type analysis struct {
 	base        *baseView
 	deps        *graph.Deps            // packages of other modules and the standard library, once loaded
 	interest    map[string]bool        // importpath.Type of contract types the range may change
+	rpc         map[string]bool        // packages whose generated RPC services the range may change
 	bound       map[string]string      // importpath.Type -> config contract name
 	declChanged map[string]bool        // importpath.Type whose declaration lines changed
 	services    map[string][2][]string // per service: its in-repo packages at base and head
@@ -46,7 +47,7 @@ type analysis struct {
 // Analyze works out the contract changes of a range.
 func Analyze(ctx context.Context, in Input) (*Result, error) {
 	a := &analysis{in: in, ws: in.Workspace, cfg: in.Config, fset: token.NewFileSet(), res: &Result{},
-		changedDirs: map[string]bool{}, interest: map[string]bool{}, bound: map[string]string{}, declChanged: map[string]bool{}}
+		changedDirs: map[string]bool{}, interest: map[string]bool{}, rpc: map[string]bool{}, bound: map[string]string{}, declChanged: map[string]bool{}}
 	if a.cfg == nil {
 		a.cfg = &config.Config{}
 	}
@@ -66,8 +67,10 @@ func Analyze(ctx context.Context, in Input) (*Result, error) {
 	a.syntaxWarnings()
 	a.base = newBaseView(a.ws, in.Base)
 	a.services = a.closures()
-	candidates := a.candidatePackages()
-	if !a.findInterest(candidates) {
+	pp := a.newPrepass(a.candidatePackages())
+	fields := pp.fieldInterest()
+	rpc := pp.rpcInterest()
+	if !fields && !rpc {
 		return a.res, nil
 	}
 	if err := ctx.Err(); err != nil {
@@ -261,24 +264,18 @@ func (a *analysis) content(file string, side Side) []byte {
 	return data
 }
 
-// findInterest decides, from syntax alone, which contract types the range
+// fieldInterest decides, from syntax alone, which contract types the range
 // may change: those whose declaration lines changed, or whose name, fields
 // or accessors a changed line mentions; every candidate when a changed line
 // adds or drops an import or calls an encoder, decoder or template. It
 // reports false when there are none.
-func (a *analysis) findInterest(candidates []string) bool {
-	if len(candidates) == 0 {
+func (pp *prepass) fieldInterest() bool {
+	a := pp.a
+	if len(pp.candidate) == 0 {
 		return false
 	}
-	pp := &prepass{a: a, candidate: map[string]bool{}, sees: map[string]map[string]bool{}}
-	for _, c := range candidates {
-		pp.candidate[c] = true
-	}
-	for _, side := range Sides {
-		pp.ct[side] = scanChanged(a.in.Range.Files, a.in.Range.Hunks, side, func(p string) []byte { return a.content(p, side) })
-	}
 	whole := pp.wholePackages()
-	for _, ip := range candidates {
+	for _, ip := range sortedKeys(pp.candidate) {
 		pp.markTypes(ip, whole[ip])
 	}
 	// A bound contract is analysed whole.
@@ -292,6 +289,19 @@ func (a *analysis) findInterest(candidates []string) bool {
 		}
 	}
 	return len(a.interest) > 0
+}
+
+// newPrepass reads what the changed lines of the range mention, at both
+// sides, for the syntax-only pass.
+func (a *analysis) newPrepass(candidates []string) *prepass {
+	pp := &prepass{a: a, candidate: map[string]bool{}, sees: map[string]map[string]bool{}}
+	for _, c := range candidates {
+		pp.candidate[c] = true
+	}
+	for _, side := range Sides {
+		pp.ct[side] = scanChanged(a.in.Range.Files, a.in.Range.Hunks, side, func(p string) []byte { return a.content(p, side) })
+	}
+	return pp
 }
 
 // prepass is the syntax-only pass that decides what to type-check.

@@ -261,9 +261,13 @@ func observed(res *contract.Result) map[string][]string {
 		}
 		for _, e := range c.Elements {
 			name := c.Name + "." + e.Key
+			if !c.Kind.IsField() {
+				name = e.Key
+			}
+			v := c.Kind.Verbs()
 			for _, side := range contract.Sides {
-				add(side, e.Providers[side], "writes", name)
-				add(side, e.Consumers[side], "reads", name)
+				add(side, e.Providers[side], v.Provides, name)
+				add(side, e.Consumers[side], v.Consumes, name)
 			}
 		}
 	}

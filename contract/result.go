@@ -50,6 +50,14 @@ type Contract struct {
 	GoOnlyChange bool
 	Custom       bool // a type marshals itself (MarshalJSON, UnmarshalJSON): its keys are a guess
 	Bound        bool // declared in the config, which named it
+	// Outside are the parties outside the repository that the config says
+	// provide or consume the contract (external: in deployorder.yaml).
+	Outside Parties
+}
+
+// Parties are outside parties by role.
+type Parties struct {
+	Providers, Consumers []string
 }
 
 // Element is one element of a contract, with its definition and its
@@ -70,6 +78,9 @@ type Element struct {
 	// RenamedFrom names the Go field at base when it differs at head with the
 	// same wire key (wire-identical), for the record.
 	RenamedFrom string
+	// Carries are, for an RPC method, the message types (importpath.Type)
+	// that travel in it: its request and response.
+	Carries []string
 }
 
 // Roles are the services that play a role, each with its places.
@@ -121,6 +132,7 @@ type Kind string
 const (
 	JSON     Kind = "json"     // JSON keys of a struct type: writers provide, readers consume
 	Protobuf Kind = "protobuf" // protobuf fields, by number: writers provide, readers consume
+	RPC      Kind = "rpc"      // gRPC and Connect methods, by full name: servers provide, clients consume
 )
 
 // Verbs are the words for what a kind's providers and consumers do.
@@ -133,6 +145,8 @@ type Verbs struct {
 // Verbs returns the kind's words.
 func (k Kind) Verbs() Verbs {
 	switch k {
+	case RPC:
+		return Verbs{"serve", "serves", "call", "calls", "client"}
 	default:
 		return Verbs{"write", "writes", "read", "reads", "reader"}
 	}
@@ -141,6 +155,8 @@ func (k Kind) Verbs() Verbs {
 // Noun is what one element of the kind is called.
 func (k Kind) Noun() string {
 	switch k {
+	case RPC:
+		return "method"
 	default:
 		return "key"
 	}

@@ -173,6 +173,7 @@ func (d *differ) record(svc string, side Side) {
 				if acc.Read {
 					read := place
 					read.Guards = guardKeys(d.byRef[side], c, acc.Guards)
+					read.Optional = acc.Optional
 					addPlace(c.readers[side], key, svc, read)
 				}
 			}
@@ -218,6 +219,11 @@ func addPlace(m map[string]map[string][]Place, key, svc string, p Place) {
 // keys nor its Go declaration changed.
 func (d *differ) contract(c *contractState) *Contract {
 	con := &Contract{ID: c.id, Name: c.name, Kind: c.kind, Types: sortedKeys(c.types), Custom: c.custom, Bound: c.bound}
+	names := append([]string{c.name}, con.Types...)
+	for _, t := range con.Types {
+		names = append(names, t[strings.LastIndex(t, ".")+1:]) // the type's name alone, as plans show it
+	}
+	con.Outside.Providers, con.Outside.Consumers = d.a.cfg.ExternalParties(names...)
 	for _, side := range Sides {
 		con.Importers[side] = sortedKeys(c.importers[side])
 	}

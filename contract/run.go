@@ -4,6 +4,7 @@ import (
 	"context"
 	"maps"
 	"regexp"
+	"slices"
 	"strconv"
 
 	"go/ast"
@@ -49,6 +50,10 @@ func (a *analysis) run(ctx context.Context) (*Result, error) {
 	}
 	a.facts(st, targets)
 	a.res.Contracts = a.diff(st)
+	if len(a.rpc) > 0 {
+		a.res.Contracts = append(a.res.Contracts, a.kindContracts(st, a.extract(st, targets))...)
+		slices.SortStableFunc(a.res.Contracts, func(x, y *Contract) int { return strings.Compare(x.Name, y.Name) })
+	}
 	graph.SortWarnings(a.res.Warnings)
 	return a.res, nil
 }
@@ -61,6 +66,9 @@ func (a *analysis) targets() [2]map[string]bool {
 	interestPkgs := map[string]bool{}
 	for t := range a.interest {
 		interestPkgs[t[:strings.LastIndex(t, ".")]] = true
+	}
+	for p := range a.rpc {
+		interestPkgs[p] = true
 	}
 	var targets [2]map[string]bool
 	for _, side := range Sides {
@@ -167,6 +175,45 @@ func (a *analysis) facts(st [2]*sideState, targets [2]map[string]bool) {
 			delete(base.facts, p) // changed, and out of reach of the contracts at base
 		}
 	}
+}
+
+// extract runs the extractors of the non-field kinds at both sides: head
+// first, whose facts serve base for the packages that did not change.
+func (a *analysis) extract(st [2]*sideState, targets [2]map[string]bool) [2]*kindSide {
+	generated := map[string]bool{}
+	for _, side := range Sides {
+		for _, tp := range topo(st[side].u, targets[side]) {
+			for _, f := range tp.Files {
+				if ast.IsGenerated(f) {
+					generated[a.fset.Position(f.Pos()).Filename] = true
+				}
+			}
+		}
+	}
+	var ks [2]*kindSide
+	for _, side := range []Side{Head, Base} {
+		ks[side] = newKindSide()
+		var services []*rpcService
+		for _, ip := range sortedKeys(a.rpc) {
+			if tp := st[side].u.Get(ip); tp != nil && tp.Info != nil {
+				services = append(services, rpcServices(a.fset, tp)...)
+			}
+		}
+		x := newRPCIndex(services)
+		x.define(ks[side])
+		if side == Base {
+			maps.Copy(ks[Base].facts, ks[Head].facts)
+		}
+		for _, tp := range topo(st[side].u, targets[side]) {
+			ks[side].facts[tp.Src.Path] = rpcFacts(a.fset, tp, x, generated)
+		}
+	}
+	for p := range a.base.Changed {
+		if !targets[Base][p] {
+			delete(ks[Base].facts, p)
+		}
+	}
+	return ks
 }
 
 // check parses the targets and their dependencies in parallel, then

@@ -70,7 +70,8 @@ func res(els ...el) *contract.Result {
 	return out
 }
 
-// parseRoles reads "p: a b; c: x y[guard=k1,k2]" into an element's side.
+// parseRoles reads "p: a b; c: x y[guard=k1,k2] z[optional]" into an
+// element's side.
 func parseRoles(spec string, side contract.Side, e *contract.Element) {
 	for _, part := range strings.Split(spec, ";") {
 		role, list, ok := strings.Cut(strings.TrimSpace(part), ":")
@@ -79,12 +80,16 @@ func parseRoles(spec string, side contract.Side, e *contract.Element) {
 		}
 		for _, svc := range strings.Fields(list) {
 			var guards []string
+			optional := false
 			if name, mods, ok := strings.Cut(svc, "["); ok {
 				svc = name
-				g, _ := strings.CutPrefix(strings.TrimSuffix(mods, "]"), "guard=")
-				guards = strings.Split(g, ",")
+				mods = strings.TrimSuffix(mods, "]")
+				if g, ok := strings.CutPrefix(mods, "guard="); ok {
+					guards = strings.Split(g, ",")
+				}
+				optional = mods == "optional"
 			}
-			place := contract.Place{Pos: contract.Pos{File: "cmd/" + svc + "/main.go", Line: 20 + int(side)}, Func: "main." + svc, Guards: guards}
+			place := contract.Place{Pos: contract.Pos{File: "cmd/" + svc + "/main.go", Line: 20 + int(side)}, Func: "main." + svc, Guards: guards, Optional: optional}
 			switch role {
 			case "p":
 				e.Providers[side][svc] = append(e.Providers[side][svc], place)

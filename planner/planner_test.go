@@ -55,7 +55,7 @@ func TestStepReasonsAndRollback(t *testing.T) {
 }
 
 func TestVerdictBlockedByErrorFinding(t *testing.T) {
-	in := input([]string{"a"}, res(el{key: "k", base: "-", head: "c: a"}))
+	in := input([]string{"a", "w"}, res(el{key: "k", base: "p: w; c: a", head: "c: a"}))
 	if p := Build(in); p.Verdict != Blocked || !strings.HasPrefix(p.Summary, "Blocked: 1 break") {
 		t.Errorf("verdict = %s (%s), want blocked", p.Verdict, p.Summary)
 	}

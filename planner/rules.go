@@ -13,6 +13,9 @@ type RuleID string
 
 const (
 	WireKeyChanged               RuleID = "WIRE_KEY_CHANGED"
+	OutsideProvider              RuleID = "OUTSIDE_PROVIDER"
+	OutsideConsumer              RuleID = "OUTSIDE_CONSUMER"
+	FollowsMethod                RuleID = "FOLLOWS_METHOD"
 	TolerantConsumer             RuleID = "TOLERANT_CONSUMER"
 	ProvideBeforeConsume         RuleID = "PROVIDE_BEFORE_CONSUME"
 	StopConsumeBeforeStopProvide RuleID = "STOP_CONSUME_BEFORE_STOP_PROVIDE"
@@ -42,10 +45,16 @@ func init() {
 	Rules = []Rule{
 		{ID: WireKeyChanged, Severity: Info, Check: checkWireKeyChanged,
 			Purpose: "Changing an existing field's wire key (json tag renamed, untagged Go field renamed, protobuf number changed) or its wire type incompatibly (number -> string, scalar -> list) is a removal plus an addition, on both sides at once."},
+		{ID: OutsideProvider, Severity: Info, Check: checkOutsideProvider,
+			Purpose: "An element a service starts consuming that no service of the repository provides, before or after the range (a request field users' SDKs send, a field of a third-party system's response, an object users' manifests write), is provided outside the repository: no deploy order applies, and the plan says so. The config's external: parties with provides: true say it for a contract."},
+		{ID: OutsideConsumer, Severity: Error, Check: checkOutsideConsumer,
+			Purpose: "An element that an outside party consumes (external: in the config, with consumes: true: a mobile app, users' SDKs) and that the repository stops providing breaks that party, whatever the deploy order: the plan is blocked until the change keeps providing it, or the break is accepted."},
+		{ID: FollowsMethod, Severity: Info, Check: checkFollowsMethod,
+			Purpose: "The fields of a message that travels only in RPC methods the range adds (no service served them at base) or removes (no service serves them at head), the request and response and the messages inside them, follow those methods' order and impose none of their own: the client that writes a new request's fields cannot run before the server has the method anyway, and stops writing them when it stops calling."},
 		{ID: TolerantConsumer, Severity: Warning, Check: checkTolerantConsumer,
 			Purpose: "A consumer that, in the same function, reads an old element where its replacement is missing (a fallback proven from the code: the read of one sits under a condition on the other) keeps the provider-first order but makes it non-critical: it forces no split, and rolling the provider back stays safe. A consumer left with only the fallback is a warning."},
-		{ID: ProvideBeforeConsume, Severity: Error, Check: checkProvideBeforeConsume,
-			Purpose: "An element a service starts consuming must be provided first: every service that starts providing it (writes a key, serves a method) deploys strictly before that consumer. If no service provides it at head, the plan is blocked."},
+		{ID: ProvideBeforeConsume, Severity: Info, Check: checkProvideBeforeConsume,
+			Purpose: "An element a service starts consuming must be provided first: every service that starts providing it (writes a key, serves a method) deploys strictly before that consumer. (An element that no service provides any more is a break of STOP_CONSUME_BEFORE_STOP_PROVIDE; one that no service of the repository ever provided is OUTSIDE_PROVIDER's.)"},
 		{ID: StopConsumeBeforeStopProvide, Severity: Error, Check: checkStopConsumeBeforeStopProvide,
 			Purpose: "An element providers stop providing must first stop being consumed: consumers that stop deploy strictly before the providers that stop. A service that still consumes it at head while no service provides it blocks the plan."},
 		{ID: WireIdentical, Severity: Info, Check: checkWireIdentical,
@@ -76,11 +85,16 @@ type elementChange struct {
 	// nested: the element's contract sits inside another changed element's
 	// value (a new list's entries); such elements are listed after it.
 	nested bool
+	// follows names the new RPC method whose order the element follows
+	// (FOLLOWS_METHOD): it imposes no order of its own.
+	follows string
 }
 
 func (ec *elementChange) providers(s contract.Side) contract.Roles { return ec.e.Providers[s] }
-func (ec *elementChange) consumers(s contract.Side) contract.Roles { return ec.e.Consumers[s] }
-func (ec *elementChange) verbs() contract.Verbs                    { return ec.c.Kind.Verbs() }
+func (ec *elementChange) consumers(s contract.Side) contract.Roles {
+	return required(ec.e.Consumers[s])
+}
+func (ec *elementChange) verbs() contract.Verbs { return ec.c.Kind.Verbs() }
 
 // checker is the state the rules read and add to.
 type checker struct {
@@ -104,6 +118,11 @@ type checker struct {
 func (ch *checker) finding(id RuleID, pos contract.Pos, format string, args ...any) {
 	ch.findings = append(ch.findings, Finding{Severity: ruleByID[id].Severity, Code: string(id), File: pos.File, Line: pos.Line,
 		Message: fmt.Sprintf(format, args...)})
+}
+
+// elementFinding adds a finding of a rule about an element.
+func (ch *checker) elementFinding(id RuleID, ec *elementChange, pos contract.Pos, format string, args ...any) {
+	ch.finding(id, pos, format, args...)
 }
 
 // check applies the registry to the changed elements of a contract
@@ -155,6 +174,89 @@ func checkWireKeyChanged(ch *checker) {
 			if other != ec.e && other.Name == ec.e.Name && other.Name != "" && other.Exists(contract.Base) != other.Exists(contract.Head) {
 				ec.rules[WireKeyChanged] = true
 			}
+		}
+	}
+}
+
+// checkFollowsMethod marks the fields of the messages that travel only
+// in RPC methods new in the range.
+func checkFollowsMethod(ch *checker) {
+	carriedBy := map[string][]*contract.Element{} // message type -> the methods that carry it
+	nested := map[string][]string{}               // message type -> the types inside its fields
+	for _, c := range ch.res.Contracts {
+		for _, e := range c.Elements {
+			if c.Kind == contract.RPC {
+				for _, t := range e.Carries {
+					carriedBy[t] = append(carriedBy[t], e)
+				}
+			}
+			if c.Kind.IsField() {
+				for _, t := range c.Types {
+					nested[t] = append(nested[t], e.Nested...)
+				}
+			}
+		}
+	}
+	// A type inside a carried message travels in the same methods.
+	for changed := true; changed; {
+		changed = false
+		for t, methods := range carriedBy {
+			for _, n := range nested[t] {
+				for _, m := range methods {
+					if !slices.Contains(carriedBy[n], m) {
+						carriedBy[n] = append(carriedBy[n], m)
+						changed = true
+					}
+				}
+			}
+		}
+	}
+	noted := map[*contract.Contract]bool{}
+	for _, ec := range ch.elements {
+		if !ec.c.Kind.IsField() {
+			continue
+		}
+		var methods []*contract.Element
+		for _, t := range ec.c.Types {
+			methods = append(methods, carriedBy[t]...)
+		}
+		// A method is new when no service served it at base (its generated
+		// code may be older than its first server), and gone when no service
+		// serves it at head.
+		servedAt := func(s contract.Side) func(*contract.Element) bool {
+			return func(m *contract.Element) bool { return len(m.Providers[s]) > 0 }
+		}
+		how := "new in"
+		switch {
+		case len(methods) == 0:
+			continue
+		case !slices.ContainsFunc(methods, servedAt(contract.Base)):
+		case !slices.ContainsFunc(methods, servedAt(contract.Head)):
+			how = "removed in"
+		default:
+			continue
+		}
+		ec.follows = methods[0].Key
+		ec.rules[FollowsMethod] = true
+		if !noted[ec.c] {
+			noted[ec.c] = true
+			var names []string
+			for _, m := range methods {
+				if !slices.Contains(names, m.Key) {
+					names = append(names, m.Key)
+				}
+			}
+			slices.Sort(names)
+			whose := "method's"
+			if len(names) > 1 {
+				whose = "methods'"
+			}
+			order := "server first"
+			if how == "removed in" {
+				order = "clients stop first"
+			}
+			ch.finding(FollowsMethod, contract.Pos{}, "%s travels only in %s, %s this range: its fields follow the %s order (%s)",
+				ec.c.Name, joinNames(names), how, whose, order)
 		}
 	}
 }
@@ -244,6 +346,9 @@ func guarded(places []contract.Place, key string) bool {
 // deploy before the services that start consuming it.
 func checkProvideBeforeConsume(ch *checker) {
 	for _, ec := range ch.elements {
+		if ec.follows != "" {
+			continue
+		}
 		startConsumers := minus(ec.consumers(contract.Head), ec.consumers(contract.Base))
 		if len(startConsumers) == 0 {
 			continue
@@ -252,12 +357,9 @@ func checkProvideBeforeConsume(ch *checker) {
 		startProviders := minus(ec.providers(contract.Head), ec.providers(contract.Base))
 		for _, r := range startConsumers {
 			if !ec.providers(contract.Head).HasOther(r) {
-				if ec.providers(contract.Head).Has(r) {
-					continue // it provides what it consumes itself
-				}
-				ch.finding(ProvideBeforeConsume, first(ec.consumers(contract.Head)[r]), "%s starts %s %s, but no service %s it at head; %s it first, in an earlier change",
-					r, gerund(v.Consume), ec.name, v.Provides, v.Provide)
-				ec.rules[ProvideBeforeConsume] = true
+				// Nobody else provides it at head: the service provides it
+				// itself, or a provider stopped (STOP_CONSUME_BEFORE_STOP_PROVIDE),
+				// or it comes from outside (OUTSIDE_PROVIDER).
 				continue
 			}
 			for _, w := range startProviders {
@@ -280,11 +382,53 @@ func checkProvideBeforeConsume(ch *checker) {
 	}
 }
 
+// checkOutsideProvider notes the consumers that start consuming an element
+// that no service of the repository provides, at base or at head.
+func checkOutsideProvider(ch *checker) {
+	for _, ec := range ch.elements {
+		if len(ec.providers(contract.Base)) > 0 || len(ec.providers(contract.Head)) > 0 {
+			continue
+		}
+		v := ec.verbs()
+		from := "outside code does (users' SDKs, UIs, another system)"
+		if ps := ec.c.Outside.Providers; len(ps) > 0 {
+			from = joinNames(ps) + " does (external in the config)"
+		}
+		for _, r := range minus(ec.consumers(contract.Head), ec.consumers(contract.Base)) {
+			ec.rules[OutsideProvider] = true
+			ch.elementFinding(OutsideProvider, ec, first(ec.consumers(contract.Head)[r]), "%s starts %s %s, which no service of this repository %s: %s; no deploy order applies to it",
+				r, gerund(v.Consume), ec.name, v.Provides, from)
+		}
+	}
+}
+
+// checkOutsideConsumer blocks a plan that stops providing an element an
+// outside party consumes.
+func checkOutsideConsumer(ch *checker) {
+	for _, ec := range ch.elements {
+		parties := ec.c.Outside.Consumers
+		if len(parties) == 0 || len(ec.providers(contract.Base)) == 0 || len(ec.providers(contract.Head)) > 0 || len(ec.c.Outside.Providers) > 0 {
+			continue
+		}
+		v := ec.verbs()
+		ec.rules[OutsideConsumer] = true
+		pos := ec.e.Decl[contract.Base]
+		if ps := ec.providers(contract.Base); len(ps) > 0 {
+			pos = first(ps[sortedSet(ps)[0]])
+		}
+		ch.elementFinding(OutsideConsumer, ec, pos, "%s stop %s %s, which %s %s (external in the config): no deploy order keeps %s working; keep %s it, or accept the break",
+			joinNames(minus(ec.providers(contract.Base), ec.providers(contract.Head))), gerund(v.Provide), ec.name, joinNames(parties), thirdPerson(v, len(parties)), joinNames(parties), gerund(v.Provide))
+	}
+}
+
 // checkStopConsumeBeforeStopProvide: the services that stop consuming an
 // element deploy before the services that stop providing it; a service
 // that still consumes it with nobody providing it blocks the plan.
 func checkStopConsumeBeforeStopProvide(ch *checker) {
 	for _, ec := range ch.elements {
+		if ec.follows != "" {
+			continue
+		}
 		stopProviders := minus(ec.providers(contract.Base), ec.providers(contract.Head))
 		if len(stopProviders) == 0 {
 			continue
@@ -292,17 +436,17 @@ func checkStopConsumeBeforeStopProvide(ch *checker) {
 		v := ec.verbs()
 		ec.rules[StopConsumeBeforeStopProvide] = true
 		for _, r := range sortedSet(ec.consumers(contract.Head)) {
-			if len(ec.providers(contract.Head)) > 0 {
+			if len(ec.providers(contract.Head)) > 0 || len(ec.c.Outside.Providers) > 0 {
 				continue
 			}
 			at := first(ec.consumers(contract.Head)[r])
 			if cur, ok := ch.onlyFallback[ec][r]; ok {
 				ec.rules[TolerantConsumer] = true
-				ch.finding(TolerantConsumer, at, "%s still %s %s as a fallback next to %s, and no service %s it at head; drop the fallback in a later change",
+				ch.elementFinding(TolerantConsumer, ec, at, "%s still %s %s as a fallback next to %s, and no service %s it at head; drop the fallback in a later change",
 					r, v.Consumes, ec.name, cur, v.Provides)
 				continue
 			}
-			ch.finding(StopConsumeBeforeStopProvide, at, "%s still %s %s at head, but %s stop %s it and no service %s it at head; stop %s it first, in an earlier change",
+			ch.elementFinding(StopConsumeBeforeStopProvide, ec, at, "%s still %s %s at head, but %s stop %s it and no service %s it at head; stop %s it first, in an earlier change",
 				r, v.Consumes, ec.name, joinNames(stopProviders), gerund(v.Provide), v.Provides, gerund(v.Consume))
 		}
 		for _, r := range minus(ec.consumers(contract.Base), ec.consumers(contract.Head)) {
@@ -446,6 +590,22 @@ func first(ps []contract.Place) contract.Pos {
 		return contract.Pos{}
 	}
 	return ps[0].Pos
+}
+
+// required keeps the consumers with a place that needs the element: an
+// optional consumer (it prints or relays a value whole, or reads an
+// optional variable) does without it and imposes no order.
+func required(r contract.Roles) contract.Roles {
+	out := contract.Roles{}
+	for svc, places := range r {
+		for _, p := range places {
+			if !p.Optional {
+				out[svc] = places
+				break
+			}
+		}
+	}
+	return out
 }
 
 // minus lists the services of a that are not in b, sorted.

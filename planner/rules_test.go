@@ -2,6 +2,7 @@ package planner
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/deployorder/deployorder/contract"
@@ -56,13 +57,104 @@ func TestRuleProvideBeforeConsume(t *testing.T) {
 			els: []el{{key: "id", base: "-", head: "p: meta"}}},
 		{name: "a service that writes what it reads needs no order",
 			els: []el{{key: "x", base: "-", head: "p: a; c: a"}}},
-		{name: "a new reader of a key nobody writes at head is blocked",
-			els:      []el{{key: "ghost", base: "-", head: "c: billing"}},
-			findings: []string{"error PROVIDE_BEFORE_CONSUME billing starts reading T.ghost, but no service writes it at head; write it first, in an earlier change"}},
+		{name: "a new reader of a key nobody in the repository writes needs no order",
+			els: []el{{key: "ghost", base: "-", head: "c: billing"}}},
+		{name: "a reader that starts reading only optionally (printing a value whole) needs no order",
+			els: []el{{key: "v2", base: "-", head: "p: meta; c: log[optional]"}}},
 		{name: "a second writer starting alongside an existing one still goes first",
 			els:         []el{{key: "k", base: "p: a", head: "p: a b; c: r"}},
 			constraints: []string{"b>r PROVIDE_BEFORE_CONSUME T.k"}},
 	})
+}
+
+func TestRuleOutsideProvider(t *testing.T) {
+	runRule(t, OutsideProvider, []ruleCase{
+		{name: "a server starts reading a request field only users' SDKs send",
+			els:      []el{{key: "filter", base: "-", head: "c: api"}},
+			findings: []string{"info OUTSIDE_PROVIDER api starts reading T.filter, which no service of this repository writes: outside code does (users' SDKs, UIs, another system); no deploy order applies to it"}},
+		{name: "a key written in the repository is not outside",
+			els: []el{{key: "k", base: "p: a", head: "p: a; c: b"}}},
+		{name: "a key whose writer stopped is a break, not an outside key",
+			els: []el{{key: "k", base: "p: a; c: b", head: "c: b"}}},
+	})
+	r := res(el{key: "filter", base: "-", head: "c: api"})
+	r.Contracts[0].Outside.Providers = []string{"sdk"}
+	want := []string{"info OUTSIDE_PROVIDER api starts reading T.filter, which no service of this repository writes: sdk does (external in the config); no deploy order applies to it"}
+	if diff := cmp.Diff(want, findingStrings(checked(r).findings)); diff != "" {
+		t.Errorf("declared provider: findings (-want +got):\n%s", diff)
+	}
+}
+
+func TestRuleFollowsMethod(t *testing.T) {
+	// A new method Put: the client writes PutRequest's keys, the server
+	// reads them. Without the rule the keys would put the client first;
+	// with it only the method orders the two: server first.
+	build := func(putExistedAtBase bool) *checker {
+		base := "-"
+		if putExistedAtBase {
+			base = "p: store"
+		}
+		r := res(
+			el{kind: contract.RPC, contract: "api.KV", key: "/api.KV/Put", base: base, head: "p: store; c: cli"},
+			el{contract: "PutRequest", key: "key", base: "-", head: "p: cli; c: store"},
+		)
+		for _, c := range r.Contracts {
+			if c.Kind == contract.RPC {
+				c.Elements[0].Carries = []string{"example.com/api.PutRequest"}
+			}
+		}
+		return checked(r)
+	}
+	ch := build(false)
+	if diff := cmp.Diff([]string{"store>cli PROVIDE_BEFORE_CONSUME /api.KV/Put"}, constraintStrings(ch.constraints)); diff != "" {
+		t.Errorf("new method: constraints (-want +got):\n%s", diff)
+	}
+	want := []string{"info FOLLOWS_METHOD PutRequest travels only in /api.KV/Put, new in this range: its fields follow the method's order (server first)"}
+	var got []string
+	for _, f := range findingStrings(ch.findings) {
+		if strings.Contains(f, string(FollowsMethod)) {
+			got = append(got, f)
+		}
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("new method: findings (-want +got):\n%s", diff)
+	}
+	// A message that also travels in a method that existed keeps the order
+	// of its own keys: the request is written by the client first.
+	ch = build(true)
+	if diff := cmp.Diff([]string{"cli>store PROVIDE_BEFORE_CONSUME PutRequest.key"}, constraintStrings(ch.constraints)); diff != "" {
+		t.Errorf("existing method: constraints (-want +got):\n%s", diff)
+	}
+}
+
+func TestRuleOutsideConsumer(t *testing.T) {
+	removed := func(outside contract.Parties) *contract.Result {
+		r := res(el{key: "plan", base: "p: meta", head: "-"})
+		r.Contracts[0].Outside = outside
+		return r
+	}
+	for _, tt := range []struct {
+		name    string
+		outside contract.Parties
+		want    []string
+	}{
+		{"nobody outside reads it: removing it breaks nothing", contract.Parties{}, nil},
+		{"a mobile app reads it: removing it blocks", contract.Parties{Consumers: []string{"mobile-app"}},
+			[]string{"error OUTSIDE_CONSUMER meta stop writing T.plan, which mobile-app reads (external in the config): no deploy order keeps mobile-app working; keep writing it, or accept the break"}},
+		{"an outside party also writes it: no break", contract.Parties{Consumers: []string{"app"}, Providers: []string{"sdk"}}, nil},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []string
+			for _, f := range findingStrings(checked(removed(tt.outside)).findings) {
+				if strings.Contains(f, string(OutsideConsumer)) {
+					got = append(got, f)
+				}
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("findings (-want +got):\n%s", diff)
+			}
+		})
+	}
 }
 
 func TestRuleStopConsumeBeforeStopProvide(t *testing.T) {
@@ -77,6 +169,9 @@ func TestRuleStopConsumeBeforeStopProvide(t *testing.T) {
 			els: []el{{key: "k", base: "p: a b; c: r", head: "p: b; c: r"}}},
 		{name: "a writer that stops writing what it alone reads needs no order",
 			els: []el{{key: "k", base: "p: a; c: a", head: "-"}}},
+		{name: "a service that still prints the key (optionally) does not block",
+			els:         []el{{key: "old", base: "p: meta; c: billing", head: "c: billing[optional]"}},
+			constraints: []string{"billing>meta STOP_CONSUME_BEFORE_STOP_PROVIDE T.old"}},
 	})
 }
 
@@ -225,7 +320,7 @@ func TestRuleUnsplittableCycle(t *testing.T) {
 // TestRegistryIsComplete checks that every rule ID is in the registry
 // once, with a purpose and a check.
 func TestRegistryIsComplete(t *testing.T) {
-	ids := []RuleID{WireKeyChanged, TolerantConsumer, ProvideBeforeConsume, StopConsumeBeforeStopProvide,
+	ids := []RuleID{WireKeyChanged, OutsideProvider, OutsideConsumer, FollowsMethod, TolerantConsumer, ProvideBeforeConsume, StopConsumeBeforeStopProvide,
 		WireIdentical, RebuildOnly, GuessedKeys, SplitCycle, UnsplittableCycle}
 	seen := map[RuleID]int{}
 	for _, r := range Rules {

@@ -4,6 +4,7 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"strings"
 
 	"golang.org/x/tools/go/types/typeutil"
 )
@@ -25,6 +26,9 @@ type Record struct {
 	// switch tags; a local variable in a condition stands for the fields
 	// its definition reads (v := x.New; if v == "" { v = x.Old }).
 	Guards [][]FieldRef
+	// Optional marks a read that does without the fields when they are
+	// absent: printing a value whole (fmt, log), or relaying it.
+	Optional bool
 }
 
 // Summaries carry what one package's analysis tells the packages that
@@ -66,6 +70,7 @@ func Walk(fset *token.FileSet, tp *Package, tracked map[string]bool, sum *Summar
 	direct := map[string][]Record{}
 	calls := map[string][]string{}
 	for _, f := range tp.Files {
+		generated := ast.IsGenerated(f)
 		for _, d := range f.Decls {
 			fd, ok := d.(*ast.FuncDecl)
 			if !ok || fd.Body == nil {
@@ -75,6 +80,13 @@ func Walk(fset *token.FileSet, tp *Package, tracked map[string]bool, sum *Summar
 			w.decoded = w.collectDecoded(fd.Body)
 			if w.returnsDecoded(fd.Body) {
 				sum.Decoded[name] = true
+			}
+			if generated && !isAccessor(fd.Name.Name) {
+				// Generated code is transport: Marshal, Unmarshal, Size,
+				// String, Validate... touch every field, and calling them is
+				// not reading or writing those fields. Generated accessors
+				// (GetX, SetX) do stand for their field.
+				continue
 			}
 			if recv := w.trackedRecv(fd); recv != nil {
 				var acc []Record
@@ -89,9 +101,14 @@ func Walk(fset *token.FileSet, tp *Package, tracked map[string]bool, sum *Summar
 	for name := range direct {
 		sum.Methods[name] = closeOver(name, direct, calls)
 	}
-	// Phase 2: the accesses.
+	// Phase 2: the accesses, in the code people wrote: generated code never
+	// makes a service a provider or a consumer; the service's own calls
+	// into it do.
 	w.out = nil
 	for _, f := range tp.Files {
+		if ast.IsGenerated(f) {
+			continue
+		}
 		for _, d := range f.Decls {
 			switch d := d.(type) {
 			case *ast.FuncDecl:
@@ -111,6 +128,17 @@ func Walk(fset *token.FileSet, tp *Package, tracked map[string]bool, sum *Summar
 		}
 	}
 	return w.out
+}
+
+// isAccessor reports whether a generated method's name is an accessor's:
+// GetX, SetX, HasX, ClearX.
+func isAccessor(name string) bool {
+	for _, p := range []string{"Get", "Set", "Has", "Clear"} {
+		if rest, ok := strings.CutPrefix(name, p); ok && rest != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // closeOver merges the accesses of the receiver methods a method calls.
@@ -544,7 +572,7 @@ func (w *walker) call(call *ast.CallExpr) {
 	if i, ok := encodeSinks[name]; ok && i < len(call.Args) {
 		if o := w.rootObj(call.Args[i]); o != nil && w.decoded[o] {
 			for _, t := range w.wholeTypes(w.info.TypeOf(call.Args[i])) {
-				w.record(nil, Record{Whole: t, Read: true, Write: true, Via: "re-encoding a value it decoded (a relay)"}, call.Pos())
+				w.record(nil, Record{Whole: t, Read: true, Write: true, Optional: true, Via: "re-encoding a value it decoded (a relay)"}, call.Pos())
 			}
 		}
 		return
@@ -557,9 +585,10 @@ func (w *walker) call(call *ast.CallExpr) {
 			}
 			args = args[i : i+1]
 		}
+		kind := sinkKind(name)
 		for _, arg := range args {
 			for _, t := range w.wholeTypes(w.info.TypeOf(arg)) {
-				w.record(nil, Record{Whole: t, Read: true, Via: sinkKind(name)}, arg.Pos())
+				w.record(nil, Record{Whole: t, Read: true, Via: kind, Optional: kind != "a template"}, arg.Pos())
 			}
 		}
 	}
