@@ -303,7 +303,6 @@ type rpcIndex struct {
 	byServer map[string]*rpcService // server interface type key -> service
 	byClient map[string]*rpcService // client type key -> service
 	byFull   map[string]*rpcService // full method name -> service
-	byDesc   map[string]*rpcService // position of the ServiceDesc literal -> service
 }
 
 func newRPCIndex(services []*rpcService) *rpcIndex {

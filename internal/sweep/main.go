@@ -81,6 +81,8 @@ type Record struct {
 	Findings  []Finding `json:"findings,omitempty"`
 	Panic     bool      `json:"panic,omitempty"`
 	Error     string    `json:"error,omitempty"` // stderr's first line on exit 1, the panic line, or why stdout is not a plan
+
+	interrupted bool // killed by an interrupt of the sweep: neither written nor summarized
 }
 
 // Finding is a finding of the plan, as the JSON output spells it.
@@ -104,6 +106,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err := sweep(ctx, opts, stdout, stderr); err != nil {
 		fmt.Fprintf(stderr, "sweep: %v\n", err)
 		return 1
+	}
+	if ctx.Err() != nil {
+		fmt.Fprintln(stderr, "sweep: interrupted; the summary covers the commits planned before")
+		return 130
 	}
 	return 0
 }
@@ -165,14 +171,24 @@ func sweep(ctx context.Context, o options, stdout, stderr io.Writer) error {
 			todo = append(todo, c)
 		}
 	}
+	// Records go to out in commit order: each as soon as every earlier one
+	// is done; after an interrupt, whatever finished.
 	recs := make([]*Record, len(todo))
 	var (
 		mu      sync.Mutex
-		flushed int // recs[:flushed] are written to out
+		flushed int // recs[:flushed] are written (or skipped)
+		done    int
 		werr    error
 		wg      sync.WaitGroup
-		done    int
 	)
+	flush := func(all bool) {
+		for ; flushed < len(recs) && (all || recs[flushed] != nil); flushed++ {
+			if r := recs[flushed]; r != nil && !r.interrupted && werr == nil {
+				b, _ := json.Marshal(r) // plain data: cannot fail
+				_, werr = fmt.Fprintf(out, "%s\n", b)
+			}
+		}
+	}
 	next := make(chan int)
 	for range o.jobs {
 		wg.Go(func() {
@@ -180,16 +196,11 @@ func sweep(ctx context.Context, o options, stdout, stderr io.Writer) error {
 				r := plan(ctx, o, todo[i])
 				mu.Lock()
 				recs[i] = &r
-				done++
-				fmt.Fprintf(stderr, "[%d/%d] %s\n", done, len(todo), progressLine(r))
-				for flushed < len(recs) && recs[flushed] != nil {
-					if b, err := json.Marshal(recs[flushed]); err != nil {
-						werr = err
-					} else if _, err := fmt.Fprintf(out, "%s\n", b); err != nil && werr == nil {
-						werr = err
-					}
-					flushed++
+				if !r.interrupted {
+					done++
+					fmt.Fprintf(stderr, "[%d/%d] %s\n", done, len(todo), progressLine(r))
 				}
+				flush(false)
 				mu.Unlock()
 			}
 		})
@@ -204,13 +215,14 @@ feed:
 	}
 	close(next)
 	wg.Wait()
+	flush(true)
 	if werr != nil {
 		return fmt.Errorf("writing %s: %w", o.out, werr)
 	}
 
 	var finished []Record
 	for _, r := range recs {
-		if r != nil && !(ctx.Err() != nil && r.Exit == -1 && !r.TimedOut) {
+		if r != nil && !r.interrupted {
 			finished = append(finished, *r)
 		}
 	}
@@ -282,6 +294,7 @@ func plan(ctx context.Context, o options, c commit) Record {
 		}
 	}
 	r.TimedOut = errors.Is(ctx.Err(), context.DeadlineExceeded)
+	r.interrupted = errors.Is(ctx.Err(), context.Canceled)
 	r.Panic, r.Error = classify(stderr.String())
 	switch {
 	case r.TimedOut:

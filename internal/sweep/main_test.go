@@ -2,7 +2,12 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"encoding/json"
 	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -181,5 +186,78 @@ func TestParseArgs(t *testing.T) {
 				t.Errorf("parseArgs(%q) = range %q, extra %q; want %q, %q", tt.args, o.rng, o.extra, tt.wantRange, tt.wantExtra)
 			}
 		})
+	}
+}
+
+// TestRun sweeps a real three-commit repository with a fake deployorder
+// that panics on one commit and plans the other.
+func TestRun(t *testing.T) {
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("git is not installed")
+	}
+	dir := t.TempDir()
+	gitRun := func(args ...string) string {
+		cmd := exec.Command("git", append([]string{"-C", dir}, args...)...)
+		cmd.Env = append(os.Environ(), "GIT_AUTHOR_NAME=a", "GIT_AUTHOR_EMAIL=a@x", "GIT_COMMITTER_NAME=a",
+			"GIT_COMMITTER_EMAIL=a@x", "GIT_AUTHOR_DATE=2026-01-01T00:00:00Z", "GIT_COMMITTER_DATE=2026-01-01T00:00:00Z")
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("git %q: %v\n%s", args, err, out)
+		}
+		return strings.TrimSpace(string(out))
+	}
+	gitRun("init", "-q", "-b", "main")
+	for _, subject := range []string{"root", "boom", "rename field"} {
+		gitRun("commit", "-q", "--allow-empty", "-m", subject)
+	}
+	boom := gitRun("rev-parse", "HEAD~1")
+	// The fake plan panics on the commit "boom" and plans the others.
+	bin := filepath.Join(t.TempDir(), "deployorder")
+	script := `#!/bin/sh
+case "$2" in
+` + boom + `^..*) echo "panic: assignment to entry in nil map" >&2; echo "goroutine 1 [running]:" >&2; exit 2 ;;
+esac
+echo '{"verdict":"split_required","steps":[{},{}],"findings":[{"severity":"error","code":"SPLIT_CYCLE","message":"m"}]}'
+`
+	if err := os.WriteFile(bin, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "sweep.jsonl")
+	var stdout, stderr bytes.Buffer
+	if code := run(context.Background(), []string{"-bin", bin, "-C", dir, "-out", out, "main"}, &stdout, &stderr); code != 0 {
+		t.Fatalf("run = %d\nstderr: %s", code, stderr.String())
+	}
+	for _, want := range []string{
+		"commits planned: 2 of 3 (1 root commits not planned)",
+		"repository unchanged: yes",
+		"panics: 1\n  " + boom[:10] + "  panic: assignment to entry in nil map\n",
+		"verdicts: split_required 1\n",
+		"  SPLIT_CYCLE                      error    1\n",
+		"  split_required rename field  [SPLIT_CYCLE error]\n",
+	} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("summary lacks %q:\n%s", want, stdout.String())
+		}
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []Record
+	for line := range strings.Lines(string(b)) {
+		var r Record
+		if err := json.Unmarshal([]byte(line), &r); err != nil {
+			t.Fatalf("line %q: %v", line, err)
+		}
+		r.Seconds, r.MaxRSSKiB = 0, 0
+		got = append(got, r)
+	}
+	want := []Record{
+		{SHA: boom, Subject: "boom", Exit: 2, Panic: true, Error: "panic: assignment to entry in nil map"},
+		{SHA: gitRun("rev-parse", "HEAD"), Subject: "rename field", Verdict: "split_required", Steps: 2,
+			Findings: []Finding{{Severity: "error", Code: "SPLIT_CYCLE", Message: "m"}}},
+	}
+	if diff := cmp.Diff(want, got, cmp.AllowUnexported(Record{})); diff != "" {
+		t.Errorf("records (-want +got):\n%s", diff)
 	}
 }
