@@ -28,26 +28,28 @@ type Input struct {
 
 // analysis is the state of one Analyze call.
 type analysis struct {
-	in          Input
-	ws          *graph.Workspace
-	cfg         *config.Config
-	fset        *token.FileSet
-	changedDirs map[string]bool
-	base        *baseView
-	deps        *graph.Deps            // packages of other modules and the standard library, once loaded
-	interest    map[string]bool        // importpath.Type of contract types the range may change
-	rpc         map[string]bool        // packages whose generated RPC services the range may change
-	bound       map[string]string      // importpath.Type -> config contract name
-	declChanged map[string]bool        // importpath.Type whose declaration lines changed
-	services    map[string][2][]string // per service: its in-repo packages at base and head
-	mains       map[string]string      // service -> main package
-	res         *Result
+	in           Input
+	ws           *graph.Workspace
+	cfg          *config.Config
+	fset         *token.FileSet
+	changedDirs  map[string]bool
+	base         *baseView
+	deps         *graph.Deps            // packages of other modules and the standard library, once loaded
+	interest     map[string]bool        // importpath.Type of contract types the range may change
+	rpc          map[string]bool        // packages whose generated RPC services the range may change
+	http         map[string]bool        // packages that register routes or send requests, when the range may change one
+	bound        map[string]string      // importpath.Type -> config contract name
+	declChanged  map[string]bool        // importpath.Type whose declaration lines changed
+	services     map[string][2][]string // per service: its in-repo packages at base and head
+	mains        map[string]string      // service -> main package
+	changedLines map[string][][2]int    // head file -> its changed line ranges
+	res          *Result
 }
 
 // Analyze works out the contract changes of a range.
 func Analyze(ctx context.Context, in Input) (*Result, error) {
 	a := &analysis{in: in, ws: in.Workspace, cfg: in.Config, fset: token.NewFileSet(), res: &Result{},
-		changedDirs: map[string]bool{}, interest: map[string]bool{}, rpc: map[string]bool{}, bound: map[string]string{}, declChanged: map[string]bool{}}
+		changedDirs: map[string]bool{}, interest: map[string]bool{}, rpc: map[string]bool{}, http: map[string]bool{}, bound: map[string]string{}, declChanged: map[string]bool{}}
 	if a.cfg == nil {
 		a.cfg = &config.Config{}
 	}
@@ -70,9 +72,11 @@ func Analyze(ctx context.Context, in Input) (*Result, error) {
 	pp := a.newPrepass(a.candidatePackages())
 	fields := pp.fieldInterest()
 	rpc := pp.rpcInterest()
-	if !fields && !rpc {
+	http := pp.httpInterest()
+	if !fields && !rpc && !http {
 		return a.res, nil
 	}
+	a.changedLines = pp.ct[Head].lines
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}

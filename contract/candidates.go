@@ -90,6 +90,7 @@ func embeddedName(e ast.Expr) string {
 // changedText is what the changed lines of the range's Go files mention.
 type changedText struct {
 	idents  map[string]map[string]bool // directory -> identifiers on the changed lines of its files
+	paths   map[string]bool            // directories whose changed lines hold a string that looks like a URL or an HTTP path
 	imports map[string]bool            // import paths on changed import lines
 	sinks   map[string]bool            // directories of files whose changed lines call an encoder, decoder or template
 	broken  map[string]bool            // directories of files that do not parse: assume they mention everything
@@ -105,7 +106,7 @@ var sinkWords = map[string]bool{"Marshal": true, "MarshalIndent": true, "Unmarsh
 // scanChanged parses the changed Go files at one side and collects what
 // their changed lines mention. content returns the file at that side.
 func scanChanged(files []change.File, hunks map[string][]change.Hunk, side Side, content func(string) []byte) changedText {
-	ct := changedText{idents: map[string]map[string]bool{}, imports: map[string]bool{}, sinks: map[string]bool{}, broken: map[string]bool{}, lines: map[string][][2]int{}}
+	ct := changedText{idents: map[string]map[string]bool{}, paths: map[string]bool{}, imports: map[string]bool{}, sinks: map[string]bool{}, broken: map[string]bool{}, lines: map[string][][2]int{}}
 	fset := token.NewFileSet()
 	for _, fc := range files {
 		p := fc.Path
@@ -169,10 +170,17 @@ func scanChanged(files []change.File, hunks map[string][]change.Hunk, side Side,
 			ct.idents[dir] = map[string]bool{}
 		}
 		ast.Inspect(f, func(n ast.Node) bool {
-			if id, ok := n.(*ast.Ident); ok && in(id.Pos()) {
-				ct.idents[dir][id.Name] = true
-				if sinkWords[id.Name] {
-					ct.sinks[path.Dir(p)] = true
+			switch n := n.(type) {
+			case *ast.Ident:
+				if in(n.Pos()) {
+					ct.idents[dir][n.Name] = true
+					if sinkWords[n.Name] {
+						ct.sinks[dir] = true
+					}
+				}
+			case *ast.BasicLit:
+				if n.Kind == token.STRING && in(n.Pos()) && looksLikeURL(n.Value) {
+					ct.paths[dir] = true
 				}
 			}
 			return true
@@ -218,4 +226,20 @@ func sortedKeys(m map[string]bool) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// looksLikeURL reports whether a string literal (quoted) may name an HTTP
+// route or URL: "/v1/items", "GET /items/{id}", "http://svc:8080/x".
+func looksLikeURL(lit string) bool {
+	s, err := strconv.Unquote(lit)
+	if err != nil || len(s) < 2 {
+		return false
+	}
+	if strings.Contains(s, "://") {
+		return true
+	}
+	if _, rest, ok := strings.Cut(s, " /"); ok && !strings.Contains(rest, " ") {
+		return true // METHOD /path
+	}
+	return s[0] == '/' && !strings.ContainsAny(s, " \n\t")
 }

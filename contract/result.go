@@ -28,6 +28,7 @@ func (s Side) String() string {
 type Result struct {
 	Contracts []*Contract     // contracts with at least one changed element, or a Go-only change; sorted by name
 	Warnings  []graph.Warning // problems that made the analysis partial
+	Notes     []graph.Warning // information, such as a request whose path cannot be known
 }
 
 // Contract is a set of elements that services provide and consume: the
@@ -133,6 +134,7 @@ const (
 	JSON     Kind = "json"     // JSON keys of a struct type: writers provide, readers consume
 	Protobuf Kind = "protobuf" // protobuf fields, by number: writers provide, readers consume
 	RPC      Kind = "rpc"      // gRPC and Connect methods, by full name: servers provide, clients consume
+	HTTP     Kind = "http"     // HTTP routes, by pattern: servers provide, clients consume
 )
 
 // Verbs are the words for what a kind's providers and consumers do.
@@ -145,7 +147,7 @@ type Verbs struct {
 // Verbs returns the kind's words.
 func (k Kind) Verbs() Verbs {
 	switch k {
-	case RPC:
+	case RPC, HTTP:
 		return Verbs{"serve", "serves", "call", "calls", "client"}
 	default:
 		return Verbs{"write", "writes", "read", "reads", "reader"}
@@ -157,6 +159,8 @@ func (k Kind) Noun() string {
 	switch k {
 	case RPC:
 		return "method"
+	case HTTP:
+		return "route"
 	default:
 		return "key"
 	}

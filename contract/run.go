@@ -50,7 +50,7 @@ func (a *analysis) run(ctx context.Context) (*Result, error) {
 	}
 	a.facts(st, targets)
 	a.res.Contracts = a.diff(st)
-	if len(a.rpc) > 0 {
+	if len(a.rpc) > 0 || len(a.http) > 0 {
 		a.res.Contracts = append(a.res.Contracts, a.kindContracts(st, a.extract(st, targets))...)
 		slices.SortStableFunc(a.res.Contracts, func(x, y *Contract) int { return strings.Compare(x.Name, y.Name) })
 	}
@@ -68,6 +68,9 @@ func (a *analysis) targets() [2]map[string]bool {
 		interestPkgs[t[:strings.LastIndex(t, ".")]] = true
 	}
 	for p := range a.rpc {
+		interestPkgs[p] = true
+	}
+	for p := range a.http {
 		interestPkgs[p] = true
 	}
 	var targets [2]map[string]bool
@@ -191,8 +194,10 @@ func (a *analysis) extract(st [2]*sideState, targets [2]map[string]bool) [2]*kin
 		}
 	}
 	var ks [2]*kindSide
+	var requests [2]map[string][]request // package -> the requests it sends
 	for _, side := range []Side{Head, Base} {
 		ks[side] = newKindSide()
+		requests[side] = map[string][]request{}
 		var services []*rpcService
 		for _, ip := range sortedKeys(a.rpc) {
 			if tp := st[side].u.Get(ip); tp != nil && tp.Info != nil {
@@ -203,17 +208,62 @@ func (a *analysis) extract(st [2]*sideState, targets [2]map[string]bool) [2]*kin
 		x.define(ks[side])
 		if side == Base {
 			maps.Copy(ks[Base].facts, ks[Head].facts)
+			maps.Copy(requests[Base], requests[Head])
 		}
+		registrars := map[string][]string{}
 		for _, tp := range topo(st[side].u, targets[side]) {
-			ks[side].facts[tp.Src.Path] = rpcFacts(a.fset, tp, x, generated)
+			facts := rpcFacts(a.fset, tp, x, generated)
+			if len(a.http) > 0 {
+				hf := httpExtract(a.fset, tp, registrars)
+				facts = append(facts, hf.serves...)
+				requests[side][tp.Src.Path] = hf.requests
+				if side == Head {
+					a.unknownRequests(hf.unknown)
+				}
+			}
+			ks[side].facts[tp.Src.Path] = facts
 		}
 	}
 	for p := range a.base.Changed {
 		if !targets[Base][p] {
 			delete(ks[Base].facts, p)
+			delete(requests[Base], p)
+		}
+	}
+	// Routes are the patterns some package registers at a side; requests
+	// call the ones they match.
+	var routes [2]map[string]route
+	for _, side := range Sides {
+		routes[side] = map[string]route{}
+		for _, facts := range ks[side].facts {
+			for _, f := range facts {
+				if f.contract == httpContractID && f.provide {
+					routes[side][f.key] = parseRoute(f.key)
+					ks[side].define(httpContractID, "HTTP", HTTP, f.key, elementDef{typ: "route", decl: f.place.Pos})
+				}
+			}
+		}
+	}
+	for _, side := range Sides {
+		for p, reqs := range requests[side] {
+			ks[side].facts[p] = append(ks[side].facts[p], resolveRequests(reqs, routes, side)...)
 		}
 	}
 	return ks
+}
+
+// unknownRequests notes the requests on changed lines whose path cannot be
+// known: they are not matched to any route.
+func (a *analysis) unknownRequests(reqs []request) {
+	for _, r := range reqs {
+		for _, lr := range a.changedLines[r.place.File] {
+			if r.place.Line >= lr[0] && r.place.Line <= lr[1] {
+				a.res.Notes = append(a.res.Notes, graph.Warning{Code: "HTTP_PATH_UNKNOWN", File: r.place.File, Line: r.place.Line,
+					Message: "the path of this request cannot be known from the code (a URL from configuration or built at run time); it is matched to no route, so it imposes no order"})
+				break
+			}
+		}
+	}
 }
 
 // check parses the targets and their dependencies in parallel, then

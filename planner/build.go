@@ -37,6 +37,11 @@ func Build(in Input) *Plan {
 	for _, list := range [][]graph.Warning{in.Warnings, in.Impact.Warnings, contractWarnings(in.Contracts)} {
 		p.Findings = append(p.Findings, warningFindings(list)...)
 	}
+	if in.Contracts != nil {
+		for _, n := range in.Contracts.Notes {
+			p.Findings = append(p.Findings, Finding{Severity: Info, Code: n.Code, Message: n.Message, File: n.File, Line: n.Line})
+		}
+	}
 	if f, ok := unaffectedFinding(in.Impact); ok {
 		p.Findings = append(p.Findings, f)
 	}
