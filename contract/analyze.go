@@ -3,6 +3,7 @@ package contract
 import (
 	"context"
 	"fmt"
+	"go/ast"
 	"go/parser"
 	"go/scanner"
 	"go/token"
@@ -308,6 +309,30 @@ func (a *analysis) newPrepass(candidates []string) *prepass {
 	return pp
 }
 
+// mentionsConst reports whether changed lines that can see a file's
+// package name one of the typed constants it declares.
+func (pp *prepass) mentionsConst(f *ast.File, canSee func(string) bool) bool {
+	for _, d := range f.Decls {
+		gd, ok := d.(*ast.GenDecl)
+		if !ok || gd.Tok != token.CONST {
+			continue
+		}
+		for _, s := range gd.Specs {
+			vs := s.(*ast.ValueSpec)
+			for _, n := range vs.Names {
+				for _, side := range Sides {
+					for dir, idents := range pp.ct[side].idents {
+						if idents[n.Name] && canSee(dir) {
+							return true
+						}
+					}
+				}
+			}
+		}
+	}
+	return false
+}
+
 // prepass is the syntax-only pass that decides what to type-check.
 type prepass struct {
 	a         *analysis
@@ -381,16 +406,27 @@ func (pp *prepass) visible(dir string) map[string]bool {
 func (pp *prepass) markTypes(ip string, whole bool) {
 	a := pp.a
 	canSee := func(dir string) bool { return pp.visible(dir)[ip] }
+	type parsed struct {
+		f    *ast.File
+		file string
+		side Side
+	}
+	var files []parsed
 	for _, side := range Sides {
 		for _, file := range a.goFiles(ip, side) {
-			data := a.content(file, side)
-			if data == nil {
-				continue
+			if data := a.content(file, side); data != nil {
+				if f, _ := parserParse(a.fset, file, data); f != nil {
+					files = append(files, parsed{f, file, side})
+					// A changed line that names a constant of the package
+					// (an enum value) can change what its contracts carry.
+					whole = whole || pp.mentionsConst(f, canSee)
+				}
 			}
-			f, _ := parserParse(a.fset, file, data)
-			if f == nil {
-				continue
-			}
+		}
+	}
+	for _, p := range files {
+		f, file, side := p.f, p.file, p.side
+		{
 			for _, ds := range declaredStructs(a.fset, f, file) {
 				key := ip + "." + ds.name
 				if !ds.tagged && !a.configured(key) || a.ignored(key) {

@@ -262,7 +262,7 @@ func observed(res *contract.Result) map[string][]string {
 		for _, e := range c.Elements {
 			name := c.Name + "." + e.Key
 			if !c.Kind.IsField() {
-				name = e.Key
+				name = contract.ElementName(c, e)
 			}
 			v := c.Kind.Verbs()
 			for _, side := range contract.Sides {

@@ -23,6 +23,7 @@ type definition struct {
 // elementDef is how one side defines an element.
 type elementDef struct {
 	typ     string   // what it is ("unary", "route"); "" is not allowed: the element exists
+	name    string   // for people, when the key is not enough (an enum value's constant)
 	decl    Pos      // where it is defined
 	carries []string // RPC: the message types (importpath.Type) that travel in the method
 }
@@ -134,6 +135,9 @@ func (a *analysis) kindContracts(st [2]*sideState, ks [2]*kindSide) []*Contract 
 					if d, ok := def.elements[k]; ok {
 						e.Type[side], e.Decl[side] = d.typ, d.decl
 						e.Carries = mergeSorted(e.Carries, d.carries)
+						if d.name != "" {
+							e.Name = d.name
+						}
 					}
 				}
 				e.Providers[side] = nonNilRoles(r.providers[side][k])

@@ -135,6 +135,7 @@ const (
 	Protobuf Kind = "protobuf" // protobuf fields, by number: writers provide, readers consume
 	RPC      Kind = "rpc"      // gRPC and Connect methods, by full name: servers provide, clients consume
 	HTTP     Kind = "http"     // HTTP routes, by pattern: servers provide, clients consume
+	Enum     Kind = "enum"     // values of an enum type a field carries: consumers that reject unknown values provide (accept), writers consume
 )
 
 // Verbs are the words for what a kind's providers and consumers do.
@@ -149,6 +150,8 @@ func (k Kind) Verbs() Verbs {
 	switch k {
 	case RPC, HTTP:
 		return Verbs{"serve", "serves", "call", "calls", "client"}
+	case Enum:
+		return Verbs{"accept", "accepts", "write", "writes", "writer"}
 	default:
 		return Verbs{"write", "writes", "read", "reads", "reader"}
 	}
@@ -161,6 +164,8 @@ func (k Kind) Noun() string {
 		return "method"
 	case HTTP:
 		return "route"
+	case Enum:
+		return "value"
 	default:
 		return "key"
 	}
@@ -174,6 +179,11 @@ func ElementName(c *Contract, e *Element) string {
 		return fmt.Sprintf("%s.#%s (%s)", c.Name, e.Key, e.Name)
 	case JSON:
 		return c.Name + "." + e.Key
+	case Enum:
+		if e.Name != "" {
+			return c.Name + "." + e.Name
+		}
+		return c.Name + "(" + e.Key + ")"
 	}
 	return e.Key
 }

@@ -50,7 +50,7 @@ func (a *analysis) run(ctx context.Context) (*Result, error) {
 	}
 	a.facts(st, targets)
 	a.res.Contracts = a.diff(st)
-	if len(a.rpc) > 0 || len(a.http) > 0 {
+	if len(a.rpc) > 0 || len(a.http) > 0 || len(a.interest) > 0 {
 		a.res.Contracts = append(a.res.Contracts, a.kindContracts(st, a.extract(st, targets))...)
 		slices.SortStableFunc(a.res.Contracts, func(x, y *Contract) int { return strings.Compare(x.Name, y.Name) })
 	}
@@ -206,13 +206,15 @@ func (a *analysis) extract(st [2]*sideState, targets [2]map[string]bool) [2]*kin
 		}
 		x := newRPCIndex(services)
 		x.define(ks[side])
+		enums := enumTypes(st[side].layouts, st[side].u)
+		defineEnums(a.fset, enums, ks[side])
 		if side == Base {
 			maps.Copy(ks[Base].facts, ks[Head].facts)
 			maps.Copy(requests[Base], requests[Head])
 		}
 		registrars := map[string][]string{}
 		for _, tp := range topo(st[side].u, targets[side]) {
-			facts := rpcFacts(a.fset, tp, x, generated)
+			facts := append(rpcFacts(a.fset, tp, x, generated), enumFacts(a.fset, tp, enums)...)
 			if len(a.http) > 0 {
 				hf := httpExtract(a.fset, tp, registrars)
 				facts = append(facts, hf.serves...)

@@ -21,6 +21,7 @@ type WireField struct {
 	Refs      []access.FieldRef   // the path of Go fields that carries the key: embedded fields, then the field
 	Paths     [][]access.FieldRef // for a contract binding several types: every type's path
 	Nested    []string            // named struct types (importpath.Type) inside the field's value
+	Enums     []string            // named string or integer types (importpath.Type) of the field's value: enum candidates
 	File      string              // declaration of the (outermost) field
 	Line      int
 }
@@ -161,6 +162,7 @@ func jsonFields(root *types.Named, pos func(*types.Var) (string, int)) []WireFie
 				wf.Type = jsonType(ft, hasOpt(opts, "string"))
 				wf.Refs = append(append([]access.FieldRef{}, lv.via...), ref)
 				wf.Nested = access.NestedStructs(ft)
+				wf.Enums = namedBasics(ft)
 				wf.File, wf.Line = pos(f)
 				found = append(found, wf)
 			}
@@ -304,7 +306,7 @@ func protoFields(n *types.Named, s *types.Struct, pos func(*types.Var) (string, 
 			continue
 		}
 		wf := WireField{Key: p.Number, Name: p.Name, Type: p.WireType, OmitEmpty: !p.Required,
-			Refs: []access.FieldRef{refOf(n, f)}, Nested: access.NestedStructs(f.Type())}
+			Refs: []access.FieldRef{refOf(n, f)}, Nested: access.NestedStructs(f.Type()), Enums: namedBasics(f.Type())}
 		if p.Repeated {
 			wf.Type = "repeated " + wf.Type
 		}
@@ -352,4 +354,29 @@ func ParseProtoTag(tag string) ProtoTag {
 		}
 	}
 	return p
+}
+
+// namedBasics lists the named string and integer types of a field's value,
+// through pointers, slices, arrays and maps: the candidates for enums.
+func namedBasics(t types.Type) []string {
+	for depth := 0; depth < 4; depth++ {
+		switch u := types.Unalias(t).(type) {
+		case *types.Pointer:
+			t = u.Elem()
+		case *types.Slice:
+			t = u.Elem()
+		case *types.Array:
+			t = u.Elem()
+		case *types.Map:
+			t = u.Elem()
+		case *types.Named:
+			if b, ok := u.Underlying().(*types.Basic); ok && b.Info()&(types.IsInteger|types.IsString) != 0 && u.Obj().Pkg() != nil {
+				return []string{u.Obj().Pkg().Path() + "." + u.Obj().Name()}
+			}
+			return nil
+		default:
+			return nil
+		}
+	}
+	return nil
 }
