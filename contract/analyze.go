@@ -39,6 +39,7 @@ type analysis struct {
 	interest     map[string]bool        // importpath.Type of contract types the range may change
 	rpc          map[string]bool        // packages whose generated RPC services the range may change
 	http         map[string]bool        // packages that register routes or send requests, when the range may change one
+	encoders     map[string]bool        // changed packages whose changed lines call an encoder: they may write a map payload
 	bound        map[string]string      // importpath.Type -> config contract name
 	declChanged  map[string]bool        // importpath.Type whose declaration lines changed
 	services     map[string][2][]string // per service: its in-repo packages at base and head
@@ -50,7 +51,7 @@ type analysis struct {
 // Analyze works out the contract changes of a range.
 func Analyze(ctx context.Context, in Input) (*Result, error) {
 	a := &analysis{in: in, ws: in.Workspace, cfg: in.Config, fset: token.NewFileSet(), res: &Result{},
-		changedDirs: map[string]bool{}, interest: map[string]bool{}, rpc: map[string]bool{}, http: map[string]bool{}, bound: map[string]string{}, declChanged: map[string]bool{}}
+		changedDirs: map[string]bool{}, interest: map[string]bool{}, rpc: map[string]bool{}, http: map[string]bool{}, encoders: map[string]bool{}, bound: map[string]string{}, declChanged: map[string]bool{}}
 	if a.cfg == nil {
 		a.cfg = &config.Config{}
 	}
@@ -361,6 +362,11 @@ func (pp *prepass) wholePackages() map[string]bool {
 	for _, side := range Sides {
 		for ip := range pp.ct[side].imports {
 			reachFrom(ip)
+		}
+		for dir := range pp.ct[side].sinks {
+			if ip := pp.a.ws.ImportPathOfDir(dir); ip != "" {
+				pp.a.encoders[ip] = true
+			}
 		}
 		for _, m := range []map[string]bool{pp.ct[side].sinks, pp.ct[side].broken} {
 			for dir := range m {

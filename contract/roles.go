@@ -181,6 +181,17 @@ func (d *differ) record(svc string, side Side) {
 				d.reach(side, acc.Whole, map[string]bool{}, touch)
 				continue
 			}
+			if len(acc.MapKeys) > 0 {
+				if c := d.mapContract(side, acc.MapKeys); c != nil {
+					for _, k := range acc.MapKeys {
+						touch(c, k)
+					}
+				}
+				continue
+			}
+			if len(acc.Path) == 0 {
+				continue
+			}
 			for _, sl := range d.byRef[side][acc.Path[0]] {
 				if hasPrefix(sl.refs, acc.Path) {
 					touch(sl.c, sl.key)
@@ -206,6 +217,34 @@ func (d *differ) reach(side Side, t string, seen map[string]bool, visit func(*co
 			}
 		}
 	}
+}
+
+// mapContract is the one JSON contract that has every key of an encoded
+// map at a side; nil when none or several do (then the map's keys cannot be
+// told apart from another payload's, and nothing is guessed).
+func (d *differ) mapContract(side Side, keys []string) *contractState {
+	var found *contractState
+	for _, id := range sortedKeys(keysOf(d.states)) {
+		c := d.states[id]
+		if c.kind != JSON {
+			continue
+		}
+		all := true
+		for _, k := range keys {
+			if c.fields[side][k] == nil {
+				all = false
+				break
+			}
+		}
+		if !all {
+			continue
+		}
+		if found != nil {
+			return nil
+		}
+		found = c
+	}
+	return found
 }
 
 func addPlace(m map[string]map[string][]Place, key, svc string, p Place) {

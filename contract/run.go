@@ -103,6 +103,13 @@ func (a *analysis) targets() [2]map[string]bool {
 		for p := range interestPkgs {
 			targets[side][p] = true
 		}
+		if len(a.interest) > 0 {
+			// A changed encoder call may write a map payload of a contract
+			// its package does not import.
+			for p := range a.encoders {
+				targets[side][p] = true
+			}
+		}
 	}
 	for p := range targets[Base] {
 		if !a.base.Changed[p] {
@@ -360,8 +367,10 @@ func (a *analysis) layouts(u *access.Universe) map[string]*Layout {
 		if !ok {
 			continue
 		}
+		// A generic type (Page[T]) is one contract: its keys are the same for
+		// every instantiation, and a field of type T has the wire type any.
 		n, ok := types.Unalias(obj.Type()).(*types.Named)
-		if !ok || n.TypeParams().Len() > 0 {
+		if !ok {
 			continue
 		}
 		if l := layoutOf(n, pos); l != nil {

@@ -2,8 +2,10 @@ package access
 
 import (
 	"go/ast"
+	"go/constant"
 	"go/token"
 	"go/types"
+	"sort"
 	"strings"
 
 	"golang.org/x/tools/go/types/typeutil"
@@ -29,6 +31,9 @@ type Record struct {
 	// Optional marks a read that does without the fields when they are
 	// absent: printing a value whole (fmt, log), or relaying it.
 	Optional bool
+	// MapKeys are the constant keys of a map[string]... value that the code
+	// encodes: it writes those keys of the contract that has them all.
+	MapKeys []string
 }
 
 // Summaries carry what one package's analysis tells the packages that
@@ -575,6 +580,9 @@ func (w *walker) call(call *ast.CallExpr) {
 				w.record(nil, Record{Whole: t, Read: true, Write: true, Optional: true, Via: "re-encoding a value it decoded (a relay)"}, call.Pos())
 			}
 		}
+		if keys := w.mapKeys(call.Args[i]); len(keys) > 0 {
+			w.record(nil, Record{MapKeys: keys, Write: true, Via: "a map it encodes"}, call.Args[i].Pos())
+		}
 		return
 	}
 	if i, ok := readSinks[name]; ok {
@@ -640,6 +648,64 @@ func (w *walker) collectDecoded(root ast.Node) map[types.Object]bool {
 		}
 		return true
 	})
+	return out
+}
+
+// mapKeys returns the constant string keys of a map value handed to an
+// encoder: a map literal, or a local map variable filled with a literal and
+// m["key"] = v in the same function.
+func (w *walker) mapKeys(e ast.Expr) []string {
+	m, ok := types.Unalias(w.info.TypeOf(e)).Underlying().(*types.Map)
+	if !ok {
+		return nil
+	}
+	if b, ok := m.Key().Underlying().(*types.Basic); !ok || b.Info()&types.IsString == 0 {
+		return nil
+	}
+	keys := map[string]bool{}
+	fromLit := func(x ast.Expr) {
+		lit, ok := ast.Unparen(x).(*ast.CompositeLit)
+		if !ok {
+			return
+		}
+		for _, el := range lit.Elts {
+			if kv, ok := el.(*ast.KeyValueExpr); ok {
+				if tv, ok := w.info.Types[kv.Key]; ok && tv.Value != nil && tv.Value.Kind() == constant.String {
+					keys[constant.StringVal(tv.Value)] = true
+				}
+			}
+		}
+	}
+	fromLit(e)
+	if id, ok := ast.Unparen(e).(*ast.Ident); ok && len(w.stack) > 0 {
+		obj := w.info.ObjectOf(id)
+		ast.Inspect(w.stack[0], func(n ast.Node) bool {
+			as, ok := n.(*ast.AssignStmt)
+			if !ok {
+				return true
+			}
+			for i, l := range as.Lhs {
+				switch l := ast.Unparen(l).(type) {
+				case *ast.Ident:
+					if w.info.ObjectOf(l) == obj && i < len(as.Rhs) {
+						fromLit(as.Rhs[i])
+					}
+				case *ast.IndexExpr:
+					if x, ok := ast.Unparen(l.X).(*ast.Ident); ok && w.info.ObjectOf(x) == obj {
+						if tv, ok := w.info.Types[l.Index]; ok && tv.Value != nil && tv.Value.Kind() == constant.String {
+							keys[constant.StringVal(tv.Value)] = true
+						}
+					}
+				}
+			}
+			return true
+		})
+	}
+	out := make([]string, 0, len(keys))
+	for k := range keys {
+		out = append(out, k)
+	}
+	sort.Strings(out)
 	return out
 }
 
