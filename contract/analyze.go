@@ -281,6 +281,7 @@ func (pp *prepass) fieldInterest() bool {
 		return false
 	}
 	whole := pp.wholePackages()
+	pp.followCalls(whole)
 	for _, ip := range sortedKeys(pp.candidate) {
 		pp.markTypes(ip, whole[ip])
 	}
@@ -377,6 +378,78 @@ func (pp *prepass) wholePackages() map[string]bool {
 		}
 	}
 	return whole
+}
+
+// followCalls reads the functions that changed lines call: deleting the
+// only call to a helper that writes a contract field changes roles without
+// naming the field. A call of a function of a contract's package makes the
+// package whole; the body of another in-repo function counts as changed
+// text of its package, so the contract types it names are of interest.
+func (pp *prepass) followCalls(whole map[string]bool) {
+	a := pp.a
+	bodies := map[callRef]map[string]bool{}
+	for _, side := range Sides {
+		for dir, refs := range pp.ct[side].calls {
+			for _, ref := range refs {
+				ip := ref.pkg
+				if ip == "" {
+					ip = a.ws.ImportPathOfDir(dir)
+				}
+				calleeDir, inRepo := a.ws.DirOfImportPath(ip)
+				if !inRepo {
+					continue
+				}
+				if pp.candidate[ip] {
+					whole[ip] = true
+					continue
+				}
+				key := callRef{ip, ref.name}
+				idents, ok := bodies[key]
+				if !ok {
+					idents = pp.funcIdents(ip, ref.name)
+					bodies[key] = idents
+				}
+				if len(idents) == 0 {
+					continue
+				}
+				if pp.ct[side].idents[calleeDir] == nil {
+					pp.ct[side].idents[calleeDir] = map[string]bool{}
+				}
+				for id := range idents {
+					pp.ct[side].idents[calleeDir][id] = true
+				}
+			}
+		}
+	}
+}
+
+// funcIdents are the identifiers in the bodies of the functions and
+// methods named name of package ip, at base and head.
+func (pp *prepass) funcIdents(ip, name string) map[string]bool {
+	out := map[string]bool{}
+	for _, side := range Sides {
+		for _, file := range pp.a.goFiles(ip, side) {
+			data := pp.a.content(file, side)
+			if data == nil || !strings.Contains(string(data), name) {
+				continue
+			}
+			f, _ := parserParse(token.NewFileSet(), file, data)
+			if f == nil {
+				continue
+			}
+			for _, d := range f.Decls {
+				if fd, ok := d.(*ast.FuncDecl); ok && fd.Name.Name == name && fd.Body != nil {
+					ast.Inspect(fd.Body, func(n ast.Node) bool {
+						if id, ok := n.(*ast.Ident); ok {
+							out[id.Name] = true
+						}
+						return true
+					})
+				}
+			}
+		}
+	}
+	return out
 }
 
 // visible returns the candidate packages a changed directory's package can

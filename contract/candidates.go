@@ -91,6 +91,7 @@ func embeddedName(e ast.Expr) string {
 type changedText struct {
 	idents  map[string]map[string]bool // directory -> identifiers on the changed lines of its files
 	paths   map[string]bool            // directories whose changed lines hold a string that looks like a URL or an HTTP path
+	calls   map[string][]callRef       // directory -> the functions its files' changed lines call
 	imports map[string]bool            // import paths on changed import lines
 	sinks   map[string]bool            // directories of files whose changed lines call an encoder, decoder or template
 	broken  map[string]bool            // directories of files that do not parse: assume they mention everything
@@ -106,7 +107,7 @@ var sinkWords = map[string]bool{"Marshal": true, "MarshalIndent": true, "Unmarsh
 // scanChanged parses the changed Go files at one side and collects what
 // their changed lines mention. content returns the file at that side.
 func scanChanged(files []change.File, hunks map[string][]change.Hunk, side Side, content func(string) []byte) changedText {
-	ct := changedText{idents: map[string]map[string]bool{}, paths: map[string]bool{}, imports: map[string]bool{}, sinks: map[string]bool{}, broken: map[string]bool{}, lines: map[string][][2]int{}}
+	ct := changedText{idents: map[string]map[string]bool{}, paths: map[string]bool{}, calls: map[string][]callRef{}, imports: map[string]bool{}, sinks: map[string]bool{}, broken: map[string]bool{}, lines: map[string][][2]int{}}
 	fset := token.NewFileSet()
 	for _, fc := range files {
 		p := fc.Path
@@ -166,6 +167,18 @@ func scanChanged(files []change.File, hunks map[string][]change.Hunk, side Side,
 			}
 		}
 		dir := path.Dir(p)
+		imports := map[string]string{} // name in the file -> import path
+		for _, imp := range f.Imports {
+			ip, err := strconv.Unquote(imp.Path.Value)
+			if err != nil {
+				continue
+			}
+			name := path.Base(ip)
+			if imp.Name != nil {
+				name = imp.Name.Name
+			}
+			imports[name] = ip
+		}
 		if ct.idents[dir] == nil {
 			ct.idents[dir] = map[string]bool{}
 		}
@@ -181,6 +194,12 @@ func scanChanged(files []change.File, hunks map[string][]change.Hunk, side Side,
 			case *ast.BasicLit:
 				if n.Kind == token.STRING && in(n.Pos()) && looksLikeURL(n.Value) {
 					ct.paths[dir] = true
+				}
+			case *ast.CallExpr:
+				if in(n.Pos()) {
+					if ref, ok := calledFunc(n, imports); ok {
+						ct.calls[dir] = append(ct.calls[dir], ref)
+					}
 				}
 			}
 			return true
@@ -242,4 +261,26 @@ func looksLikeURL(lit string) bool {
 		return true // METHOD /path
 	}
 	return s[0] == '/' && !strings.ContainsAny(s, " \n\t")
+}
+
+// callRef is a function a changed line calls: by its package's import path
+// ("" for the file's own package) and name.
+type callRef struct {
+	pkg, name string
+}
+
+// calledFunc reads the callee of a call: F(...) or pkg.F(...) (imports
+// maps the file's import names to paths); method calls are not followed.
+func calledFunc(call *ast.CallExpr, imports map[string]string) (callRef, bool) {
+	switch fn := ast.Unparen(call.Fun).(type) {
+	case *ast.Ident:
+		return callRef{name: fn.Name}, true
+	case *ast.SelectorExpr:
+		if x, ok := fn.X.(*ast.Ident); ok {
+			if ip, ok := imports[x.Name]; ok {
+				return callRef{pkg: ip, name: fn.Sel.Name}, true
+			}
+		}
+	}
+	return callRef{}, false
 }
