@@ -277,3 +277,35 @@ func observed(res *contract.Result) map[string][]string {
 	}
 	return out
 }
+
+// TestBothSidesRoles checks, on the both_sides fixture, which service each
+// access counts for: a package with both sides of a protocol does not make
+// every main both a writer and a reader.
+func TestBothSidesRoles(t *testing.T) {
+	ar, err := txtar.ParseFile("testdata/analysis/both_sides.txtar")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string][]string{}
+	for _, c := range analyzeFixture(t, ar).Contracts {
+		for _, e := range c.Elements {
+			name := c.Name + "." + e.Key
+			for svc := range e.Providers[contract.Head] {
+				got[svc] = append(got[svc], "writes "+name)
+			}
+			for svc := range e.Consumers[contract.Head] {
+				got[svc] = append(got[svc], "reads "+name)
+			}
+		}
+	}
+	for k := range got {
+		slices.Sort(got[k])
+	}
+	want := map[string][]string{
+		"asker":    {"reads Resp.answer", "writes Req.query"},
+		"answerer": {"reads Req.query", "writes Resp.answer"},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("roles per service (-want +got):\n%s", diff)
+	}
+}
