@@ -90,7 +90,7 @@ func embeddedName(e ast.Expr) string {
 // changedText is what the changed lines of the range's Go files mention.
 type changedText struct {
 	idents  map[string]map[string]bool // directory -> identifiers on the changed lines of its files
-	paths   map[string]bool            // directories whose changed lines hold a string that looks like a URL or an HTTP path
+	paths   map[string][]string        // directory -> the strings on its changed lines that look like a URL or an HTTP path
 	calls   map[string][]callRef       // directory -> the functions its files' changed lines call
 	imports map[string]bool            // import paths on changed import lines
 	sinks   map[string]bool            // directories of files whose changed lines call an encoder, decoder or template
@@ -107,7 +107,7 @@ var sinkWords = map[string]bool{"Marshal": true, "MarshalIndent": true, "Unmarsh
 // scanChanged parses the changed Go files at one side and collects what
 // their changed lines mention. content returns the file at that side.
 func scanChanged(files []change.File, hunks map[string][]change.Hunk, side Side, content func(string) []byte) changedText {
-	ct := changedText{idents: map[string]map[string]bool{}, paths: map[string]bool{}, calls: map[string][]callRef{}, imports: map[string]bool{}, sinks: map[string]bool{}, broken: map[string]bool{}, lines: map[string][][2]int{}}
+	ct := changedText{idents: map[string]map[string]bool{}, paths: map[string][]string{}, calls: map[string][]callRef{}, imports: map[string]bool{}, sinks: map[string]bool{}, broken: map[string]bool{}, lines: map[string][][2]int{}}
 	fset := token.NewFileSet()
 	for _, fc := range files {
 		p := fc.Path
@@ -193,7 +193,8 @@ func scanChanged(files []change.File, hunks map[string][]change.Hunk, side Side,
 				}
 			case *ast.BasicLit:
 				if n.Kind == token.STRING && in(n.Pos()) && looksLikeURL(n.Value) {
-					ct.paths[dir] = true
+					s, _ := strconv.Unquote(n.Value)
+					ct.paths[dir] = append(ct.paths[dir], s)
 				}
 			case *ast.CallExpr:
 				if in(n.Pos()) {

@@ -5,6 +5,7 @@ import (
 	"go/token"
 	"go/types"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/deployorder/deployorder/contract/access"
@@ -25,32 +26,46 @@ import (
 
 const httpContractID = "http"
 
-// httpMarkers are the texts that make a package worth reading for routes or
-// requests.
-var httpMarkers = []string{"HandleFunc(", "Handle(", ".GET(", ".POST(", ".Get(", ".Post(", ".Put(", ".Delete(", ".Patch(",
-	"NewRequest", "http.Get(", "http.Post(", "http.Head(", "PostForm(", "Group(", "Route(", "PathPrefix("}
-
-// httpWords are identifiers that, on a changed line, may change a route or
-// a request.
+// httpWords are identifiers that, on a changed line, register routes or
+// build requests (http.Get and the like are recognised as calls of
+// net/http).
 var httpWords = map[string]bool{"Handle": true, "HandleFunc": true, "NewRequest": true, "NewRequestWithContext": true,
-	"Get": true, "Post": true, "Put": true, "Delete": true, "Patch": true, "Head": true, "PostForm": true,
-	"GET": true, "POST": true, "PUT": true, "DELETE": true, "PATCH": true, "HEAD": true, "Any": true,
-	"Group": true, "Route": true, "Mount": true, "Methods": true, "PathPrefix": true, "JoinPath": true}
+	"PostForm": true, "GET": true, "POST": true, "PUT": true, "DELETE": true, "PATCH": true,
+	"Route": true, "Mount": true, "Methods": true, "PathPrefix": true, "JoinPath": true}
+
+// httpImports are the packages whose importers may register routes or send
+// requests.
+var httpImports = []string{"net/http", "github.com/go-chi/chi", "github.com/gorilla/mux", "github.com/gin-gonic/gin", "github.com/labstack/echo"}
 
 // httpInterest decides whether the range may change routes or requests: a
-// changed line names a route-registering or request-sending call, or holds
-// a string that looks like a path or URL. Then every package that
-// registers routes or sends requests is analysed.
+// changed line registers a route or sends a request, or holds a string that
+// looks like a path or URL. Then the packages analysed are the changed ones
+// that use HTTP, and the other packages that use HTTP and name a segment of
+// one of the changed paths (their routes and requests are the ones the
+// change can meet): the rest of the repository's HTTP code cannot be
+// affected.
 func (pp *prepass) httpInterest() bool {
 	a := pp.a
 	touched := false
+	var segments []string
 	for _, side := range Sides {
-		for dir := range pp.ct[side].paths {
-			touched = touched || a.changedDirs[dir]
+		for dir, paths := range pp.ct[side].paths {
+			if !a.changedDirs[dir] {
+				continue
+			}
+			touched = true
+			for _, p := range paths {
+				segments = append(segments, pathSegments(p)...)
+			}
 		}
 		for _, idents := range pp.ct[side].idents {
 			for w := range httpWords {
 				touched = touched || idents[w]
+			}
+		}
+		for _, refs := range pp.ct[side].calls {
+			for _, r := range refs {
+				touched = touched || r.pkg == "net/http"
 			}
 		}
 	}
@@ -66,21 +81,71 @@ func (pp *prepass) httpInterest() bool {
 		}
 	}
 	for _, ip := range sortedKeys(pkgs) {
-		if pp.hasHTTP(ip) {
+		if !pp.usesHTTP(ip) {
+			continue
+		}
+		dir, _ := a.ws.DirOfImportPath(ip)
+		if a.changedDirs[dir] || pp.names(ip, segments) {
 			a.http[ip] = true
 		}
 	}
 	return len(a.http) > 0
 }
 
-// hasHTTP reports whether a package's source, at either side, may register
-// routes or send requests.
-func (pp *prepass) hasHTTP(ip string) bool {
+// pathSegments are the literal segments of a path or URL that can tell its
+// routes from others: not the scheme and host, not wildcards, not version
+// and api prefixes.
+func pathSegments(s string) []string {
+	if i := strings.Index(s, "://"); i >= 0 {
+		rest := s[i+3:]
+		j := strings.Index(rest, "/")
+		if j < 0 {
+			return nil
+		}
+		s = rest[j:]
+	}
+	if _, p, ok := strings.Cut(s, " "); ok {
+		s = p // METHOD /path
+	}
+	var out []string
+	for _, seg := range strings.Split(s, "/") {
+		seg, _, _ = strings.Cut(seg, "?")
+		if len(seg) < 3 || strings.ContainsAny(seg, "{}:*%") || seg == "api" || len(seg) <= 3 && seg[0] == 'v' {
+			continue
+		}
+		out = append(out, seg)
+	}
+	return out
+}
+
+// usesHTTP reports whether a package imports net/http or a router, at base
+// or head.
+func (pp *prepass) usesHTTP(ip string) bool {
+	imports := pp.a.base.importsAt(ip)
+	if p := pp.a.ws.Packages[ip]; p != nil {
+		imports = append(slices.Clone(imports), p.Imports...)
+	}
+	for _, imp := range imports {
+		for _, h := range httpImports {
+			if imp == h || strings.HasPrefix(imp, h+"/") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// names reports whether a package's source, at either side, holds "/seg"
+// for one of the segments.
+func (pp *prepass) names(ip string, segments []string) bool {
+	if len(segments) == 0 {
+		return false
+	}
 	for _, side := range Sides {
 		for _, f := range pp.a.goFiles(ip, side) {
 			data := string(pp.a.content(f, side))
-			for _, m := range httpMarkers {
-				if strings.Contains(data, m) {
+			for _, seg := range segments {
+				if strings.Contains(data, "/"+seg) {
 					return true
 				}
 			}

@@ -7,6 +7,7 @@ import (
 	"go/token"
 	"go/types"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -519,7 +520,9 @@ func (pp *prepass) rpcTouched(ip string, methods []string) bool {
 			return true
 		}
 		for dir, idents := range pp.ct[side].idents {
-			if !pp.seesPackage(dir, ip) {
+			// A client calls the generated client, and a server declares
+			// the method, in a package that imports the generated one.
+			if !pp.importsPackage(dir, ip) {
 				continue
 			}
 			for _, m := range methods {
@@ -532,20 +535,16 @@ func (pp *prepass) rpcTouched(ip string, methods []string) bool {
 	return false
 }
 
-// seesPackage reports whether the package in a changed directory can see
-// in-repo package ip, at base or head.
-func (pp *prepass) seesPackage(dir, ip string) bool {
+// importsPackage reports whether the package in a changed directory is, or
+// imports, package ip, at base or head.
+func (pp *prepass) importsPackage(dir, ip string) bool {
 	from := pp.a.ws.ImportPathOfDir(dir)
 	if from == "" {
 		return false
 	}
-	if from == ip || pp.a.ws.InRepoDeps(from)[ip] {
+	if from == ip || slices.Contains(pp.a.base.importsAt(from), ip) {
 		return true
 	}
-	for _, imp := range pp.a.base.importsAt(from) {
-		if imp == ip || pp.a.ws.InRepoDeps(imp)[ip] {
-			return true
-		}
-	}
-	return false
+	p := pp.a.ws.Packages[from]
+	return p != nil && slices.Contains(p.Imports, ip)
 }
