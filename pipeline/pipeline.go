@@ -73,8 +73,24 @@ func Plan(ctx context.Context, spec string, opts Options) (*planner.Plan, error)
 		return nil, userError(err)
 	}
 	done()
+	p, err := planRange(ctx, repo, cfg, rg, wt, opts)
+	if err != nil {
+		return nil, err
+	}
+	if p.Verdict == planner.SplitRequired && len(rg.Commits) > 1 && rg.Base != "" {
+		done := opts.phase("planning the range's commits")
+		if p, err = stage(ctx, repo, cfg, rg, p, opts); err != nil {
+			return nil, err
+		}
+		done()
+	}
+	cache.put(key, p)
+	return p, nil
+}
 
-	done = opts.phase("loading packages")
+// planRange runs the stages on one resolved and diffed range.
+func planRange(ctx context.Context, repo *gitdiff.Repo, cfg *config.Config, rg *change.Range, wt worktree, opts Options) (*planner.Plan, error) {
+	done := opts.phase("loading packages")
 	ws, cleanup, err := loadHead(ctx, repo, cfg, rg.Head, wt, opts, changesModules(rg))
 	if err != nil {
 		return nil, err
@@ -95,15 +111,13 @@ func Plan(ctx context.Context, spec string, opts Options) (*planner.Plan, error)
 	done()
 
 	defer opts.phase("planning")()
-	p := planner.Build(planner.Input{
+	return planner.Build(planner.Input{
 		Range:     rg,
 		Impact:    impact,
 		Warnings:  append(append([]graph.Warning{}, ws.Warnings...), inspectRange(repo, rg)...),
 		Soak:      cfg.Soak,
 		Contracts: cres,
-	})
-	cache.put(key, p)
-	return p, nil
+	}), nil
 }
 
 // Workspace loads the packages and services at HEAD, for `services`. Call

@@ -161,6 +161,13 @@ func summary(p *Plan) string {
 		return fmt.Sprintf("Safe: deploy %s in any order", n)
 	case Ordered:
 		return fmt.Sprintf("Ordered: deploy %s in %s, in order", n, plural(len(p.Steps), "step", "steps"))
+	case Staged:
+		revs := map[string]bool{}
+		for _, st := range p.Steps {
+			revs[st.Revision] = true
+		}
+		return fmt.Sprintf("Staged: deploy in %s from %s of this range; merge without squashing (or deploy each step from its commit)",
+			plural(len(p.Steps), "step", "steps"), plural(len(revs), "commit", "commits"))
 	case SplitRequired:
 		return fmt.Sprintf("Needs a split: deploy in %s; this range cannot ship as one deploy", plural(len(p.Steps), "step", "steps"))
 	}

@@ -10,8 +10,9 @@ import (
 
 // SchemaVersion is the version of the JSON form of Plan.
 //
-// Version 2: edges group the constraints of one rule between two steps'
-// parts (keys, a list, in place of key).
+// Version 2: every step deploys at a revision (steps[].revision), which is
+// not the head in a staged plan; edges group the constraints of one rule
+// between two steps' parts (keys, a list, in place of key).
 const SchemaVersion = 2
 
 // Verdict is the plan's overall judgement, from harmless to impossible.
@@ -21,12 +22,13 @@ const (
 	Noop          Verdict = "noop"           // no service is affected
 	Safe          Verdict = "safe"           // services deploy in any order
 	Ordered       Verdict = "ordered"        // services must deploy in the order of the steps
+	Staged        Verdict = "staged"         // the range's own commits hold the intermediate versions: each step deploys at its commit
 	SplitRequired Verdict = "split_required" // a change must be split into several deploys
 	Blocked       Verdict = "blocked"        // a break that no order avoids
 )
 
 // Verdicts lists the verdicts from least to most severe.
-var Verdicts = []Verdict{Noop, Safe, Ordered, SplitRequired, Blocked}
+var Verdicts = []Verdict{Noop, Safe, Ordered, Staged, SplitRequired, Blocked}
 
 // Level is the verdict's position in Verdicts.
 func (v Verdict) Level() int {
@@ -194,6 +196,10 @@ type Step struct {
 	Index    int      `json:"index"`
 	Phase    Phase    `json:"phase"`
 	Services []string `json:"services"`
+	// Revision is the full SHA of the commit the step's services deploy
+	// at: the range's head, or in a staged plan the commit of the range
+	// that holds the step's version.
+	Revision string   `json:"revision"`
 	Commits  []string `json:"commits"` // commits whose changes to these services this step ships
 	Reason   string   `json:"reason"`  // one line: why this step is here
 	Soak     string   `json:"soak,omitempty"`

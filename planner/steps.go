@@ -13,7 +13,7 @@ import (
 func steps(sc schedule, in Input) []Step {
 	var out []Step
 	for i, wave := range sc.waves {
-		st := Step{Index: i + 1, Phase: partPhase[wave[0].part]}
+		st := Step{Index: i + 1, Phase: partPhase[wave[0].part], Revision: in.Range.Head}
 		commits := map[string]bool{}
 		for _, n := range wave {
 			st.Services = append(st.Services, n.service)

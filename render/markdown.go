@@ -158,7 +158,13 @@ func mdSteps(b *strings.Builder, p *planner.Plan, o mdOptions) {
 	if len(p.Steps) == 0 {
 		return
 	}
-	b.WriteString("\n| step | phase | services | why |\n|---|---|---|---|\n")
+	staged := p.Verdict == planner.Staged
+	if staged {
+		b.WriteString("\nEach step deploys its services at its revision: merge this pull request without squashing, or deploy each step from its commit.\n")
+		b.WriteString("\n| step | phase | services | revision | why |\n|---|---|---|---|---|\n")
+	} else {
+		b.WriteString("\n| step | phase | services | why |\n|---|---|---|---|\n")
+	}
 	for i, st := range p.Steps {
 		if o.maxSteps >= 0 && i >= o.maxSteps {
 			fmt.Fprintf(b, "| … | | | %s not shown |\n", plural(len(p.Steps)-i, "more step", "more steps"))
@@ -173,6 +179,10 @@ func mdSteps(b *strings.Builder, p *planner.Plan, o mdOptions) {
 		if o.maxServices > 0 && len(services) > o.maxServices {
 			more = fmt.Sprintf(" and %d more", len(services)-o.maxServices)
 			services = services[:o.maxServices]
+		}
+		if staged {
+			fmt.Fprintf(b, "| %d | %s | %s%s | `%s` | %s |\n", st.Index, phase, mdEscape(strings.Join(services, ", ")), more, Short(st.Revision), mdEscape(st.Reason))
+			continue
 		}
 		fmt.Fprintf(b, "| %d | %s | %s%s | %s |\n", st.Index, phase, mdEscape(strings.Join(services, ", ")), more, mdEscape(st.Reason))
 	}

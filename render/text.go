@@ -37,6 +37,10 @@ func (Text) Render(w io.Writer, p *planner.Plan) error {
 			if st.Soak != "" {
 				fmt.Fprintf(tw, "  \twait %s\t\t\n", st.Soak)
 			}
+			if p.Verdict == planner.Staged {
+				fmt.Fprintf(tw, "  %d\t%s\t%s\tat %s\t%s\n", st.Index, st.Phase, strings.Join(st.Services, ", "), Short(st.Revision), st.Reason)
+				continue
+			}
 			fmt.Fprintf(tw, "  %d\t%s\t%s\t%s\n", st.Index, st.Phase, strings.Join(st.Services, ", "), st.Reason)
 		}
 		tw.Flush()

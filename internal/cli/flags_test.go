@@ -37,7 +37,7 @@ func TestPlanFlags(t *testing.T) {
 		{args: []string{"main...HEAD", "-C", "repo", "-o", "json", "--fail-on", "never", "-q", "--offline", "--no-cache", "--config", "d.yaml"},
 			want: planOptions{source: source{dir: "repo", config: "d.yaml", offline: true, quiet: true, noCache: true}, spec: "main...HEAD", output: "json", failOn: "never"}},
 		{args: []string{"-o", "yaml"}, wantErr: `unknown output format "yaml"; use text, json, markdown, mermaid or github`},
-		{args: []string{"--fail-on", "often"}, wantErr: `--fail-on "often": use noop, safe, ordered, split_required, blocked or never`},
+		{args: []string{"--fail-on", "often"}, wantErr: `--fail-on "often": use noop, safe, ordered, staged, split_required, blocked or never`},
 		{args: []string{"a..b", "c..d"}, wantErr: "accepts at most 1 arg(s), received 2"},
 		{args: []string{"--frobnicate"}, wantErr: "unknown flag: --frobnicate"},
 	}

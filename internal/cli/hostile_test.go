@@ -336,7 +336,7 @@ func hostileRows() []hostileRow {
 		{name: "unknown output format", args: planArgs("HEAD", "-o", "yaml"), code: ExitUsage,
 			stderr: []string{`unknown output format "yaml"`, "use text, json, markdown, mermaid or github", "see deployorder plan --help"}},
 		{name: "bad --fail-on", args: planArgs("HEAD", "--fail-on", "sometimes"), code: ExitUsage,
-			stderr: []string{`--fail-on "sometimes"`, "use noop, safe, ordered, split_required, blocked or never", "see deployorder plan --help"}},
+			stderr: []string{`--fail-on "sometimes"`, "use noop, safe, ordered, staged, split_required, blocked or never", "see deployorder plan --help"}},
 		{name: "unknown flag", args: []string{"plan", "HEAD", "--nosuchflag", "-C", "$DIR"}, code: ExitUsage,
 			stderr: []string{"unknown flag: --nosuchflag", "see deployorder plan --help"}},
 
