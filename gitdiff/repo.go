@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path"
 	"path/filepath"
 	"sort"
 	"strings"
 
+	"github.com/go-git/go-billy/v5/osfs"
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/cache"
@@ -53,8 +55,11 @@ func Open(dir string) (*Repo, error) {
 	}
 	// KeepDescriptors keeps pack files open across object reads; without it
 	// go-git reopens the pack for every object, which dominates range walks.
+	// AlternatesFS lets objects/info/alternates name any directory (a
+	// clone made with --shared or --reference, or split's shadow
+	// repository).
 	st := filesystem.NewStorageWithOptions(fsStore.Filesystem(), cache.NewObjectLRU(96*cache.MiByte),
-		filesystem.Options{KeepDescriptors: true})
+		filesystem.Options{KeepDescriptors: true, AlternatesFS: osfs.New("/")})
 	r := &Repo{storage: st, shallow: map[plumbing.Hash]bool{}}
 	var repo *git.Repository
 	if wt, err := probe.Worktree(); err == nil {
@@ -320,13 +325,16 @@ func (r *Repo) ReadBlob(h plumbing.Hash) ([]byte, error) {
 // tools that need a directory; the repository itself is not touched.
 // Symbolic links and submodules are skipped: a link could point outside the
 // export, and a submodule's content is not in this repository. Names that
-// could escape the directory are skipped too.
-func (r *Repo) Export(rev, dir string) error {
+// could escape the directory are skipped too. A blob the clone lacks (a
+// partial clone, a snapshot without its largest files) is skipped and
+// listed in missing, unless it is a Go or module file, which the plan
+// needs: that is an error naming it.
+func (r *Repo) Export(rev, dir string) (missing []string, err error) {
 	c, err := r.commit(plumbing.NewHash(rev))
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return r.walkFiles(c.TreeHash, "", func(name string, e object.TreeEntry) error {
+	err = r.walkFiles(c.TreeHash, "", func(name string, e object.TreeEntry) error {
 		if e.Mode != filemode.Regular && e.Mode != filemode.Executable && e.Mode != filemode.Deprecated {
 			return nil
 		}
@@ -335,8 +343,15 @@ func (r *Repo) Export(rev, dir string) error {
 			return err
 		}
 		b, err := r.git.BlobObject(e.Hash)
+		if errors.Is(err, plumbing.ErrObjectNotFound) {
+			if base := path.Base(name); strings.HasSuffix(base, ".go") || base == "go.mod" || base == "go.sum" || base == "go.work" {
+				return fmt.Errorf("%s is not in this clone (object %s is missing); fetch it (a partial clone: git fetch, or git clone without --filter)", name, e.Hash)
+			}
+			missing = append(missing, name)
+			return nil
+		}
 		if err != nil {
-			return err
+			return fmt.Errorf("%s: %w", name, err)
 		}
 		rd, err := b.Reader()
 		if err != nil {
@@ -357,6 +372,7 @@ func (r *Repo) Export(rev, dir string) error {
 		}
 		return out.Close()
 	})
+	return missing, err
 }
 
 // walkFiles calls fn for every non-directory entry under a tree, with its

@@ -55,7 +55,7 @@ func TestExportKeepsOddNames(t *testing.T) {
 	r := testrepo.New(t)
 	head := r.CommitFiles("odd", map[string]string{"d/new\nline.txt": "x", "d/café.go": "package d\n", "d/sp ace.txt": "y"})
 	dir := t.TempDir()
-	if err := open(t, r.Dir).Export(head, dir); err != nil {
+	if _, err := open(t, r.Dir).Export(head, dir); err != nil {
 		t.Fatal(err)
 	}
 	for _, name := range []string{"d/new\nline.txt", "d/café.go", "d/sp ace.txt"} {

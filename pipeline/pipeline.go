@@ -240,9 +240,18 @@ func loadHead(ctx context.Context, repo *gitdiff.Repo, cfg *config.Config, rev s
 		return nil, nil, err
 	}
 	cleanup := func() { os.RemoveAll(tmp) }
-	if err := repo.Export(rev, tmp); err != nil {
+	missing, err := repo.Export(rev, tmp)
+	if err != nil {
 		cleanup()
 		return nil, nil, fmt.Errorf("exporting %.12s: %w", rev, err)
+	}
+	if len(missing) > 0 {
+		list := missing
+		if len(list) > 3 {
+			list = append(list[:3:3], fmt.Sprintf("and %d more", len(missing)-3))
+		}
+		warnings = append(warnings, graph.Warning{Code: "MISSING_OBJECTS", File: missing[0],
+			Message: fmt.Sprintf("%d file(s) of %.12s are not in this clone (%s): a partial clone or a trimmed snapshot; they are mapped to services by path only", len(missing), rev, strings.Join(list, ", "))})
 	}
 	lo.Root = tmp
 	ws, err := graph.Load(ctx, lo)

@@ -152,6 +152,7 @@ expand -> switch -> contract steps, with the rollback order.`,
 	root.AddCommand(
 		newPlanCmd(e, nil),
 		newCommentCmd(e, nil),
+		newSplitCmd(e, nil),
 		newServicesCmd(e, nil),
 		newRulesCmd(e, nil),
 		newDemoCmd(e, nil),
