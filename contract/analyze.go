@@ -99,7 +99,8 @@ func (a *analysis) syntaxWarnings() {
 		}
 		if _, err := parser.ParseFile(fset, fc.Path, data, parser.SkipObjectResolution); err != nil {
 			if el, ok := err.(scanner.ErrorList); ok && len(el) > 0 {
-				a.warn("SYNTAX_ERROR", fc.Path, el[0].Pos.Line, "%s does not parse at head (%s); deployorder read what it could of it", fc.Path, el[0].Msg)
+				a.warnCause("SYNTAX_ERROR", fc.Path, el[0].Pos.Line, fmt.Sprintf("files do not parse at head (%s); deployorder read what it could of them", el[0].Msg),
+					"%s does not parse at head (%s); deployorder read what it could of it", fc.Path, el[0].Msg)
 			}
 		}
 	}
@@ -539,5 +540,11 @@ func (a *analysis) ignored(typeKey string) bool {
 }
 
 func (a *analysis) warn(code, file string, line int, format string, args ...any) {
-	a.res.Warnings = append(a.res.Warnings, graph.Warning{Code: code, File: file, Line: line, Message: fmt.Sprintf(format, args...)})
+	a.warnCause(code, file, line, "", format, args...)
+}
+
+// warnCause adds a warning with its cause: the message without what is
+// particular to its place (see graph.Warning.Cause).
+func (a *analysis) warnCause(code, file string, line int, cause, format string, args ...any) {
+	a.res.Warnings = append(a.res.Warnings, graph.Warning{Code: code, File: file, Line: line, Message: fmt.Sprintf(format, args...), Cause: cause})
 }

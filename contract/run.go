@@ -2,6 +2,7 @@ package contract
 
 import (
 	"context"
+	"fmt"
 	"maps"
 	"regexp"
 	"slices"
@@ -385,7 +386,8 @@ func (a *analysis) typeErrors(tp *access.Package, side string) {
 		return
 	}
 	file, line, msg := splitPosition(tp.Errs[0])
-	a.warn("TYPE_ERRORS", file, line, "package %s does not type-check at %s (%s); its field accesses may be incomplete", tp.Src.Path, side, msg)
+	a.warnCause("TYPE_ERRORS", file, line, fmt.Sprintf("packages do not type-check at %s (%s); their field accesses may be incomplete", side, msg),
+		"package %s does not type-check at %s (%s); its field accesses may be incomplete", tp.Src.Path, side, msg)
 }
 
 // splitPosition splits a go/types or go/parser error "file:line:col: msg"

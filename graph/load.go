@@ -401,7 +401,8 @@ func (w *Workspace) convert(lp *packages.Package) (*Package, []Warning) {
 	if len(p.Errors) > 0 {
 		file, line := errorPos(w, lp.Errors[0].Pos)
 		warnings = append(warnings, Warning{Code: "PACKAGE_LOAD_ERROR", File: file, Line: line,
-			Message: fmt.Sprintf("package %s did not load cleanly (%s); it is mapped by its files, but its imports may be incomplete", p.ImportPath, firstLine(lp.Errors[0].Msg))})
+			Message: fmt.Sprintf("package %s did not load cleanly (%s); it is mapped by its files, but its imports may be incomplete", p.ImportPath, firstLine(lp.Errors[0].Msg)),
+			Cause:   fmt.Sprintf("packages did not load cleanly (%s); they are mapped by their files, but their imports may be incomplete", firstLine(lp.Errors[0].Msg))})
 	}
 	if cgoDropped > 0 {
 		warnings = append(warnings, cgoWarning(p, cgoDropped))

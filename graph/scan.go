@@ -113,7 +113,8 @@ func scanDir(ctxt *build.Context, m Module, abs, rel string) scanned {
 	if err != nil {
 		p.Errors = append(p.Errors, err.Error())
 		out.warnings = append(out.warnings, Warning{Code: "PACKAGE_LOAD_ERROR", File: rel,
-			Message: fmt.Sprintf("package %s did not load cleanly (%s); it is mapped by its files", ip, firstLine(err.Error()))})
+			Message: fmt.Sprintf("package %s did not load cleanly (%s); it is mapped by its files", ip, firstLine(err.Error())),
+			Cause:   fmt.Sprintf("packages did not load cleanly (%s); they are mapped by their files", firstLine(err.Error()))})
 	}
 	cgo := 0
 	for _, f := range bp.IgnoredGoFiles {
@@ -130,7 +131,8 @@ func scanDir(ctxt *build.Context, m Module, abs, rel string) scanned {
 
 func cgoWarning(p *Package, n int) Warning {
 	return Warning{Code: "CGO_DISABLED", File: p.Dir,
-		Message: fmt.Sprintf("package %s has %d cgo file(s) that were not analysed, because deployorder reads packages with CGO_ENABLED=0; changes to them still map to the package", p.ImportPath, n)}
+		Message: fmt.Sprintf("package %s has %d cgo file(s) that were not analysed, because deployorder reads packages with CGO_ENABLED=0; changes to them still map to the package", p.ImportPath, n),
+		Cause:   "packages have cgo files that were not analysed, because deployorder reads packages with CGO_ENABLED=0; changes to them still map to their packages"}
 }
 
 // checkImports reports imports that nothing provides, as go list would: an
@@ -183,7 +185,8 @@ func (w *Workspace) checkImports(l layout) {
 				}
 			}
 			w.warn(Warning{Code: "PACKAGE_LOAD_ERROR", File: p.Dir,
-				Message: fmt.Sprintf("package %s imports %s, which no package of the repository or module in go.mod provides; the importing package is still mapped by its files", ip, imp)})
+				Message: fmt.Sprintf("package %s imports %s, which no package of the repository or module in go.mod provides; the importing package is still mapped by its files", ip, imp),
+				Cause:   fmt.Sprintf("packages import %s, which no package of the repository or module in go.mod provides; the importing packages are still mapped by their files", imp)})
 		}
 	}
 }

@@ -69,6 +69,12 @@ type Warning struct {
 	Message string
 	File    string // repo-relative, if the problem has a place
 	Line    int
+	// Cause is the message without what is particular to its place (the
+	// package, the file), written where the message is: warnings with one
+	// Code and one Cause are one problem seen in several places, which
+	// people read as one line. "" when the message has nothing particular
+	// to its place; then only identical messages are one problem.
+	Cause string
 }
 
 type fileRef struct {

@@ -34,12 +34,14 @@ func inspectRange(repo *gitdiff.Repo, rg *change.Range) []graph.Warning {
 		switch fc.Kind {
 		case change.Submodule:
 			out = append(out, graph.Warning{Code: "SUBMODULE", File: fc.Path,
-				Message: fmt.Sprintf("submodule %s changed; deployorder does not look inside submodules, so only services that own its path are affected", fc.Path)})
+				Message: fmt.Sprintf("submodule %s changed; deployorder does not look inside submodules, so only services that own its path are affected", fc.Path),
+				Cause:   "submodules changed; deployorder does not look inside submodules, so only services that own their paths are affected"})
 			continue
 		case change.Symlink:
 			if _, target, err := repo.BlobInfo(blob, 4096); err == nil && escapes(fc.Path, string(target)) {
 				out = append(out, graph.Warning{Code: "SYMLINK_OUTSIDE", File: fc.Path,
-					Message: fmt.Sprintf("symbolic link %s points outside the repository (%s); it is never followed, and maps to services by its own path only", fc.Path, target)})
+					Message: fmt.Sprintf("symbolic link %s points outside the repository (%s); it is never followed, and maps to services by its own path only", fc.Path, target),
+					Cause:   "symbolic links point outside the repository; they are never followed, and map to services by their own paths only"})
 			}
 			continue
 		}
@@ -56,7 +58,8 @@ func inspectRange(repo *gitdiff.Repo, rg *change.Range) []graph.Warning {
 			binary = append(binary, fc.Path)
 		case size > largeFile && strings.HasSuffix(fc.Path, ".go"):
 			out = append(out, graph.Warning{Code: "LARGE_FILE", File: fc.Path,
-				Message: fmt.Sprintf("%s is %d MiB; it is mapped to services, but not parsed for contract changes", fc.Path, size>>20)})
+				Message: fmt.Sprintf("%s is %d MiB; it is mapped to services, but not parsed for contract changes", fc.Path, size>>20),
+				Cause:   fmt.Sprintf("Go files over %d MiB are mapped to services, but not parsed for contract changes", largeFile>>20)})
 		}
 	}
 	if len(binary) > 0 {

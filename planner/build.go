@@ -97,7 +97,7 @@ func serviceFindings(im *graph.Impact) []Finding {
 func warningFindings(ws []graph.Warning) []Finding {
 	out := make([]Finding, 0, len(ws))
 	for _, w := range ws {
-		out = append(out, Finding{Severity: Warning, Code: w.Code, Message: w.Message, File: w.File, Line: w.Line})
+		out = append(out, Finding{Severity: Warning, Code: w.Code, Message: w.Message, File: w.File, Line: w.Line, Cause: w.Cause})
 	}
 	return out
 }

@@ -265,4 +265,13 @@ type Finding struct {
 	Message  string   `json:"message"`
 	File     string   `json:"file,omitempty"`
 	Line     int      `json:"line,omitempty"`
+	// Cause is the message without what is particular to its place (the
+	// package, the file): findings with one Code and one Cause are one
+	// problem seen in several places, and text and Markdown show them as
+	// one line. It is written by whoever writes the message, because only
+	// they know which words are the place and which the problem; guessing
+	// it from the message (masking paths) would group "undefined: a.X" with
+	// "undefined: b.X". "" when nothing in the message is particular to its
+	// place: then only identical messages group.
+	Cause string `json:"cause,omitempty"`
 }

@@ -233,40 +233,55 @@ func mdRollback(b *strings.Builder, p *planner.Plan) {
 	}
 }
 
+// mdFindings writes the errors and warnings, then the infos collapsed
+// (when info is set), as digestFindings groups and limits them.
 func mdFindings(b *strings.Builder, p *planner.Plan, info bool) {
-	var shown, infos []planner.Finding
+	d := digestFindings(p.Findings)
+	shown := append(d.severity(planner.Error), d.severity(planner.Warning)...)
+	if len(shown) > 0 || d.omitted[planner.Warning] > 0 {
+		b.WriteString("\n### Findings\n\n")
+		for _, g := range shown {
+			b.WriteString(findingLine(g))
+		}
+		if n := d.omitted[planner.Warning]; n > 0 {
+			fmt.Fprintf(b, "- %s\n", mdEscape(moreNote(n)))
+		}
+	}
+	infos, notes := d.severity(planner.Info), 0
 	for _, f := range p.Findings {
 		if f.Severity == planner.Info {
-			infos = append(infos, f)
-		} else {
-			shown = append(shown, f)
+			notes++
 		}
 	}
-	if len(shown) > 0 {
-		b.WriteString("\n### Findings\n\n")
-		for _, f := range shown {
-			b.WriteString(findingLine(f))
+	if info && notes > 0 {
+		fmt.Fprintf(b, "\n<details><summary>Notes (%d)</summary>\n\n", notes)
+		for _, g := range infos {
+			b.WriteString(findingLine(g))
 		}
-	}
-	if info && len(infos) > 0 {
-		fmt.Fprintf(b, "\n<details><summary>Notes (%d)</summary>\n\n", len(infos))
-		for _, f := range infos {
-			b.WriteString(findingLine(f))
+		if n := d.omitted[planner.Info]; n > 0 {
+			fmt.Fprintf(b, "- %s\n", mdEscape(moreNote(n)))
 		}
 		b.WriteString("\n</details>\n")
 	}
 }
 
-func findingLine(f planner.Finding) string {
-	pos := ""
-	if f.File != "" {
-		pos = f.File
-		if f.Line > 0 {
-			pos += fmt.Sprintf(":%d", f.Line)
+// findingLine is one finding, or a group of findings with one cause, as a
+// list item.
+func findingLine(g findingGroup) string {
+	f := g.first
+	code := func(s string) string { return "`" + strings.ReplaceAll(s, "`", "'") + "`" }
+	if g.count == 1 {
+		pos := ""
+		if f.File != "" {
+			pos = " " + code(place(f))
 		}
-		pos = " `" + pos + "`"
+		return fmt.Sprintf("- **%s** `%s`%s: %s\n", f.Severity, f.Code, pos, mdEscape(g.message()))
 	}
-	return fmt.Sprintf("- **%s** `%s`%s: %s\n", f.Severity, f.Code, pos, mdEscape(f.Message))
+	at := ""
+	if s := g.firstAt(code); s != "" {
+		at = " (first at " + mdEscape(s) + ")"
+	}
+	return fmt.Sprintf("- **%s** `%s` x%d: %s%s\n", f.Severity, f.Code, g.count, mdEscape(g.message()), at)
 }
 
 func mdChains(b *strings.Builder, aff []planner.Service) {

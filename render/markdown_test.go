@@ -73,7 +73,9 @@ func TestMarkdownSections(t *testing.T) {
 }
 
 // bigPlan is the split plan with many services, each with long chains, and
-// many findings and contract changes: far more than one comment holds.
+// many findings and contract changes: far more than one comment holds. The
+// comment shows only maxShown notes, so each note is long, the longer the
+// more services.
 func bigPlan(services int) *planner.Plan {
 	p := splitPlan()
 	var names []string
@@ -86,7 +88,7 @@ func bigPlan(services int) *planner.Plan {
 		}
 		p.Services = append(p.Services, planner.Service{Name: name, Status: "changed", Affected: true,
 			Reasons: []planner.Reason{{Kind: "package", Path: "lib/x.go", Chain: chain}}})
-		p.Findings = append(p.Findings, planner.Finding{Severity: planner.Info, Code: "NOTE", Message: strings.Repeat("n", 200)})
+		p.Findings = append(p.Findings, planner.Finding{Severity: planner.Info, Code: "NOTE", Message: fmt.Sprintf("%04d %s", i, strings.Repeat("n", 40*services))})
 		p.Contracts[0].Changes = append(p.Contracts[0].Changes, planner.Change{Key: fmt.Sprintf("k%d", i), Change: "added", Compat: "additive",
 			Providers: planner.Sides{Head: []string{name}}, Consumers: planner.Sides{Head: []string{"billing"}}})
 	}

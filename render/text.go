@@ -76,20 +76,34 @@ func (Text) Render(w io.Writer, p *planner.Plan) error {
 	}
 	if len(p.Findings) > 0 {
 		fmt.Fprintf(b, "\nfindings\n")
-		for _, f := range p.Findings {
-			pos := ""
-			if f.File != "" {
-				pos = quotePath(f.File)
-				if f.Line > 0 {
-					pos += fmt.Sprintf(":%d", f.Line)
-				}
-				pos += ": "
-			}
-			fmt.Fprintf(b, "  %-7s %s%s [%s]\n", f.Severity, pos, oneLine(f.Message), f.Code)
+		d := digestFindings(p.Findings)
+		for _, g := range d.groups {
+			fmt.Fprintf(b, "  %-7s %s\n", g.first.Severity, textFinding(g))
+		}
+		if n := d.total(); n > 0 {
+			fmt.Fprintf(b, "  %s\n", moreNote(n))
 		}
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// textFinding is one finding, or a group of findings with one cause, after
+// the severity: "file:line: message [CODE]", or "x25: cause (first at
+// a.go:3, b.go:9, c.go:1, ...) [CODE]".
+func textFinding(g findingGroup) string {
+	if g.count == 1 {
+		pos := ""
+		if g.first.File != "" {
+			pos = place(g.first) + ": "
+		}
+		return fmt.Sprintf("%s%s [%s]", pos, oneLine(g.message()), g.first.Code)
+	}
+	s := fmt.Sprintf("x%d: %s", g.count, oneLine(g.message()))
+	if at := g.firstAt(func(p string) string { return p }); at != "" {
+		s += " (first at " + oneLine(at) + ")"
+	}
+	return s + " [" + g.first.Code + "]"
 }
 
 func plural(n int, one, many string) string {
