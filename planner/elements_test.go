@@ -137,11 +137,16 @@ func constraintStrings(cs []Constraint) []string {
 	return out
 }
 
-// findingStrings shows findings as "severity CODE message".
+// findingStrings shows findings as "severity CODE message", or
+// "severity CODE element: message" for a finding about an element.
 func findingStrings(fs []Finding) []string {
 	var out []string
 	for _, f := range fs {
-		out = append(out, fmt.Sprintf("%s %s %s", f.Severity, f.Code, f.Message))
+		about := ""
+		if f.Element != "" {
+			about = f.Element + ": "
+		}
+		out = append(out, fmt.Sprintf("%s %s %s%s", f.Severity, f.Code, about, f.Message))
 	}
 	slices.Sort(out)
 	return out

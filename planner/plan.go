@@ -274,4 +274,8 @@ type Finding struct {
 	// "undefined: b.X". "" when nothing in the message is particular to its
 	// place: then only identical messages group.
 	Cause string `json:"cause,omitempty"`
+	// Element is the contract element the finding is about, named as
+	// edges name it (Response.metadata, a method, a route); "" for a
+	// finding about no one element. Acceptances match it.
+	Element string `json:"element,omitempty"`
 }

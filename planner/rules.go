@@ -120,9 +120,11 @@ func (ch *checker) finding(id RuleID, pos contract.Pos, format string, args ...a
 		Message: fmt.Sprintf(format, args...)})
 }
 
-// elementFinding adds a finding of a rule about an element.
+// elementFinding adds a finding of a rule about one changed element,
+// which it names as edges do.
 func (ch *checker) elementFinding(id RuleID, ec *elementChange, pos contract.Pos, format string, args ...any) {
 	ch.finding(id, pos, format, args...)
+	ch.findings[len(ch.findings)-1].Element = ec.name
 }
 
 // check applies the registry to the changed elements of a contract

@@ -71,7 +71,7 @@ func TestRuleOutsideProvider(t *testing.T) {
 	runRule(t, OutsideProvider, []ruleCase{
 		{name: "a server starts reading a request field only users' SDKs send",
 			els:      []el{{key: "filter", base: "-", head: "c: api"}},
-			findings: []string{"info OUTSIDE_PROVIDER api starts reading T.filter, which no service of this repository writes: outside code does (users' SDKs, UIs, another system); no deploy order applies to it"}},
+			findings: []string{"info OUTSIDE_PROVIDER T.filter: api starts reading T.filter, which no service of this repository writes: outside code does (users' SDKs, UIs, another system); no deploy order applies to it"}},
 		{name: "a key written in the repository is not outside",
 			els: []el{{key: "k", base: "p: a", head: "p: a; c: b"}}},
 		{name: "a key whose writer stopped is a break, not an outside key",
@@ -79,7 +79,7 @@ func TestRuleOutsideProvider(t *testing.T) {
 	})
 	r := res(el{key: "filter", base: "-", head: "c: api"})
 	r.Contracts[0].Outside.Providers = []string{"sdk"}
-	want := []string{"info OUTSIDE_PROVIDER api starts reading T.filter, which no service of this repository writes: sdk does (external in the config); no deploy order applies to it"}
+	want := []string{"info OUTSIDE_PROVIDER T.filter: api starts reading T.filter, which no service of this repository writes: sdk does (external in the config); no deploy order applies to it"}
 	if diff := cmp.Diff(want, findingStrings(checked(r).findings)); diff != "" {
 		t.Errorf("declared provider: findings (-want +got):\n%s", diff)
 	}
@@ -140,7 +140,7 @@ func TestRuleOutsideConsumer(t *testing.T) {
 	}{
 		{"nobody outside reads it: removing it breaks nothing", contract.Parties{}, nil},
 		{"a mobile app reads it: removing it blocks", contract.Parties{Consumers: []string{"mobile-app"}},
-			[]string{"error OUTSIDE_CONSUMER meta stop writing T.plan, which mobile-app reads (external in the config): no deploy order keeps mobile-app working; keep writing it, or accept the break"}},
+			[]string{"error OUTSIDE_CONSUMER T.plan: meta stop writing T.plan, which mobile-app reads (external in the config): no deploy order keeps mobile-app working; keep writing it, or accept the break"}},
 		{"an outside party also writes it: no break", contract.Parties{Consumers: []string{"app"}, Providers: []string{"sdk"}}, nil},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -164,7 +164,7 @@ func TestRuleStopConsumeBeforeStopProvide(t *testing.T) {
 			constraints: []string{"billing>meta STOP_CONSUME_BEFORE_STOP_PROVIDE T.old", "front>meta STOP_CONSUME_BEFORE_STOP_PROVIDE T.old"}},
 		{name: "a reader that still reads what nobody writes at head blocks the plan",
 			els:      []el{{key: "old", base: "p: meta; c: billing", head: "p: ; c: billing"}},
-			findings: []string{"error STOP_CONSUME_BEFORE_STOP_PROVIDE billing still reads T.old at head, but meta stop writing it and no service writes it at head; stop reading it first, in an earlier change"}},
+			findings: []string{"error STOP_CONSUME_BEFORE_STOP_PROVIDE T.old: billing still reads T.old at head, but meta stop writing it and no service writes it at head; stop reading it first, in an earlier change"}},
 		{name: "another writer keeps providing it: no order",
 			els: []el{{key: "k", base: "p: a b; c: r", head: "p: b; c: r"}}},
 		{name: "a writer that stops writing what it alone reads needs no order",
@@ -182,7 +182,7 @@ func TestRuleTolerantConsumer(t *testing.T) {
 				{key: "old", base: "p: meta; c: billing", head: "p: ; c: billing[guard=new]"},
 				{key: "new", base: "p: meta; c: billing", head: "p: meta; c: billing"},
 			},
-			findings: []string{"warning TOLERANT_CONSUMER billing still reads T.old as a fallback next to T.new, and no service writes it at head; drop the fallback in a later change"}},
+			findings: []string{"warning TOLERANT_CONSUMER T.old: billing still reads T.old as a fallback next to T.new, and no service writes it at head; drop the fallback in a later change"}},
 	})
 	// The constraint a fallback makes non-critical is the provider-first
 	// one.
