@@ -23,6 +23,10 @@ type Commit struct {
 	Parent  string // first parent; "" for a root commit
 	Merge   bool   // more than one parent; Files are against the first
 	Files   []File
+	// Trailers are the message's "Key: value" lines (ParseTrailers), so
+	// that later stages read decisions written in commit messages, such as
+	// Deploy-Order-Accept, as data.
+	Trailers []Trailer
 }
 
 // Status is how a file changed between two trees.

@@ -78,7 +78,7 @@ func (r *Repo) ResolveCommits(text string) (*change.Range, error) {
 		rg.Base, rg.BaseTree = base.Hash.String(), base.TreeHash.String()
 	}
 	for _, c := range commits {
-		rc := change.Commit{SHA: c.Hash.String(), Subject: subject(c.Message), Merge: len(c.ParentHashes) > 1}
+		rc := change.Commit{SHA: c.Hash.String(), Subject: subject(c.Message), Merge: len(c.ParentHashes) > 1, Trailers: change.ParseTrailers(c.Message)}
 		if len(c.ParentHashes) > 0 {
 			rc.Parent = c.ParentHashes[0].String()
 		}

@@ -210,3 +210,21 @@ func TestReadFileAndHunks(t *testing.T) {
 		t.Errorf("hunks (-want +got):\n%s", diff)
 	}
 }
+
+func TestResolveReadsTrailers(t *testing.T) {
+	r := testrepo.New(t)
+	r.CommitFiles("one", map[string]string{"a.txt": "a\n"})
+	r.CommitFiles("api: drop metadata\n\nBody.\n\nDeploy-Order-Accept: STOP_CONSUME_BEFORE_STOP_PROVIDE Response.metadata billing caches it\n",
+		map[string]string{"a.txt": "b\n"})
+	rg, err := open(t, r.Dir).ResolveCommits("HEAD")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []change.Trailer{{Key: "Deploy-Order-Accept", Value: "STOP_CONSUME_BEFORE_STOP_PROVIDE Response.metadata billing caches it"}}
+	if diff := cmp.Diff(want, rg.Commits[0].Trailers); diff != "" {
+		t.Errorf("trailers (-want +got):\n%s", diff)
+	}
+	if rg.Commits[0].Subject != "api: drop metadata" {
+		t.Errorf("subject = %q", rg.Commits[0].Subject)
+	}
+}
