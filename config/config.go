@@ -30,6 +30,7 @@ type Config struct {
 	IgnoreContracts []string      // globs over "importpath.Type" of types that are never contracts
 	External        []External    // parties outside the repository that provide or consume contracts
 	Soak            time.Duration // wait before each contract step; 0 for none
+	Accept          []Accept      // breaks the team accepts
 }
 
 // External is a party outside the repository (users' SDKs, a mobile app, a
@@ -58,6 +59,17 @@ type Contract struct {
 	Name  string   // contract name; defaults to the single type's name
 	Types []string // "importpath.Type"
 	Line  int
+}
+
+// Accept acknowledges a break: the findings of Rule about the elements
+// that Element matches no longer count against the plan, for Reason, until
+// the end of the day Expires.
+type Accept struct {
+	Rule    string    // a rule ID (deployorder rules); the planner checks it against its registry
+	Element string    // a glob over elements as findings and edges name them: Response.metadata, Response.*
+	Reason  string    // why the break is acceptable; never empty
+	Expires time.Time // the last day it applies (a date, UTC midnight); zero for no end
+	Line    int
 }
 
 // Load reads the config: path if given (it must exist), else
@@ -112,7 +124,7 @@ func Parse(file string, data []byte) (*Config, error) {
 		return c, nil
 	}
 	if root.kind != mappingNode {
-		return nil, p.errorf(root, "the file must be a mapping of keys (services, ignore, exclude, contracts, ignore_contracts, external, soak)")
+		return nil, p.errorf(root, "the file must be a mapping of keys (%s)", strings.Join(topKeys, ", "))
 	}
 	seen := map[string]int{}
 	for i, k := range root.keys {
@@ -137,8 +149,10 @@ func Parse(file string, data []byte) (*Config, error) {
 			c.External, err = p.external(v)
 		case "soak":
 			c.Soak, err = p.duration(v)
+		case "accept":
+			c.Accept, err = p.accepts(v)
 		default:
-			err = p.unknown(k, []string{"services", "ignore", "exclude", "contracts", "ignore_contracts", "external", "soak"})
+			err = p.unknown(k, topKeys)
 		}
 		if err != nil {
 			return nil, err
@@ -146,6 +160,9 @@ func Parse(file string, data []byte) (*Config, error) {
 	}
 	return c, nil
 }
+
+// topKeys are the keys of the file.
+var topKeys = []string{"services", "ignore", "exclude", "contracts", "ignore_contracts", "external", "soak", "accept"}
 
 type parser struct{ file string }
 
@@ -422,6 +439,82 @@ func (p *parser) duration(n *node) (time.Duration, error) {
 		return 0, p.errorf(n, "soak: %v", err)
 	}
 	return d, nil
+}
+
+func (p *parser) accepts(n *node) ([]Accept, error) {
+	if n.kind == scalarNode && n.null {
+		return nil, nil
+	}
+	if n.kind != sequenceNode {
+		return nil, p.errorf(n, "accept must be a list of {rule, element, reason, expires}")
+	}
+	var out []Accept
+	for _, e := range n.items {
+		a, err := p.accept(e)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, nil
+}
+
+func (p *parser) accept(e *node) (Accept, error) {
+	if err := p.mapping(e, "each accept entry"); err != nil {
+		return Accept{}, err
+	}
+	a := Accept{Line: e.line}
+	for i, k := range e.keys {
+		v := e.items[i]
+		var err error
+		switch k.value {
+		case "rule":
+			a.Rule, err = p.str(v, "rule")
+		case "element":
+			a.Element, err = p.str(v, "element")
+			if err == nil {
+				if gerr := CheckElementGlob(a.Element); gerr != nil {
+					err = p.errorf(v, "accept: bad element glob %q: %v", a.Element, gerr)
+				}
+			}
+		case "reason":
+			a.Reason, err = p.str(v, "reason")
+			a.Reason = strings.TrimSpace(a.Reason)
+		case "expires":
+			var s string
+			if s, err = p.str(v, "expires"); err == nil {
+				if a.Expires, err = time.Parse(time.DateOnly, s); err != nil {
+					err = p.errorf(v, "accept: expires %q is not a date; write YYYY-MM-DD, e.g. 2026-12-31", s)
+				}
+			}
+		default:
+			err = p.unknown(k, []string{"rule", "element", "reason", "expires"})
+		}
+		if err != nil {
+			return Accept{}, err
+		}
+	}
+	switch {
+	case a.Rule == "":
+		return Accept{}, p.errorf(e, "an accept entry needs a rule: the ID of the rule whose findings it accepts (deployorder rules lists them)")
+	case a.Element == "":
+		return Accept{}, p.errorf(e, "an accept entry needs an element: the element the findings are about, or a glob (Response.metadata, Response.*)")
+	case a.Reason == "":
+		return Accept{}, p.errorf(e, "an accept entry needs a reason: say why the break is acceptable, for the next reader")
+	}
+	return a, nil
+}
+
+// CheckElementGlob checks a glob over element names (doublestar syntax,
+// as the path globs: * within a name part, ** across /).
+func CheckElementGlob(g string) error {
+	if g == "" {
+		return errors.New("empty pattern")
+	}
+	if !doublestar.ValidatePattern(g) {
+		return errors.New("unbalanced [ ] or { }, or a trailing \\")
+	}
+	return nil
 }
 
 // ParseDuration parses a Go duration ("90m", "24h") or whole days ("2d").

@@ -31,6 +31,12 @@ external:
     contracts: [example.com/mono/api.Request]
     provides: true
 soak: 2d
+accept:
+  - rule: STOP_CONSUME_BEFORE_STOP_PROVIDE
+    element: Response.metadata
+    reason: billing reads it from its cache until the next release
+    expires: 2026-12-31
+  - {rule: PROVIDE_BEFORE_CONSUME, element: "Event.*", reason: "  the consumer is behind a flag  "}
 `
 	got, err := Parse("deployorder.yaml", []byte(src))
 	if err != nil {
@@ -53,6 +59,11 @@ soak: 2d
 			{Name: "sdk", Contracts: []string{"example.com/mono/api.Request"}, Provides: true, Line: 19},
 		},
 		Soak: 48 * time.Hour,
+		Accept: []Accept{
+			{Rule: "STOP_CONSUME_BEFORE_STOP_PROVIDE", Element: "Response.metadata", Reason: "billing reads it from its cache until the next release",
+				Expires: time.Date(2026, 12, 31, 0, 0, 0, 0, time.UTC), Line: 24},
+			{Rule: "PROVIDE_BEFORE_CONSUME", Element: "Event.*", Reason: "the consumer is behind a flag", Line: 28},
+		},
 	}
 	if p, c := got.ExternalParties("metadata-api", "example.com/mono/billing/client.Response"); len(p) != 0 || !cmp.Equal(c, []string{"mobile-app"}) {
 		t.Errorf("ExternalParties(metadata-api) = %v, %v; want no provider and mobile-app consuming", p, c)
@@ -97,6 +108,20 @@ func TestParseErrors(t *testing.T) {
 		{"external without contracts", "external:\n  - name: app\n    consumes: true\n", `deployorder.yaml:2: external party "app" needs contracts`},
 		{"external bad bool", "external:\n  - {name: app, contracts: [x], consumes: yes}\n", `deployorder.yaml:2: consumes must be true or false`},
 		{"external unknown key", "external:\n  - {name: app, contract: [x]}\n", `deployorder.yaml:2: unknown key "contract"; did you mean "contracts"?`},
+		{"accept not a list", "accept: STOP\n", `deployorder.yaml:1: accept must be a list of {rule, element, reason, expires}`},
+		{"accept entry not a mapping", "accept:\n  - STOP\n", `deployorder.yaml:2: each accept entry must be a mapping`},
+		{"accept unknown key", "accept:\n  - rule: R\n    element: A.b\n    reason: r\n    expire: 2026-01-01\n",
+			`deployorder.yaml:5: unknown key "expire"; did you mean "expires"? (known keys: rule, element, reason, expires)`},
+		{"accept without rule", "accept:\n  - element: A.b\n    reason: r\n", `deployorder.yaml:2: an accept entry needs a rule`},
+		{"accept without element", "accept:\n  - rule: R\n    reason: r\n", `deployorder.yaml:2: an accept entry needs an element`},
+		{"accept without reason", "accept:\n  - rule: R\n    element: A.b\n", `deployorder.yaml:2: an accept entry needs a reason`},
+		{"accept with a blank reason", "accept:\n  - rule: R\n    element: A.b\n    reason: \"  \"\n", `deployorder.yaml:2: an accept entry needs a reason`},
+		{"accept with a bad glob", "accept:\n  - rule: R\n    element: \"A.[b\"\n    reason: r\n", `deployorder.yaml:3: accept: bad element glob "A.[b": unbalanced`},
+		{"accept with a bad date", "accept:\n  - rule: R\n    element: A.b\n    reason: r\n    expires: 2026-13-01\n",
+			`deployorder.yaml:5: accept: expires "2026-13-01" is not a date; write YYYY-MM-DD`},
+		{"accept with a date and time", "accept:\n  - rule: R\n    element: A.b\n    reason: r\n    expires: 2026-12-01T10:00:00Z\n",
+			`deployorder.yaml:5: accept: expires "2026-12-01T10:00:00Z" is not a date`},
+		{"accept rule not a string", "accept:\n  - rule: [R]\n    element: A.b\n    reason: r\n", `deployorder.yaml:2: rule must be a string`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -129,6 +154,7 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte("ignore: [\"[\"]\nsoak: 1d\n"))
 	f.Add([]byte("contracts:\n  - name: x\n    types: [a/b.C]\n"))
 	f.Add([]byte("{"))
+	f.Add([]byte("accept:\n  - {rule: R, element: \"A.*\", reason: r, expires: 2026-01-02}\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		c, err := Parse("f.yaml", data)
 		if err != nil {
@@ -143,6 +169,11 @@ func FuzzParse(f *testing.F) {
 				t.Fatalf("accepted an empty or duplicate service name: %+v", c.Services)
 			}
 			names[s.Name] = true
+		}
+		for _, a := range c.Accept {
+			if a.Rule == "" || a.Element == "" || strings.TrimSpace(a.Reason) == "" || a.Line == 0 {
+				t.Fatalf("accepted an accept entry without rule, element, reason or line: %+v", a)
+			}
 		}
 	})
 }
