@@ -473,7 +473,7 @@ func (p *parser) accept(e *node) (Accept, error) {
 		case "element":
 			a.Element, err = p.str(v, "element")
 			if err == nil {
-				if gerr := CheckElementGlob(a.Element); gerr != nil {
+				if gerr := checkElementGlob(a.Element); gerr != nil {
 					err = p.errorf(v, "accept: bad element glob %q: %v", a.Element, gerr)
 				}
 			}
@@ -505,9 +505,9 @@ func (p *parser) accept(e *node) (Accept, error) {
 	return a, nil
 }
 
-// CheckElementGlob checks a glob over element names (doublestar syntax,
+// checkElementGlob checks a glob over element names (doublestar syntax,
 // as the path globs: * within a name part, ** across /).
-func CheckElementGlob(g string) error {
+func checkElementGlob(g string) error {
 	if g == "" {
 		return errors.New("empty pattern")
 	}

@@ -66,13 +66,15 @@ func userCacheDir(getenv func(string) string) string {
 
 // key hashes the inputs of a plan: the commits and trees, whether the head
 // was read from the worktree (and which uncommitted changes it has, which
-// a warning names), the config, the options and this build.
-func (c planCache) key(rg *change.Range, configPath string, opts Options, wt worktree) string {
+// a warning names), the config, the options, the day when an acceptance
+// can expire, and this build.
+func (c planCache) key(rg *change.Range, configPath string, opts Options, wt worktree, day string) string {
 	h := sha256.New()
 	fmt.Fprintf(h, "%s\n%s\n%s/%s\n", cacheFormat, executableHash(), runtime.GOOS, runtime.GOARCH)
 	fmt.Fprintf(h, "base %s %s\nhead %s %s\n", rg.Base, rg.BaseTree, rg.Head, rg.HeadTree)
 	fmt.Fprintf(h, "worktree %s\n", wt)
 	fmt.Fprintf(h, "offline %v\n", opts.Offline)
+	fmt.Fprintf(h, "day %s\n", day)
 	if configPath != "" {
 		data, _ := os.ReadFile(configPath)
 		fmt.Fprintf(h, "config %d\n", len(data))

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path"
 	"strings"
+	"time"
 
 	"github.com/deployorder/deployorder/change"
 	"github.com/deployorder/deployorder/config"
@@ -22,6 +23,9 @@ type Options struct {
 	Config  string // config file; "" means deployorder.yaml at the repository root, if present
 	Offline bool   // never download modules (GOPROXY=off for go list)
 	NoCache bool   // compute the plan even if a cached one exists
+	// Today is the day acceptances expire against; the caller reads the
+	// clock (the zero time expires none).
+	Today time.Time
 
 	// Getenv reads the environment: the default range in GitHub Actions,
 	// the cache settings. nil reads nothing.
@@ -61,9 +65,14 @@ func Plan(ctx context.Context, spec string, opts Options) (*planner.Plan, error)
 	if err != nil {
 		return nil, err
 	}
+	// Bad acceptances fail before the slow stages.
+	accept, err := planner.Acceptances(configAcceptances(cfg), rg.Commits)
+	if err != nil {
+		return nil, err
+	}
 	wt := worktreeState(repo, rg.Head)
 	cache := newPlanCache(opts)
-	key := cache.key(rg, cfg.Path, opts, wt)
+	key := cache.key(rg, cfg.Path, opts, wt, expiryDay(accept, opts.Today))
 	if p := cache.get(key); p != nil {
 		done()
 		p.Range.Spec = rg.Spec
@@ -73,7 +82,7 @@ func Plan(ctx context.Context, spec string, opts Options) (*planner.Plan, error)
 		return nil, userError(err)
 	}
 	done()
-	p, err := planRange(ctx, repo, cfg, rg, wt, opts)
+	p, err := planRange(ctx, repo, cfg, rg, wt, accept, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -89,7 +98,7 @@ func Plan(ctx context.Context, spec string, opts Options) (*planner.Plan, error)
 }
 
 // planRange runs the stages on one resolved and diffed range.
-func planRange(ctx context.Context, repo *gitdiff.Repo, cfg *config.Config, rg *change.Range, wt worktree, opts Options) (*planner.Plan, error) {
+func planRange(ctx context.Context, repo *gitdiff.Repo, cfg *config.Config, rg *change.Range, wt worktree, accept []planner.Acceptance, opts Options) (*planner.Plan, error) {
 	done := opts.phase("loading packages")
 	ws, cleanup, err := loadHead(ctx, repo, cfg, rg.Head, wt, opts, changesModules(rg))
 	if err != nil {
@@ -117,7 +126,32 @@ func planRange(ctx context.Context, repo *gitdiff.Repo, cfg *config.Config, rg *
 		Warnings:  append(append([]graph.Warning{}, ws.Warnings...), inspectRange(repo, rg)...),
 		Soak:      cfg.Soak,
 		Contracts: cres,
-	}), nil
+		Accept:    accept,
+		Today:     opts.Today,
+	})
+}
+
+// configAcceptances are the config's accept entries, for the planner,
+// each at its place in the config file as messages name it.
+func configAcceptances(cfg *config.Config) []planner.Acceptance {
+	var out []planner.Acceptance
+	for _, a := range cfg.Accept {
+		out = append(out, planner.Acceptance{Rule: planner.RuleID(a.Rule), Element: a.Element, Reason: a.Reason, Expires: a.Expires,
+			File: cfg.Name, Line: a.Line})
+	}
+	return out
+}
+
+// expiryDay is the day that decides the plan, for the plan cache: today,
+// when an acceptance can expire; "" when none can, so that the cache
+// outlives the day.
+func expiryDay(accept []planner.Acceptance, today time.Time) string {
+	for _, a := range accept {
+		if !a.Expires.IsZero() {
+			return today.Format(time.DateOnly)
+		}
+	}
+	return ""
 }
 
 // Workspace loads the packages and services at HEAD, for `services`. Call

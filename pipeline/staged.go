@@ -35,7 +35,13 @@ func stage(ctx context.Context, repo *gitdiff.Repo, cfg *config.Config, rg *chan
 		if err := repo.Diff(srg); err != nil {
 			return nil, userError(err)
 		}
-		return planRange(ctx, repo, cfg, srg, worktreeState(repo, to), opts)
+		// The config's acceptances hold in every part of the range; a
+		// trailer's belongs to the whole range's plan.
+		accept, err := planner.Acceptances(configAcceptances(cfg), nil)
+		if err != nil {
+			return nil, err
+		}
+		return planRange(ctx, repo, cfg, srg, worktreeState(repo, to), accept, opts)
 	}
 	parent := func(i int) string {
 		if i == 0 {

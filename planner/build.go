@@ -22,10 +22,18 @@ type Input struct {
 
 	// The contract analysis; nil when it did not run.
 	Contracts *contract.Result
+
+	// Accept are the breaks the team accepts (see Acceptances, which also
+	// reads the commits' trailers), and Today the day they expire
+	// against: the clock is read by the caller, so that Build stays a
+	// function of its input. The zero Today expires nothing.
+	Accept []Acceptance
+	Today  time.Time
 }
 
-// Build makes the plan.
-func Build(in Input) *Plan {
+// Build makes the plan. Its one error is an acceptance written in a
+// commit of the range that accepts no finding of it.
+func Build(in Input) (*Plan, error) {
 	p := &Plan{SchemaVersion: SchemaVersion}
 	p.Range = Range{Spec: in.Range.Spec, Base: in.Range.Base, Head: in.Range.Head}
 	for _, c := range in.Range.Commits {
@@ -49,6 +57,11 @@ func Build(in Input) *Plan {
 	ch := check(in.Contracts, deployable)
 	p.Contracts = planContracts(ch)
 	p.Findings = append(p.Findings, ch.findings...)
+	expired, err := accept(p.Findings, in.Accept, in.Today)
+	if err != nil {
+		return nil, err
+	}
+	p.Findings = append(p.Findings, expired...)
 	sc := ch.sched
 	p.Steps = steps(sc, in)
 	p.Edges = edges(sc)
@@ -58,7 +71,7 @@ func Build(in Input) *Plan {
 	p.Summary = summary(p)
 	sortFindings(p.Findings)
 	normalize(p)
-	return p
+	return p, nil
 }
 
 // services lists every service with its status and reasons, and the ones
@@ -128,10 +141,8 @@ func unaffectedFinding(im *graph.Impact) (Finding, bool) {
 }
 
 func verdict(deployable []string, sc schedule, findings []Finding) Verdict {
-	for _, f := range findings {
-		if f.Severity == Error {
-			return Blocked
-		}
+	if breaks, _ := countBreaks(findings); breaks > 0 {
+		return Blocked
 	}
 	switch {
 	case sc.cycle != nil:
@@ -146,7 +157,30 @@ func verdict(deployable []string, sc schedule, findings []Finding) Verdict {
 	return Safe
 }
 
+// countBreaks counts the error findings, apart from the accepted ones.
+func countBreaks(findings []Finding) (breaks, accepted int) {
+	for _, f := range findings {
+		switch {
+		case f.Severity != Error:
+		case f.Accepted != nil:
+			accepted++
+		default:
+			breaks++
+		}
+	}
+	return breaks, accepted
+}
+
+// summary is the verdict in words, and the breaks the team accepted.
 func summary(p *Plan) string {
+	s := verdictSummary(p)
+	if _, accepted := countBreaks(p.Findings); accepted > 0 {
+		s += fmt.Sprintf("; %s", plural(accepted, "break accepted", "breaks accepted"))
+	}
+	return s
+}
+
+func verdictSummary(p *Plan) string {
 	deploys := map[string]bool{}
 	for _, st := range p.Steps {
 		for _, s := range st.Services {
@@ -171,13 +205,8 @@ func summary(p *Plan) string {
 	case SplitRequired:
 		return fmt.Sprintf("Needs a split: deploy in %s; this range cannot ship as one deploy", plural(len(p.Steps), "step", "steps"))
 	}
-	errs := 0
-	for _, f := range p.Findings {
-		if f.Severity == Error {
-			errs++
-		}
-	}
-	return fmt.Sprintf("Blocked: %s that no deploy order avoids; fix the code first", plural(errs, "break", "breaks"))
+	breaks, _ := countBreaks(p.Findings)
+	return fmt.Sprintf("Blocked: %s that no deploy order avoids; fix the code first", plural(breaks, "break", "breaks"))
 }
 
 func formatDuration(d time.Duration) string {

@@ -278,4 +278,8 @@ type Finding struct {
 	// edges name it (Response.metadata, a method, a route); "" for a
 	// finding about no one element. Acceptances match it.
 	Element string `json:"element,omitempty"`
+	// Accepted is set when an acceptance (in the config, or a commit's
+	// Deploy-Order-Accept trailer) matches the finding: it stays in the
+	// plan, and no longer raises the verdict.
+	Accepted *Accepted `json:"accepted,omitempty"`
 }

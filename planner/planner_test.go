@@ -9,13 +9,23 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
+// build is Build, failing the test on an error.
+func build(t *testing.T, in Input) *Plan {
+	t.Helper()
+	p, err := Build(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
 func TestStepReasonsAndRollback(t *testing.T) {
 	in := input([]string{"billing", "frontend", "metadata"}, res(
 		el{key: "metadata", base: "p: metadata; c: billing frontend", head: "-"},
 		el{key: "metadata_v2", base: "-", head: "p: metadata; c: billing frontend"},
 	))
 	in.Soak = 24 * time.Hour
-	p := Build(in)
+	p := build(t, in)
 	if got, want := p.Steps[1].Reason, "metadata writes T.metadata_v2 before billing and frontend read it (PROVIDE_BEFORE_CONSUME)"; got != want {
 		t.Errorf("step 2 reason = %q\nwant %q", got, want)
 	}
@@ -56,7 +66,7 @@ func TestStepReasonsAndRollback(t *testing.T) {
 
 func TestVerdictBlockedByErrorFinding(t *testing.T) {
 	in := input([]string{"a", "w"}, res(el{key: "k", base: "p: w; c: a", head: "c: a"}))
-	if p := Build(in); p.Verdict != Blocked || !strings.HasPrefix(p.Summary, "Blocked: 1 break") {
+	if p := build(t, in); p.Verdict != Blocked || !strings.HasPrefix(p.Summary, "Blocked: 1 break") {
 		t.Errorf("verdict = %s (%s), want blocked", p.Verdict, p.Summary)
 	}
 }
@@ -89,7 +99,7 @@ func TestFailLevel(t *testing.T) {
 }
 
 func TestPlanListsAreNeverNil(t *testing.T) {
-	p := Build(input(nil, nil))
+	p := build(t, input(nil, nil))
 	if p.Steps == nil || p.Splits == nil || p.Rollback == nil || p.Findings == nil || p.Contracts == nil || p.Range.Commits == nil {
 		t.Errorf("a list is nil in %+v", p)
 	}

@@ -34,6 +34,9 @@ type Rule struct {
 	Severity Severity // of every finding the rule raises
 	Purpose  string
 	Check    func(*checker)
+	// Acceptable: each finding of the rule is about one element, which it
+	// names, so that an acceptance can name it too.
+	Acceptable bool
 }
 
 // Rules is the registry. check applies it in this order, in one loop:
@@ -47,15 +50,15 @@ func init() {
 			Purpose: "Changing an existing field's wire key (json tag renamed, untagged Go field renamed, protobuf number changed) or its wire type incompatibly (number -> string, scalar -> list) is a removal plus an addition, on both sides at once."},
 		{ID: OutsideProvider, Severity: Info, Check: checkOutsideProvider,
 			Purpose: "An element a service starts consuming that no service of the repository provides, before or after the range (a request field users' SDKs send, a field of a third-party system's response, an object users' manifests write), is provided outside the repository: no deploy order applies, and the plan says so. The config's external: parties with provides: true say it for a contract."},
-		{ID: OutsideConsumer, Severity: Error, Check: checkOutsideConsumer,
+		{ID: OutsideConsumer, Severity: Error, Check: checkOutsideConsumer, Acceptable: true,
 			Purpose: "An element that an outside party consumes (external: in the config, with consumes: true: a mobile app, users' SDKs) and that the repository stops providing breaks that party, whatever the deploy order: the plan is blocked until the change keeps providing it, or the break is accepted."},
 		{ID: FollowsMethod, Severity: Info, Check: checkFollowsMethod,
 			Purpose: "The fields of a message that travels only in RPC methods the range adds (no service served them at base) or removes (no service serves them at head), the request and response and the messages inside them, follow those methods' order and impose none of their own: the client that writes a new request's fields cannot run before the server has the method anyway, and stops writing them when it stops calling."},
-		{ID: TolerantConsumer, Severity: Warning, Check: checkTolerantConsumer,
+		{ID: TolerantConsumer, Severity: Warning, Check: checkTolerantConsumer, Acceptable: true,
 			Purpose: "A consumer that, in the same function, reads an old element where its replacement is missing (a fallback proven from the code: the read of one sits under a condition on the other) keeps the provider-first order but makes it non-critical: it forces no split, and rolling the provider back stays safe. A consumer left with only the fallback is a warning."},
 		{ID: ProvideBeforeConsume, Severity: Info, Check: checkProvideBeforeConsume,
 			Purpose: "An element a service starts consuming must be provided first: every service that starts providing it (writes a key, serves a method) deploys strictly before that consumer. (An element that no service provides any more is a break of STOP_CONSUME_BEFORE_STOP_PROVIDE; one that no service of the repository ever provided is OUTSIDE_PROVIDER's.)"},
-		{ID: StopConsumeBeforeStopProvide, Severity: Error, Check: checkStopConsumeBeforeStopProvide,
+		{ID: StopConsumeBeforeStopProvide, Severity: Error, Check: checkStopConsumeBeforeStopProvide, Acceptable: true,
 			Purpose: "An element providers stop providing must first stop being consumed: consumers that stop deploy strictly before the providers that stop. A service that still consumes it at head while no service provides it blocks the plan."},
 		{ID: WireIdentical, Severity: Info, Check: checkWireIdentical,
 			Purpose: "Changes that leave the wire the same are not breaking: pointer <-> value, a Go field renamed with its json tag kept, a protobuf field renamed with its number kept, a type replaced by an identical one, regenerated code."},
@@ -121,7 +124,8 @@ func (ch *checker) finding(id RuleID, pos contract.Pos, format string, args ...a
 }
 
 // elementFinding adds a finding of a rule about one changed element,
-// which it names as edges do.
+// which it names as edges do. Only the registry's Acceptable rules raise
+// them.
 func (ch *checker) elementFinding(id RuleID, ec *elementChange, pos contract.Pos, format string, args ...any) {
 	ch.finding(id, pos, format, args...)
 	ch.findings[len(ch.findings)-1].Element = ec.name

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/deployorder/deployorder/internal/testrepo"
+	"github.com/deployorder/deployorder/planner"
 )
 
 // hostileBase builds, once per test, the monorepo every row starts from:
@@ -416,6 +417,9 @@ type hFinding struct {
 	Message  string `json:"message"`
 	File     string `json:"file"`
 	Line     int    `json:"line"`
+	Element  string `json:"element"`
+	// Accepted is the planner's own type: its Where says where.
+	Accepted *planner.Accepted `json:"accepted"`
 }
 
 // parsePlan decodes a JSON plan and checks that it has a verdict.

@@ -21,7 +21,7 @@ type source struct {
 func (s source) options(e *Env) pipeline.Options {
 	prog := newProgress(e, s.quiet)
 	return pipeline.Options{Dir: s.dir, Config: s.config, Offline: s.offline, NoCache: s.noCache,
-		Getenv: e.Getenv, Environ: e.Environ(), Phase: prog.phase}
+		Getenv: e.Getenv, Environ: e.Environ(), Phase: prog.phase, Today: e.Now()}
 }
 
 // computePlan runs the pipeline for a range spec ("" for the default range).

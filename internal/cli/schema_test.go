@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/deployorder/deployorder/schema"
+	"github.com/google/go-cmp/cmp"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
 
@@ -33,10 +34,53 @@ func TestDemoJSONMatchesSchema(t *testing.T) {
 	}
 }
 
+// TestAcceptedFindingsMatchSchema validates a real plan whose findings
+// name their elements and are accepted, in the config and in a commit.
+func TestAcceptedFindingsMatchSchema(t *testing.T) {
+	r := hostileBase(t)
+	r.CommitFiles("web reads two keys nobody writes\n\nDeploy-Order-Accept: PROVIDE_BEFORE_CONSUME Response.ghost the proxy adds it", map[string]string{
+		"api/api.go":       hostileAPI("\tGhost string `json:\"ghost\"`\n\tExtra string `json:\"extra\"`\n"),
+		"cmd/web/main.go":  hostileWebMain("println(r.ID, r.Name, r.Ghost, r.Extra)"),
+		"deployorder.yaml": "accept:\n  - {rule: PROVIDE_BEFORE_CONSUME, element: \"Response.e*\", reason: web ignores it when empty, expires: 2999-01-01}\n",
+	})
+	var stdout, stderr bytes.Buffer
+	args := []string{"plan", "HEAD", "-C", r.Dir, "-o", "json", "-q", "--offline", "--no-cache"}
+	if code := Main(context.Background(), args, testEnv(&stdout, &stderr)); code != ExitOK {
+		t.Fatalf("plan exited %d: %s%s", code, stderr.String(), stdout.String())
+	}
+	var plan map[string]any
+	if err := json.Unmarshal(stdout.Bytes(), &plan); err != nil {
+		t.Fatal(err)
+	}
+	if err := compileSchema(t).Validate(plan); err != nil {
+		t.Errorf("the plan does not match the schema: %v", err)
+	}
+	p := parsePlan(t, stdout.String())
+	var got []string
+	for _, f := range p.findings("PROVIDE_BEFORE_CONSUME") {
+		got = append(got, f.Element+" "+f.Accepted.Where())
+	}
+	if diff := cmp.Diff([]string{"Response.extra deployorder.yaml:2", "Response.ghost commit " + r.Git("rev-parse", "--short=12", "HEAD")}, got); diff != "" {
+		t.Errorf("accepted findings (-want +got):\n%s", diff)
+	}
+}
+
 // TestSchemaRejectsBrokenPlans makes sure the schema is not vacuous.
 func TestSchemaRejectsBrokenPlans(t *testing.T) {
 	sch := compileSchema(t)
+	withFindings := func(findings string) string {
+		return `{"schema_version": 2, "range": {"spec": "x", "base": "", "head": "0000000000000000000000000000000000000000", "commits": []}, "verdict": "safe", "summary": "", "services": [], "contracts": [], "steps": [], "edges": [], "splits": [], "rollback": [], "findings": [` + findings + `]}`
+	}
+	if v, _ := jsonschema.UnmarshalJSON(strings.NewReader(withFindings(`{"severity": "error", "code": "C", "message": "m", "element": "T.k", "accepted": {"reason": "r", "file": "deployorder.yaml", "line": 2}}`))); sch.Validate(v) != nil {
+		t.Fatalf("the schema rejects a valid accepted finding: %v", sch.Validate(v))
+	}
 	for _, doc := range []string{
+		withFindings(`{"severity": "error", "code": "C", "message": "m", "accepted": {"file": "deployorder.yaml", "line": 2}}`),
+		withFindings(`{"severity": "error", "code": "C", "message": "m", "accepted": {"reason": "r"}}`),
+		withFindings(`{"severity": "error", "code": "C", "message": "m", "accepted": {"reason": "r", "commit": "abc"}}`),
+		withFindings(`{"severity": "error", "code": "C", "message": "m", "accepted": {"reason": "r", "file": "f", "line": 1, "expires": "next week"}}`),
+		withFindings(`{"severity": "error", "code": "C", "message": "m", "element": ""}`),
+		withFindings(`{"severity": "warning", "code": "C", "message": "m", "cause": ""}`),
 		`{}`,
 		`{"schema_version": 1, "range": {"spec": "x", "base": "", "head": "0000000000000000000000000000000000000000", "commits": []}, "verdict": "safe", "summary": "", "services": [], "contracts": [], "steps": [], "edges": [], "splits": [], "rollback": [], "findings": []}`,
 		`{"schema_version": 2, "range": {"spec": "x", "base": "", "head": "0000000000000000000000000000000000000000", "commits": []}, "verdict": "safe", "summary": "", "services": [], "contracts": [], "steps": [], "edges": [{"from": "a", "from_step": 1, "to": "b", "to_step": 2, "key": "T.k", "rule": "R", "critical": true}], "splits": [], "rollback": [], "findings": []}`,
