@@ -1,7 +1,9 @@
 package render
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/deployorder/deployorder/planner"
@@ -46,9 +48,21 @@ func (g findingGroup) firstAt(quote func(string) string) string {
 	return strings.Join(list, ", ")
 }
 
+// acceptedNote says that a finding is accepted, where, until when and
+// why: "accepted in deployorder.yaml:7 until 2026-12-31: reason".
+func acceptedNote(a *planner.Accepted) string {
+	s := "accepted in " + a.Where()
+	if a.Expires != "" {
+		s += " until " + a.Expires
+	}
+	return s + ": " + a.Reason
+}
+
 // findingDigest is what text and Markdown show of a plan's findings.
 type findingDigest struct {
-	groups []findingGroup // errors, then warnings, then infos; in the plan's order within each
+	// groups: errors, then warnings, then infos; within each, the ones
+	// still in force before the accepted ones, in the plan's order.
+	groups []findingGroup
 	// omitted counts the findings left out, by severity.
 	omitted map[planner.Severity]int
 }
@@ -101,7 +115,11 @@ func digestFindings(fs []planner.Finding) findingDigest {
 	}
 	var kept []findingGroup
 	for _, s := range []planner.Severity{planner.Error, planner.Warning, planner.Info} {
-		for i, g := range d.severity(s) {
+		groups := d.severity(s)
+		slices.SortStableFunc(groups, func(a, b findingGroup) int {
+			return cmp.Compare(btoi(a.first.Accepted != nil), btoi(b.first.Accepted != nil))
+		})
+		for i, g := range groups {
 			if s != planner.Error && i >= maxShown {
 				d.omitted[s] += g.count
 				continue
@@ -113,14 +131,25 @@ func digestFindings(fs []planner.Finding) findingDigest {
 	return d
 }
 
-// groupKey is what the findings of one group share: severity, code and
-// cause (or the whole message, when the finding has no cause).
+// groupKey is what the findings of one group share: severity, code, cause
+// (or the whole message, when the finding has no cause) and acceptance.
 func groupKey(f planner.Finding) string {
 	cause := "message\x00" + f.Message
 	if f.Cause != "" {
 		cause = "cause\x00" + f.Cause
 	}
-	return strings.Join([]string{string(f.Severity), f.Code, cause}, "\x00")
+	accepted := ""
+	if f.Accepted != nil {
+		accepted = acceptedNote(f.Accepted)
+	}
+	return strings.Join([]string{string(f.Severity), f.Code, cause, accepted}, "\x00")
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // place is a finding's file:line, or its file, with the file quoted as

@@ -121,3 +121,49 @@ func TestFindingsOf30TypeErrors(t *testing.T) {
 		t.Errorf("JSON findings (-want +got):\n%s", diff)
 	}
 }
+
+// TestAcceptedFindings checks that an accepted finding is shown as
+// accepted, after the findings still in force, in each format for people.
+func TestAcceptedFindings(t *testing.T) {
+	accepted := &planner.Accepted{Reason: "invoices reads a cached copy until v2", File: "deployorder.yaml", Line: 4, Expires: "2026-12-31"}
+	p := cleanPlan()
+	p.Findings = []planner.Finding{
+		{Severity: planner.Error, Code: "STOP_CONSUME_BEFORE_STOP_PROVIDE", File: "cmd/invoices/main.go", Line: 14, Element: "Order.note",
+			Message: "invoices still reads Order.note at head", Accepted: accepted},
+		{Severity: planner.Error, Code: "STOP_CONSUME_BEFORE_STOP_PROVIDE", File: "cmd/shipping/main.go", Line: 9, Element: "Order.note",
+			Message: "shipping still reads Order.note at head"},
+		{Severity: planner.Error, Code: "PROVIDE_BEFORE_CONSUME", File: "cmd/x/main.go", Line: 2, Element: "Order.a",
+			Message: "x starts reading Order.a", Accepted: &planner.Accepted{Reason: "behind a flag", Commit: renameSHA}},
+	}
+	var lines []string
+	for _, g := range digestFindings(p.Findings).groups {
+		lines = append(lines, textFinding(g))
+	}
+	want := []string{
+		"cmd/shipping/main.go:9: shipping still reads Order.note at head [STOP_CONSUME_BEFORE_STOP_PROVIDE]",
+		"cmd/invoices/main.go:14: invoices still reads Order.note at head [STOP_CONSUME_BEFORE_STOP_PROVIDE]",
+		"cmd/x/main.go:2: x starts reading Order.a [PROVIDE_BEFORE_CONSUME]",
+	}
+	if diff := cmp.Diff(want, lines); diff != "" {
+		t.Errorf("order (-want +got):\n%s", diff)
+	}
+	for name, want := range map[string][]string{
+		"text": {
+			"  error   cmd/invoices/main.go:14: invoices still reads Order.note at head [STOP_CONSUME_BEFORE_STOP_PROVIDE]\n          accepted in deployorder.yaml:4 until 2026-12-31: invoices reads a cached copy until v2\n",
+			"          accepted in commit c0ffee001111: behind a flag\n",
+		},
+		"markdown": {"- **error** `STOP_CONSUME_BEFORE_STOP_PROVIDE` `cmd/invoices/main.go:14`: invoices still reads Order.note at head — **accepted in deployorder.yaml:4 until 2026-12-31: invoices reads a cached copy until v2**\n"},
+		"github": {
+			"::notice file=cmd/invoices/main.go,line=14,title=STOP_CONSUME_BEFORE_STOP_PROVIDE::invoices still reads Order.note at head (accepted in deployorder.yaml:4 until 2026-12-31: invoices reads a cached copy until v2)\n",
+			"::error file=cmd/shipping/main.go,line=9,title=STOP_CONSUME_BEFORE_STOP_PROVIDE::shipping still reads Order.note at head\n",
+		},
+	} {
+		r, _ := For(name)
+		got := render(t, r, p)
+		for _, w := range want {
+			if !strings.Contains(got, w) {
+				t.Errorf("-o %s lacks %q:\n%s", name, w, got)
+			}
+		}
+	}
+}

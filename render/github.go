@@ -14,7 +14,8 @@ import (
 // blocked, a notice when it must deploy in order), each split part on the
 // first changed line of each file it moves, and the findings on the files
 // and lines they name. A finding without a file is written without file and
-// line properties.
+// line properties; an accepted finding is a notice that says who accepted
+// it and why.
 type GitHub struct{}
 
 func (GitHub) Render(w io.Writer, p *planner.Plan) error {
@@ -37,6 +38,10 @@ func (GitHub) Render(w io.Writer, p *planner.Plan) error {
 		}
 	}
 	for _, f := range p.Findings {
+		if f.Accepted != nil {
+			// No longer a problem of the check run: a notice that says so.
+			f.Severity, f.Message = planner.Info, f.Message+" ("+acceptedNote(f.Accepted)+")"
+		}
 		b.WriteString(workflowCommand(f))
 		b.WriteByte('\n')
 	}

@@ -275,13 +275,21 @@ func findingLine(g findingGroup) string {
 		if f.File != "" {
 			pos = " " + code(place(f))
 		}
-		return fmt.Sprintf("- **%s** `%s`%s: %s\n", f.Severity, f.Code, pos, mdEscape(g.message()))
+		return fmt.Sprintf("- **%s** `%s`%s: %s%s\n", f.Severity, f.Code, pos, mdEscape(g.message()), mdAccepted(f))
 	}
 	at := ""
 	if s := g.firstAt(code); s != "" {
 		at = " (first at " + mdEscape(s) + ")"
 	}
-	return fmt.Sprintf("- **%s** `%s` x%d: %s%s\n", f.Severity, f.Code, g.count, mdEscape(g.message()), at)
+	return fmt.Sprintf("- **%s** `%s` x%d: %s%s%s\n", f.Severity, f.Code, g.count, mdEscape(g.message()), at, mdAccepted(f))
+}
+
+// mdAccepted says that a finding is accepted, after its message.
+func mdAccepted(f planner.Finding) string {
+	if f.Accepted == nil {
+		return ""
+	}
+	return " — **" + mdEscape(acceptedNote(f.Accepted)) + "**"
 }
 
 func mdChains(b *strings.Builder, aff []planner.Service) {

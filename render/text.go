@@ -79,6 +79,9 @@ func (Text) Render(w io.Writer, p *planner.Plan) error {
 		d := digestFindings(p.Findings)
 		for _, g := range d.groups {
 			fmt.Fprintf(b, "  %-7s %s\n", g.first.Severity, textFinding(g))
+			if a := g.first.Accepted; a != nil {
+				fmt.Fprintf(b, "          %s\n", oneLine(acceptedNote(a)))
+			}
 		}
 		if n := d.total(); n > 0 {
 			fmt.Fprintf(b, "  %s\n", moreNote(n))

@@ -327,6 +327,14 @@ func hostileRows() []hostileRow {
 		{name: "config main that is not a main package", setup: withConfig("services:\n  - name: billing\n    main: lib\n"),
 			args: planArgs("HEAD"), code: ExitError,
 			stderr: []string{`deployorder.yaml:2: service "billing": main "lib" is not a main package`, "give the directory of a package main"}},
+		{name: "config accept entry with an unknown rule",
+			setup: withConfig("accept:\n  - rule: STOP_CONSUMING\n    element: Response.name\n    reason: web caches it\n"),
+			args:  planArgs("HEAD"), code: ExitError,
+			stderr: []string{`deployorder.yaml:2: accept: unknown rule "STOP_CONSUMING"`, "accept TOLERANT_CONSUMER, PROVIDE_BEFORE_CONSUME or STOP_CONSUME_BEFORE_STOP_PROVIDE"}},
+		{name: "config accept entry with a bad date and a glob that does not parse",
+			setup: withConfig("accept:\n  - rule: PROVIDE_BEFORE_CONSUME\n    element: \"Response.[\"\n    reason: r\n    expires: 31/12/2026\n"),
+			args:  planArgs("HEAD"), code: ExitError,
+			stderr: []string{`deployorder.yaml:3: accept: bad element glob "Response.["`}},
 		{name: "--config names a missing file", args: planArgs("HEAD", "--config", "$DIR/nosuch.yaml"), code: ExitError,
 			stderr: []string{"cannot read config", "nosuch.yaml", "pass an existing file with --config"}},
 		{name: "--config names a directory", args: planArgs("HEAD", "--config", "$DIR/cmd"), code: ExitError,
@@ -660,6 +668,37 @@ func hostileRows() []hostileRow {
 				fresh := hrun(t, expandArgs(planArgs("HEAD", "-o", "json"), r.vars))
 				if c, f := parsePlan(t, cached.stdout), parsePlan(t, fresh.stdout); c.Verdict != f.Verdict {
 					t.Errorf("with the worktree clean again, plan HEAD says %s (from the cache) and plan HEAD --no-cache says %s", c.Verdict, f.Verdict)
+				}
+			}},
+
+		// Acceptances written in commit messages.
+		{name: "commit trailer with an unknown rule and control characters", setup: func(t *testing.T, r *hrepo) {
+			r.vars["SHA"] = r.commit("web: read ghost\n\nDeploy-Order-Accept: NO_SUCH\x1b[31mRULE Response.ghost \"quoted\" reason", map[string]string{
+				"api/api.go": hostileAPI("\tGhost string `json:\"ghost\"`\n"), "cmd/web/main.go": hostileWebMain("println(r.ID, r.Name, r.Ghost)"),
+			})[:12]
+		}, args: planArgs("HEAD"), code: ExitError,
+			stderr: []string{`: Deploy-Order-Accept: unknown rule "NO_SUCH\x1b[31mRULE"`, "deployorder rules lists every rule"},
+			check: func(t *testing.T, r *hrepo, _ string, out hout, _ *hPlan) {
+				if !strings.Contains(out.stderr, "commit "+r.vars["SHA"]+": ") {
+					t.Errorf("the error does not name commit %s: %s", r.vars["SHA"], out.stderr)
+				}
+			}},
+		{name: "commit trailer that accepts nothing", setup: func(t *testing.T, r *hrepo) {
+			r.commit("web: read ghost\n\nDeploy-Order-Accept: PROVIDE_BEFORE_CONSUME Response.gohst the proxy adds it", map[string]string{
+				"api/api.go": hostileAPI("\tGhost string `json:\"ghost\"`\n"), "cmd/web/main.go": hostileWebMain("println(r.ID, r.Name, r.Ghost)"),
+			})
+		}, args: planArgs("HEAD"), code: ExitError,
+			stderr: []string{"Deploy-Order-Accept PROVIDE_BEFORE_CONSUME Response.gohst accepts nothing", "findings are about Response.ghost", "drop the trailer"}},
+		{name: "accepted break in every format", setup: func(t *testing.T, r *hrepo) {
+			r.commit("web: read ghost\n\nDeploy-Order-Accept: PROVIDE_BEFORE_CONSUME Response.ghost the proxy adds it", map[string]string{
+				"api/api.go": hostileAPI("\tGhost string `json:\"ghost\"`\n"), "cmd/web/main.go": hostileWebMain("println(r.ID, r.Name, r.Ghost)"),
+			})
+		}, args: planArgs("HEAD"), formats: allFormats, code: ExitOK, verdict: "safe",
+			check: func(t *testing.T, r *hrepo, format string, out hout, p *hPlan) {
+				want := map[string]string{"text": "accepted in commit ", "markdown": "**accepted in commit ", "github": "::notice file=cmd/web/main.go,line=",
+					"json": `"accepted": {`}[format]
+				if !strings.Contains(out.stdout, want) {
+					t.Errorf("-o %s does not say %q:\n%.2000s", format, want, out.stdout)
 				}
 			}},
 
