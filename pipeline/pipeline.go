@@ -169,19 +169,39 @@ func Workspace(ctx context.Context, opts Options) (*graph.Workspace, func(), err
 	return loadHead(ctx, repo, cfg, head.String(), worktreeState(repo, head.String()), opts, false)
 }
 
-// open opens the repository that contains opts.Dir, with its config.
-func open(opts Options) (*gitdiff.Repo, *config.Config, error) {
+// Root returns the root of the checkout that contains opts.Dir: where
+// deployorder.yaml belongs.
+func Root(opts Options) (string, error) {
+	repo, err := openRepo(opts)
+	if err != nil {
+		return "", err
+	}
+	defer repo.Close()
+	return repo.Root(), nil
+}
+
+// openRepo opens the checkout that contains opts.Dir.
+func openRepo(opts Options) (*gitdiff.Repo, error) {
 	dir := opts.Dir
 	if dir == "" {
 		dir = "."
 	}
 	repo, err := gitdiff.Open(dir)
 	if err != nil {
-		return nil, nil, userError(err)
+		return nil, userError(err)
 	}
 	if repo.Root() == "" {
 		repo.Close()
-		return nil, nil, fmt.Errorf("%s is a bare repository; run deployorder in a checkout (git clone, or git worktree add)", dir)
+		return nil, fmt.Errorf("%s is a bare repository; run deployorder in a checkout (git clone, or git worktree add)", dir)
+	}
+	return repo, nil
+}
+
+// open opens the repository that contains opts.Dir, with its config.
+func open(opts Options) (*gitdiff.Repo, *config.Config, error) {
+	repo, err := openRepo(opts)
+	if err != nil {
+		return nil, nil, err
 	}
 	cfg, err := config.Load(repo.Root(), opts.Config)
 	if err != nil {

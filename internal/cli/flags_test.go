@@ -67,6 +67,42 @@ func TestPlanFlags(t *testing.T) {
 	}
 }
 
+func TestInitFlags(t *testing.T) {
+	tests := []struct {
+		args    []string
+		want    initOptions // the fields compared: dir, stdout
+		wantErr string      // a usage error containing this
+	}{
+		{args: nil, want: initOptions{dir: "."}},
+		{args: []string{"-C", "repo", "--stdout"}, want: initOptions{dir: "repo", stdout: true}},
+		{args: []string{"--dir=repo"}, want: initOptions{dir: "repo"}},
+		{args: []string{"--force"}, wantErr: "unknown flag: --force"},
+		{args: []string{"--config", "d.yaml"}, wantErr: "unknown flag: --config"},
+		{args: []string{"deployorder.yaml"}, wantErr: `unknown command "deployorder.yaml" for "init"`},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			var got *initOptions
+			cmd := newInitCmd(&Env{}, func(_ context.Context, o *initOptions) error { got = o; return nil })
+			err := parse(t, cmd, tt.args...)
+			if tt.wantErr != "" {
+				var u *UsageError
+				if !errors.As(err, &u) || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("error = %v, want a usage error with %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			g := initOptions{dir: got.dir, stdout: got.stdout}
+			if diff := cmp.Diff(tt.want, g, cmp.AllowUnexported(initOptions{})); diff != "" {
+				t.Errorf("options (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
 func TestCommentFlags(t *testing.T) {
 	var got *commentOptions
 	cmd := newCommentCmd(&Env{}, func(_ context.Context, o *commentOptions) error { got = o; return nil })
@@ -97,6 +133,8 @@ func TestUsageErrorsExitCode(t *testing.T) {
 		{"comment", "--fail-on", "x"},
 		{"plna"},
 		{"version", "extra"},
+		{"init", "--force"},
+		{"init", "extra"},
 	} {
 		var stdout, stderr bytes.Buffer
 		code := Main(context.Background(), args, testEnv(&stdout, &stderr))

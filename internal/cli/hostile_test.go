@@ -7,6 +7,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/deployorder/deployorder/config"
+	"github.com/google/go-cmp/cmp"
 )
 
 // allFormats are plan's output formats.
@@ -339,6 +342,23 @@ func hostileRows() []hostileRow {
 			stderr: []string{"cannot read config", "nosuch.yaml", "pass an existing file with --config"}},
 		{name: "--config names a directory", args: planArgs("HEAD", "--config", "$DIR/cmd"), code: ExitError,
 			stderr: []string{"cannot read config", "is a directory", "pass an existing file with --config"}},
+
+		// init.
+		{name: "init where deployorder.yaml exists, even a broken one", setup: withConfig("services: [\n"),
+			args: []string{"init", "-C", "$DIR/cmd"}, code: ExitError,
+			stderr: []string{"deployorder.yaml already exists, and deployorder init never overwrites it", "move it away and run deployorder init again"}},
+		{name: "init --stdout writes nothing", setup: func(t *testing.T, r *hrepo) {
+			r.commit("an e2e runner", map[string]string{"e2e/runner/main.go": "package main\n\nfunc main() {}\n"})
+		}, args: []string{"init", "--stdout", "-C", "$DIR"}, code: ExitOK,
+			check: func(t *testing.T, r *hrepo, _ string, out hout, _ *hPlan) {
+				c, err := config.Parse(config.FileName, []byte(out.stdout))
+				if err != nil {
+					t.Fatalf("init --stdout does not parse: %v\n%s", err, out.stdout)
+				}
+				if diff := cmp.Diff([]string{"e2e/**"}, c.Exclude); diff != "" {
+					t.Errorf("exclude (-want +got):\n%s", diff)
+				}
+			}},
 
 		// Flags.
 		{name: "unknown output format", args: planArgs("HEAD", "-o", "yaml"), code: ExitUsage,
