@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"strings"
 	"testing"
 	"time"
 )
@@ -12,10 +13,9 @@ import (
 // keep an acceptance alive past its day.
 func TestAcceptanceExpiresByEnvNow(t *testing.T) {
 	r := hostileBase(t)
-	r.CommitFiles("web reads ghost, which nobody writes", map[string]string{
-		"api/api.go":       hostileAPI("\tGhost string `json:\"ghost\"`\n"),
-		"cmd/web/main.go":  hostileWebMain("println(r.ID, r.Name, r.Ghost)"),
-		"deployorder.yaml": "accept:\n  - {rule: PROVIDE_BEFORE_CONSUME, element: Response.ghost, reason: the proxy adds it, expires: 2026-06-30}\n",
+	r.CommitFiles("api stops writing name, which web still reads", map[string]string{
+		"cmd/api/main.go":  strings.Replace(hostileAPIMain(""), `, Name: "n"`, "", 1),
+		"deployorder.yaml": "accept:\n  - {rule: STOP_CONSUME_BEFORE_STOP_PROVIDE, element: Response.name, reason: the proxy adds it, expires: 2026-06-30}\n",
 	})
 	tests := []struct {
 		now      time.Time

@@ -333,7 +333,7 @@ func hostileRows() []hostileRow {
 		{name: "config accept entry with an unknown rule",
 			setup: withConfig("accept:\n  - rule: STOP_CONSUMING\n    element: Response.name\n    reason: web caches it\n"),
 			args:  planArgs("HEAD"), code: ExitError,
-			stderr: []string{`deployorder.yaml:2: accept: unknown rule "STOP_CONSUMING"`, "accept TOLERANT_CONSUMER, PROVIDE_BEFORE_CONSUME or STOP_CONSUME_BEFORE_STOP_PROVIDE"}},
+			stderr: []string{`deployorder.yaml:2: accept: unknown rule "STOP_CONSUMING"`, "accept OUTSIDE_CONSUMER, TOLERANT_CONSUMER or STOP_CONSUME_BEFORE_STOP_PROVIDE"}},
 		{name: "config accept entry with a bad date and a glob that does not parse",
 			setup: withConfig("accept:\n  - rule: PROVIDE_BEFORE_CONSUME\n    element: \"Response.[\"\n    reason: r\n    expires: 31/12/2026\n"),
 			args:  planArgs("HEAD"), code: ExitError,
@@ -704,14 +704,14 @@ func hostileRows() []hostileRow {
 				}
 			}},
 		{name: "commit trailer that accepts nothing", setup: func(t *testing.T, r *hrepo) {
-			r.commit("web: read ghost\n\nDeploy-Order-Accept: PROVIDE_BEFORE_CONSUME Response.gohst the proxy adds it", map[string]string{
-				"api/api.go": hostileAPI("\tGhost string `json:\"ghost\"`\n"), "cmd/web/main.go": hostileWebMain("println(r.ID, r.Name, r.Ghost)"),
+			r.commit("api: stop writing the name\n\nDeploy-Order-Accept: STOP_CONSUME_BEFORE_STOP_PROVIDE Response.nmae the proxy adds it", map[string]string{
+				"cmd/api/main.go": strings.Replace(hostileAPIMain(""), `, Name: "n"`, "", 1),
 			})
 		}, args: planArgs("HEAD"), code: ExitError,
-			stderr: []string{"Deploy-Order-Accept PROVIDE_BEFORE_CONSUME Response.gohst accepts nothing", "findings are about Response.ghost", "drop the trailer"}},
+			stderr: []string{"Deploy-Order-Accept STOP_CONSUME_BEFORE_STOP_PROVIDE Response.nmae accepts nothing", "findings are about Response.name", "drop the trailer"}},
 		{name: "accepted break in every format", setup: func(t *testing.T, r *hrepo) {
-			r.commit("web: read ghost\n\nDeploy-Order-Accept: PROVIDE_BEFORE_CONSUME Response.ghost the proxy adds it", map[string]string{
-				"api/api.go": hostileAPI("\tGhost string `json:\"ghost\"`\n"), "cmd/web/main.go": hostileWebMain("println(r.ID, r.Name, r.Ghost)"),
+			r.commit("api: stop writing the name\n\nDeploy-Order-Accept: STOP_CONSUME_BEFORE_STOP_PROVIDE Response.name the proxy adds it", map[string]string{
+				"cmd/api/main.go": strings.Replace(hostileAPIMain(""), `, Name: "n"`, "", 1),
 			})
 		}, args: planArgs("HEAD"), formats: allFormats, code: ExitOK, verdict: "safe",
 			check: func(t *testing.T, r *hrepo, format string, out hout, p *hPlan) {

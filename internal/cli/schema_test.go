@@ -38,10 +38,14 @@ func TestDemoJSONMatchesSchema(t *testing.T) {
 // name their elements and are accepted, in the config and in a commit.
 func TestAcceptedFindingsMatchSchema(t *testing.T) {
 	r := hostileBase(t)
-	r.CommitFiles("web reads two keys nobody writes\n\nDeploy-Order-Accept: PROVIDE_BEFORE_CONSUME Response.ghost the proxy adds it", map[string]string{
-		"api/api.go":       hostileAPI("\tGhost string `json:\"ghost\"`\n\tExtra string `json:\"extra\"`\n"),
-		"cmd/web/main.go":  hostileWebMain("println(r.ID, r.Name, r.Ghost, r.Extra)"),
-		"deployorder.yaml": "accept:\n  - {rule: PROVIDE_BEFORE_CONSUME, element: \"Response.e*\", reason: web ignores it when empty, expires: 2999-01-01}\n",
+	r.CommitFiles("api writes two more keys web reads", map[string]string{
+		"cmd/api/main.go": hostileAPIMain(`, Ghost: "g", Extra: "e"`),
+		"api/api.go":      hostileAPI("\tGhost string `json:\"ghost\"`\n\tExtra string `json:\"extra\"`\n"),
+		"cmd/web/main.go": hostileWebMain("println(r.ID, r.Name, r.Ghost, r.Extra)"),
+	})
+	r.CommitFiles("api stops writing them\n\nDeploy-Order-Accept: STOP_CONSUME_BEFORE_STOP_PROVIDE Response.ghost the proxy adds it", map[string]string{
+		"cmd/api/main.go":  hostileAPIMain(""),
+		"deployorder.yaml": "accept:\n  - {rule: STOP_CONSUME_BEFORE_STOP_PROVIDE, element: \"Response.e*\", reason: web ignores it when empty, expires: 2999-01-01}\n",
 	})
 	var stdout, stderr bytes.Buffer
 	args := []string{"plan", "HEAD", "-C", r.Dir, "-o", "json", "-q", "--offline", "--no-cache"}
@@ -57,7 +61,7 @@ func TestAcceptedFindingsMatchSchema(t *testing.T) {
 	}
 	p := parsePlan(t, stdout.String())
 	var got []string
-	for _, f := range p.findings("PROVIDE_BEFORE_CONSUME") {
+	for _, f := range p.findings("STOP_CONSUME_BEFORE_STOP_PROVIDE") {
 		got = append(got, f.Element+" "+f.Accepted.Where())
 	}
 	if diff := cmp.Diff([]string{"Response.extra deployorder.yaml:2", "Response.ghost commit " + r.Git("rev-parse", "--short=12", "HEAD")}, got); diff != "" {

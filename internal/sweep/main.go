@@ -16,7 +16,9 @@
 // error. -n keeps the last N commits of the range; -j runs that many plans at
 // once (times are then less comparable); -out writes one JSON line per
 // commit, in commit order. Progress goes to stderr, one line per commit; the
-// summary goes to stdout at the end, also after an interrupt.
+// summary goes to stdout at the end, also after an interrupt. sweep exits 0
+// when every commit was tried (whatever the plans said), 1 when it could not
+// sweep, 2 on bad flags and 130 after an interrupt.
 //
 // sweep only reads the repository: git log and rev-parse, git status without
 // optional locks, and deployorder plan, which never changes it. The summary
