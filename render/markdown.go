@@ -195,6 +195,7 @@ func mdSplits(b *strings.Builder, p *planner.Plan, o mdOptions) {
 	b.WriteString("\n### Splits\n")
 	for _, sp := range p.Splits {
 		fmt.Fprintf(b, "\nCommit `%s`: %s\n", Short(sp.Commit), mdEscape(sp.Reason))
+		fmt.Fprintf(b, "\nWrite the split as commits on a new branch:\n\n```\n%s\n```\n", SplitCommand(sp))
 		if !o.parts {
 			continue
 		}

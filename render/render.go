@@ -144,3 +144,10 @@ func affected(p *planner.Plan) (aff []planner.Service, unchanged int) {
 	sort.SliceStable(aff, func(i, j int) bool { return aff[i].Name < aff[j].Name })
 	return aff, unchanged
 }
+
+// SplitCommand is the command that writes a split as commits: the
+// expand, switch and contract commits in place of the split commit, on a
+// new branch named after it.
+func SplitCommand(sp planner.Split) string {
+	return fmt.Sprintf("deployorder split %s --branch split-%s", Short(sp.Commit), Short(sp.Commit))
+}

@@ -47,6 +47,7 @@ func (Text) Render(w io.Writer, p *planner.Plan) error {
 	}
 	for _, sp := range p.Splits {
 		fmt.Fprintf(b, "\nsplit %s: %s\n", Short(sp.Commit), sp.Reason)
+		fmt.Fprintf(b, "  write it as commits: %s\n", SplitCommand(sp))
 		for _, part := range sp.Parts {
 			fmt.Fprintf(b, "  step %d (%s)", part.Step, part.Service)
 			if part.Keep != "" {

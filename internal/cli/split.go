@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/deployorder/deployorder/pipeline"
 	"github.com/spf13/cobra"
@@ -13,10 +14,11 @@ import (
 type splitOptions struct {
 	env *Env
 	source
-	commit   string
-	branch   string
-	noVerify bool
-	output   string
+	commit    string
+	branch    string
+	noVerify  bool
+	output    string
+	outputSet bool // -o given: with --branch, print the series in that format too
 }
 
 func newSplitCmd(e *Env, runF func(context.Context, *splitOptions) error) *cobra.Command {
@@ -37,7 +39,8 @@ git am on COMMIT's parent) and writes nothing. --branch NAME writes the
 commits and creates refs/heads/NAME from COMMIT's parent, with the commits
 that followed COMMIT up to HEAD re-parented on top (their trees unchanged);
 it refuses an existing branch and never touches HEAD, the index, the
-worktree or any other ref.
+worktree or any other ref. With --branch, stdout lists the new commits one
+per line (-o patch or -o json prints the series in that format instead).
 
 Each commit is checked unless --no-verify: it builds and vets (go build and
 go vet of the modules it touches, in a temporary export), it ships as one
@@ -47,6 +50,7 @@ hand edit, exits 1 and writes nothing.`,
 		Args: usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.commit = args[0]
+			opts.outputSet = cmd.Flags().Changed("output")
 			if opts.output != "patch" && opts.output != "json" {
 				return usageErrorf("unknown output format %q; use patch or json", opts.output)
 			}
@@ -99,7 +103,14 @@ func runSplit(ctx context.Context, opts *splitOptions) error {
 		if err := enc.Encode(out); err != nil {
 			return err
 		}
-	default:
+	case "patch":
+		if res.Branch != "" && !opts.outputSet {
+			for _, c := range res.Commits {
+				subject, _, _ := strings.Cut(c.Message, "\n")
+				fmt.Fprintf(&buf, "%.12s %s\n", c.SHA, subject)
+			}
+			break
+		}
 		buf.Write(pipeline.Mailbox(res))
 	}
 	if _, err := e.Stdout.Write(buf.Bytes()); err != nil {
