@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/deployorder/deployorder/internal/demo"
+	"github.com/deployorder/deployorder/pipeline"
 	"github.com/deployorder/deployorder/planner"
 	"github.com/deployorder/deployorder/render"
 	"github.com/spf13/cobra"
@@ -32,8 +33,11 @@ demo writes a small monorepo to a temporary directory: a metadata service that
 serves {"metadata": {...}} as JSON, and billing and frontend services that read
 it. One commit on main replaces metadata by metadata_v2 in the provider and
 both readers at once; the branch done-right makes the same change in two
-steps. demo plans both and prints the plans (-o json prints a JSON array of
-the two plans). The directory is removed afterwards unless --keep is given.`,
+steps. demo plans both, then runs deployorder split on the one commit
+(expand, switch and contract as commits on the branch split-main, each
+built, vetted and planned) and plans that branch, which deploys each step at
+its own commit (staged). It prints the three plans (-o json prints a JSON
+array of them). The directory is removed afterwards unless --keep is given.`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var err error
@@ -64,7 +68,15 @@ func runDemo(ctx context.Context, opts *demoOptions) error {
 		return fmt.Errorf("writing the demo repository: %w", err)
 	}
 	var plans []*planner.Plan
-	for _, c := range demo.Cases {
+	splits := map[int]*pipeline.SplitResult{}
+	for i, c := range demo.Cases {
+		if c.Split != "" {
+			res, err := pipeline.Split(ctx, c.Split, pipeline.SplitOptions{Options: source{dir: dir}.options(e), Branch: c.Branch, Verify: true})
+			if err != nil {
+				return fmt.Errorf("splitting %s in the demo repository: %w", c.Split, err)
+			}
+			splits[i] = res
+		}
 		p, err := computePlan(ctx, e, source{dir: dir}, c.Spec)
 		if err != nil {
 			return fmt.Errorf("planning %s in the demo repository: %w", c.Spec, err)
@@ -90,7 +102,15 @@ func runDemo(ctx context.Context, opts *demoOptions) error {
 		fmt.Fprintf(&buf, "The demo monorepo: a metadata service serves {\"metadata\": {...}} as JSON; billing and\n")
 		fmt.Fprintf(&buf, "frontend read it. The field becomes metadata_v2, a list of entries.\n")
 		for i, c := range demo.Cases {
-			fmt.Fprintf(&buf, "\n== %d. %s\n   $ deployorder plan %s\n\n", i+1, c.Title, c.Spec)
+			fmt.Fprintf(&buf, "\n== %d. %s\n", i+1, c.Title)
+			if res := splits[i]; res != nil {
+				fmt.Fprintf(&buf, "   $ deployorder split %s --branch %s\n", c.Split, c.Branch)
+				for _, sc := range res.Commits {
+					subject, _, _ := strings.Cut(sc.Message, "\n")
+					fmt.Fprintf(&buf, "     %.12s %s\n", sc.SHA, subject)
+				}
+			}
+			fmt.Fprintf(&buf, "   $ deployorder plan %s\n\n", c.Spec)
 			if err := r.Render(&buf, plans[i]); err != nil {
 				return err
 			}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/deployorder/deployorder/internal/demo"
 	"github.com/deployorder/deployorder/schema"
 	"github.com/google/go-cmp/cmp"
 	"github.com/santhosh-tekuri/jsonschema/v6"
@@ -23,8 +24,8 @@ func TestDemoJSONMatchesSchema(t *testing.T) {
 	if err := json.Unmarshal(stdout.Bytes(), &plans); err != nil {
 		t.Fatalf("demo -o json is not a JSON array: %v", err)
 	}
-	if len(plans) != 2 {
-		t.Fatalf("demo printed %d plans, want 2", len(plans))
+	if len(plans) != len(demo.Cases) {
+		t.Fatalf("demo printed %d plans, want one per case, %d", len(plans), len(demo.Cases))
 	}
 	sch := compileSchema(t)
 	for i, p := range plans {

@@ -28,13 +28,18 @@ var story embed.FS
 // Case is one range the demo plans.
 type Case struct {
 	Title string
-	Spec  string
+	// Split, when set, is a commit that deployorder split writes as a
+	// series of commits on the branch Branch before Spec is planned.
+	Split, Branch string
+	Spec          string
 }
 
 // Cases are the ranges the demo plans, in order.
 var Cases = []Case{
 	{Title: "The rename in one commit: provider and readers change together", Spec: "main"},
 	{Title: "The same change done right: expand the provider, then switch the readers", Spec: "main~1..done-right"},
+	{Title: "deployorder writes the split: expand, switch and contract as commits, deployed each at its own",
+		Split: "main", Branch: "split-main", Spec: "main~1..split-main"},
 }
 
 // Write creates the demo repository in dir (which must be empty) with
