@@ -10,6 +10,7 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/deployorder/deployorder/change"
@@ -273,7 +274,7 @@ func verifySeries(ctx context.Context, shadow *gitdiff.Repo, res *SplitResult, s
 				if ctx.Err() != nil {
 					return ctx.Err()
 				}
-				return buildError(c, mod, args[0], out)
+				return buildError(c, dir, mod, args[0], out)
 			}
 		}
 		os.RemoveAll(dir)
@@ -306,7 +307,7 @@ func verifySeries(ctx context.Context, shadow *gitdiff.Repo, res *SplitResult, s
 
 // buildError names the place a step does not build: the first compiler or
 // vet error, with the lines the step kept beside their replacement.
-func buildError(c SplitCommit, mod, what string, out []byte) error {
+func buildError(c SplitCommit, dir, mod, what string, out []byte) error {
 	msg := strings.TrimSpace(string(out))
 	e := &SplitError{Msg: fmt.Sprintf("step %d (%s) does not %s: %s", c.Step, c.Phase, what, firstLine(msg))}
 	if m := compileErrRE.FindStringSubmatch(msg); m != nil {
@@ -317,7 +318,57 @@ func buildError(c SplitCommit, mod, what string, out []byte) error {
 	if len(c.Kept) > 0 {
 		e.Msg += fmt.Sprintf("; it keeps the old lines %s beside their replacement, which cannot be divided line by line: edit the step by hand", strings.Join(c.Kept, ", "))
 	}
+	if e.File != "" {
+		if src, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(e.File))); err == nil {
+			kept := map[int]bool{}
+			for _, k := range c.Kept {
+				if f, l, ok := strings.Cut(k, ":"); ok && f == e.File {
+					n, _ := strconv.Atoi(l)
+					kept[n] = true
+				}
+			}
+			if hint := tagRenameHint(src, e.Line, kept); hint != "" {
+				e.Msg += "; " + hint
+			}
+		}
+	}
 	return e
+}
+
+// fieldLineRE is a struct field line with a json tag: its name, its type
+// and the tag's key.
+var fieldLineRE = regexp.MustCompile("^\\s*([A-Za-z_]\\w*)\\s+([^`]+?)\\s+`[^`]*json:\"([^\",]*)")
+
+// tagRenameHint explains the commonest change that cannot be divided line
+// by line: a struct field whose JSON name changes and nothing else. The
+// expand step keeps the old field beside the new one, which declares the
+// field twice; the way out is a second field. line is the one the
+// compiler names, kept the step's kept (old) lines in the same file.
+func tagRenameHint(src []byte, line int, kept map[int]bool) string {
+	lines := strings.Split(string(src), "\n")
+	if line < 1 || line > len(lines) {
+		return ""
+	}
+	m := fieldLineRE.FindStringSubmatch(lines[line-1])
+	if m == nil {
+		return ""
+	}
+	for i, l := range lines {
+		o := fieldLineRE.FindStringSubmatch(l)
+		if i == line-1 || o == nil || o[1] != m[1] || o[2] != m[2] || o[3] == m[3] {
+			continue
+		}
+		old, cur := o[3], m[3]
+		switch {
+		case kept[line]:
+			old, cur = cur, old
+		case !kept[i+1]:
+			return "" // neither is a kept old line: not a rename the split made
+		}
+		return fmt.Sprintf("the field %s changes only its JSON name (%q to %q) and one field cannot carry two names: write the expand step by hand with a second field tagged json:%q beside %s, set wherever %s is set, then the switch and the contract",
+			m[1], old, cur, cur, m[1], m[1])
+	}
+	return ""
 }
 
 func firstLine(s string) string {

@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime/debug"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -332,6 +333,23 @@ func snapshotDiff(before, after map[string]string) []string {
 		}
 	}
 	sort.Strings(out)
+	return out
+}
+
+// allowAdds drops from a snapshot diff the entries a row may add to a git
+// directory: "added git:<dir>:<path>" with path under one of the prefixes.
+// Changes and removals always stay.
+func allowAdds(diff, prefixes []string) []string {
+	var out []string
+	for _, d := range diff {
+		if rest, ok := strings.CutPrefix(d, "added git:"); ok {
+			_, rel, _ := strings.Cut(rest, ":")
+			if slices.ContainsFunc(prefixes, func(p string) bool { return strings.HasPrefix(rel, p) }) {
+				continue
+			}
+		}
+		out = append(out, d)
+	}
 	return out
 }
 

@@ -37,6 +37,9 @@ type hostileRow struct {
 	verdict  string
 	warnings []hWarning
 	check    func(t *testing.T, r *hrepo, format string, out hout, p *hPlan)
+	// adds: what the row may add to the git directory (paths relative to
+	// it, prefixes): split --branch adds objects and its branch.
+	adds []string
 }
 
 // planArgs is the argument list of a plan row: the range (or other leading
@@ -79,7 +82,7 @@ func TestHostile(t *testing.T) {
 				}
 				before := snapshot(t, r.Dir)
 				out := hrun(t, args)
-				if diff := snapshotDiff(before, snapshot(t, r.Dir)); len(diff) > 0 {
+				if diff := allowAdds(snapshotDiff(before, snapshot(t, r.Dir)), row.adds); len(diff) > 0 {
 					if len(diff) > 20 {
 						diff = append(diff[:20], fmt.Sprintf("and %d more", len(diff)-20))
 					}
@@ -416,6 +419,36 @@ func hostileRows() []hostileRow {
 					t.Errorf("%d splits, want 1", len(p.Splits))
 				}
 			}},
+		// split: it writes nothing but the branch it is asked for.
+		{name: "split an unknown commit", args: splitArgs("mian"), code: ExitError,
+			stderr: []string{`unknown revision "mian"`}},
+		{name: "split the root commit", setup: func(t *testing.T, r *hrepo) { r.vars["ROOT"] = r.git("rev-list", "--max-parents=0", "HEAD") },
+			args: splitArgs("$ROOT"), code: ExitError, stderr: []string{"is a root commit: there is nothing before it to split it against"}},
+		{name: "split a commit that ships as one deploy", args: splitArgs("HEAD"), code: ExitError,
+			stderr: []string{"ships as one deploy", "nothing to split"}},
+		{name: "split in a shallow clone: the parent is cut off", setup: func(t *testing.T, r *hrepo) { renameField(t, r); shallowClone(t, r) },
+			args: splitArgs("HEAD", "--branch", "s"), code: ExitError, stderr: []string{"shallow"}},
+		{name: "split --branch names an existing branch", setup: renameField, args: splitArgs("HEAD", "--branch", "main"), code: ExitError,
+			stderr: []string{"branch main already exists"}},
+		{name: "split a change that cannot be divided line by line: file and line, nothing written", setup: renameTag,
+			args: splitArgs("HEAD", "--branch", "s"), code: ExitError, stderr: []string{"api/api.go:8: step 1 (expand) does not build", "keeps the old lines api/api.go:7",
+				`the field Name changes only its JSON name ("name" to "name_v2")`}},
+		{name: "split --branch in a dirty worktree: only the branch is added", setup: func(t *testing.T, r *hrepo) {
+			renameField(t, r)
+			r.write(map[string]string{"cmd/web/main.go": hostileWebMain("println(r.ID)")})
+		}, args: splitArgs("HEAD", "--branch", "split-name"), adds: []string{"objects/", "refs/heads/split-name"},
+			check: func(t *testing.T, r *hrepo, format string, out hout, p *hPlan) {
+				if n := strings.Count(out.stdout, "\n"); n != 3 {
+					t.Errorf("split --branch listed %d commits, want 3:\n%s", n, out.stdout)
+				}
+				if d := r.git("diff", "HEAD", "split-name"); d != "" {
+					t.Errorf("the branch's tree is not the commit's:\n%s", d)
+				}
+				if got := r.git("rev-parse", "split-name~3"); got != r.git("rev-parse", "HEAD~1") {
+					t.Errorf("the series starts at %s, not at the commit's parent", got)
+				}
+			}},
+
 		{name: "plan cache leaves the repository alone and gives the same plan", serial: true, setup: func(t *testing.T, r *hrepo) {
 			renameTag(t, r)
 			r.vars["CACHE"] = t.TempDir()
@@ -767,6 +800,23 @@ func hostileRows() []hostileRow {
 				}
 			}},
 	}
+}
+
+// renameField commits the rename of Response.Name to NameV2 (json
+// "name_v2") in api, its writer and its reader: a split that divides line
+// by line.
+func renameField(t *testing.T, r *hrepo) {
+	api := strings.Replace(hostileAPI(""), "\tName string `json:\"name\"`", "\tNameV2 string `json:\"name_v2\"`", 1)
+	r.commit("api: Name becomes NameV2", map[string]string{
+		"api/api.go":      api,
+		"cmd/api/main.go": strings.Replace(hostileAPIMain(""), "Name:", "NameV2:", 1),
+		"cmd/web/main.go": hostileWebMain("println(r.ID, r.NameV2)"),
+	})
+}
+
+// splitArgs is split with the args, in the row's repository.
+func splitArgs(args ...string) []string {
+	return append(append([]string{"split"}, args...), "-C", "$DIR")
 }
 
 // dirtyWorktree commits the rename of Response.name's tag while web stops
