@@ -118,7 +118,11 @@ func runSplit(ctx context.Context, opts *splitOptions) error {
 	}
 	if res.Branch != "" {
 		fmt.Fprintf(e.Stderr, "deployorder: created branch %s: %d commits in place of %.12s", res.Branch, len(res.Commits), res.Original)
-		if n := len(res.Rebased); n > 0 {
+		switch n := len(res.Rebased); n {
+		case 0:
+		case 1:
+			fmt.Fprintf(e.Stderr, ", and the commit after it re-parented on top")
+		default:
 			fmt.Fprintf(e.Stderr, ", and the %d commits after it re-parented on top", n)
 		}
 		fmt.Fprintln(e.Stderr)
