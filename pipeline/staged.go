@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"fmt"
 	"slices"
 
 	"github.com/deployorder/deployorder/change"
@@ -18,10 +19,23 @@ import (
 // while their plan needs no split, and the groups' plans are joined: each
 // step deploys at its group's last commit. Commits that change no service
 // of a split are never planned on their own.
+// maxStagedCommits bounds the commits stage plans one by one: each is a
+// plan of its own, and a range already split by hand has a few.
+const maxStagedCommits = 12
+
 func stage(ctx context.Context, repo *gitdiff.Repo, cfg *config.Config, rg *change.Range, head *planner.Plan, opts Options) (*planner.Plan, error) {
+	if bad := planner.Indivisible(head, rg); len(bad) > 0 {
+		return planner.OnlySplits(head, bad), nil
+	}
 	split := map[string]bool{}
 	for _, sp := range head.Splits {
 		split[sp.Commit] = true
+	}
+	if len(split) > maxStagedCommits {
+		p := *head
+		p.Findings = append(slices.Clone(head.Findings), planner.Finding{Severity: planner.Info, Code: "STAGE_LIMIT",
+			Message: fmt.Sprintf("%d commits of this range change services that must split; deployorder plans at most %d of them one by one to find a staged plan, so this plan stays split_required: plan a shorter range, such as the pull request's commits", len(split), maxStagedCommits)})
+		return &p, nil
 	}
 	index := map[string]int{} // commit -> its position in the range
 	for i, c := range rg.Commits {

@@ -3,6 +3,8 @@ package planner
 import (
 	"fmt"
 	"slices"
+
+	"github.com/deployorder/deployorder/change"
 )
 
 // A range whose head cannot ship as one deploy may still ship as it is:
@@ -85,6 +87,18 @@ func shortRevs(revs []string) []string {
 	return out
 }
 
+// OnlySplits is the head's plan with only the splits of these commits.
+func OnlySplits(head *Plan, commits []string) *Plan {
+	p := *head
+	p.Splits = []Split{}
+	for _, sp := range head.Splits {
+		if slices.Contains(commits, sp.Commit) {
+			p.Splits = append(p.Splits, sp)
+		}
+	}
+	return &p
+}
+
 // WithCommitSplits is the plan of a range whose head needs a split and
 // whose commits do not all ship as they are: the head's plan, with the
 // splits of the commits that are not atomic (each from that commit's own
@@ -96,4 +110,49 @@ func WithCommitSplits(head *Plan, commits []*Plan) *Plan {
 		p.Splits = append(p.Splits, c.Splits...)
 	}
 	return &p
+}
+
+// Indivisible lists the commits of a range that cannot be staged, found
+// from the head's plan alone: for a service that must split, when a single
+// commit of the range is the only one that touches the files of the
+// service's parts, no commit boundary of the range holds the service's
+// intermediate version, so that commit is not atomic. Each is named once,
+// in range order. The pipeline skips planning the commits one by one when
+// there is any.
+func Indivisible(head *Plan, rg *change.Range) []string {
+	files := map[string]map[string]bool{} // split service -> the files of its parts
+	steps := map[string]map[int]bool{}    // split service -> the steps of its parts
+	for _, sp := range head.Splits {
+		for _, part := range sp.Parts {
+			if files[part.Service] == nil {
+				files[part.Service], steps[part.Service] = map[string]bool{}, map[int]bool{}
+			}
+			steps[part.Service][part.Step] = true
+			for _, f := range part.Files {
+				files[part.Service][f.Path] = true
+			}
+		}
+	}
+	out := map[string]bool{}
+	for s, fs := range files {
+		if len(steps[s]) < 2 {
+			continue // a consumer that switches in one commit is atomic
+		}
+		var touching []string
+		for _, c := range rg.Commits {
+			if slices.ContainsFunc(c.Files, func(f change.File) bool { return fs[f.Path] || fs[f.OldPath] }) {
+				touching = append(touching, c.SHA)
+			}
+		}
+		if len(touching) == 1 {
+			out[touching[0]] = true
+		}
+	}
+	var shas []string
+	for _, c := range rg.Commits {
+		if out[c.SHA] {
+			shas = append(shas, c.SHA)
+		}
+	}
+	return shas
 }
