@@ -38,13 +38,11 @@ func (a *analysis) run(ctx context.Context) (*Result, error) {
 	// Type-checking needs the files of every dependency, in other modules
 	// and the standard library too.
 	deps, err := a.ws.LoadDeps(ctx, sortedKeys(targets[Head]))
-	a.deps, a.base.deps = deps, deps
 	if err != nil {
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		a.warn("GO_LIST_FAILED", "", 0, "the dependencies of the packages that touch contracts could not be listed (%v); types from other modules are unknown, so some field accesses may be missed", firstLine(err.Error()))
+		return nil, err // the context's: a module that fails to load fails alone, with a warning
 	}
+	a.deps, a.base.deps = deps, deps
+	a.res.Warnings = append(a.res.Warnings, deps.Warnings...)
 	st, err := a.typeCheck(ctx, targets)
 	if err != nil {
 		return nil, err
@@ -402,8 +400,3 @@ func splitPosition(err string) (file string, line int, msg string) {
 }
 
 var positionRE = regexp.MustCompile(`^(.*?):(\d+)(?::\d+)?: (.*)$`)
-
-func firstLine(s string) string {
-	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
-	return s
-}

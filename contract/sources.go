@@ -9,7 +9,10 @@ import (
 )
 
 // headSource reads packages as the head load saw them: in-repo files from
-// the loaded root, other files from the module cache and GOROOT.
+// the loaded root, other files from the module cache and GOROOT. The
+// standard library always has its files (from GOROOT, when go list did not
+// give them; see graph.Workspace.Package), and so do modules in the
+// module cache.
 func headSource(ws *graph.Workspace, deps *graph.Deps, bodies map[string]bool) func(string) (*access.Source, bool) {
 	read := func(name string) ([]byte, error) {
 		if filepath.IsAbs(name) {

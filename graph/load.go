@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"go/version"
 	"io/fs"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
@@ -13,6 +14,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/deployorder/deployorder/config"
 	"golang.org/x/mod/modfile"
@@ -80,6 +82,8 @@ func Load(ctx context.Context, opts LoadOptions) (*Workspace, error) {
 		ids:      map[string]int64{},
 		files:    map[string]fileRef{},
 		dirs:     map[string]string{},
+		warned:   map[string]bool{},
+		reasons:  map[string]string{},
 	}
 	layout, err := findModules(root)
 	if err != nil {
@@ -92,19 +96,15 @@ func Load(ctx context.Context, opts LoadOptions) (*Workspace, error) {
 		env = os.Environ()
 	}
 	w.env = SafeEnv(env, opts.Offline)
+	w.offline = opts.Offline
+	w.res = newResolver(root, layout, w.env)
 	if len(w.Modules) > 0 {
 		if opts.Modules {
-			w.full = true
-			if err := w.loadPackages(ctx, layout, w.env); err != nil {
-				if ctx.Err() != nil {
-					return nil, ctx.Err()
-				}
-				w.full = false
-				w.warn(Warning{Code: "GO_LIST_FAILED", Message: fmt.Sprintf("go list failed, so packages were read from source headers instead (imports of other modules are not followed): %s", firstLine(err.Error()))})
-				w.scan(layout)
+			if err := w.loadPackages(ctx, layout); err != nil {
+				return nil, err
 			}
 		} else {
-			w.scan(layout)
+			w.scan(layout, nil)
 		}
 		w.checkGoVersions()
 	}
@@ -212,124 +212,182 @@ func modulePath(gomod string) (string, error) {
 	return mp, nil
 }
 
-// loadPackages loads every package with go list into the workspace.
-func (w *Workspace) loadPackages(ctx context.Context, l layout, env []string) error {
-	results, err := w.goList(ctx, l, env, nil)
+// loadPackages loads every package with go list into the workspace. A
+// module that go list cannot load is read from source headers instead,
+// with one warning that says why and what to run; the other modules load
+// whole.
+func (w *Workspace) loadPackages(ctx context.Context, l layout) error {
+	results, failed, err := w.goList(ctx, l, w.env, nil)
 	if err != nil {
 		return err
 	}
-	for _, roots := range results {
-		packages.Visit(roots, nil, func(lp *packages.Package) {
+	w.full = true
+	for _, r := range results {
+		packages.Visit(r.roots, nil, func(lp *packages.Package) {
 			p, warnings := w.convert(lp)
+			if r.job.alone && w.sibling(p) {
+				return
+			}
 			w.addPackage(p)
 			w.Warnings = append(w.Warnings, warnings...)
+			w.noteReason(lp)
 		})
 	}
+	if len(failed) > 0 {
+		only := map[string]bool{}
+		for _, f := range failed {
+			only[f.module.Dir] = true
+		}
+		w.scan(l, only)
+	}
+	w.Warnings = append(w.Warnings, w.problemWarnings(w.notMissing(failed, results), w.warned)...)
 	return nil
 }
 
-// goList runs go/packages: once for the root module or the workspace, once
-// per module for nested modules without a workspace. With patterns (in-repo
-// import paths), only those packages and their dependencies load.
-func (w *Workspace) goList(ctx context.Context, l layout, env []string, patterns []string) ([][]*packages.Package, error) {
-	type job struct {
-		dir      string
-		patterns []string
-		env      []string
+// noteReason keeps what go list said about a package it could not load.
+func (w *Workspace) noteReason(lp *packages.Package) {
+	if len(lp.Errors) > 0 && len(lp.GoFiles) == 0 {
+		w.reasons[lp.PkgPath] = flatten(lp.Errors[0].Msg)
 	}
-	var jobs []job
-	switch {
-	case l.work != "":
-		pats := []string{"work"}
-		if patterns != nil {
-			pats = patterns
+}
+
+// notMissing returns the problems of failed go list runs and of the
+// packages in results, but for those that only say that a module could
+// not be downloaded (--offline, a proxy that refuses it) and that is not in
+// the module cache: the contract analysis reports those where they leave
+// type-checked packages partial (MODULE_MISSING), with what go list said
+// (kept in w.reasons), so that one cause gives one finding. A missing
+// go.sum entry is the repository's to fix, and always reported here.
+func (w *Workspace) notMissing(failed []moduleProblem, results []listResult) []moduleProblem {
+	failed = slices.DeleteFunc(failed, func(p moduleProblem) bool {
+		if !isDownloadProblem(p.msgs[0]) {
+			return false
 		}
-		jobs = append(jobs, job{w.Root, pats, append(env, "GOWORK="+l.work)})
-	default:
-		for _, m := range l.modules {
-			pats := []string{"./..."}
-			if patterns != nil {
-				pats = nil
-				for _, p := range patterns {
-					if mm, ok := w.moduleOfImportPath(p); ok && mm.Dir == m.Dir {
-						pats = append(pats, p)
-					}
-				}
-				if len(pats) == 0 {
-					continue
-				}
-			}
-			jobs = append(jobs, job{filepath.Join(w.Root, filepath.FromSlash(m.Dir)), pats, append(env, "GOWORK=off")})
+		mods := w.res.missingModules(p.msgs[0])
+		for _, mod := range mods {
+			w.reasons[mod] = p.msgs[0]
 		}
-	}
-	results := make([][]*packages.Package, len(jobs))
-	errs := make([]error, len(jobs))
-	sem := make(chan struct{}, 2)
-	done := make(chan int)
-	for i, j := range jobs {
-		go func() {
-			sem <- struct{}{}
-			defer func() { <-sem; done <- i }()
-			cfg := &packages.Config{Mode: loadMode, Context: ctx, Dir: j.dir, Env: j.env}
-			results[i], errs[i] = packages.Load(cfg, j.patterns...)
-		}()
-	}
-	for range jobs {
-		<-done
-	}
-	for i, err := range errs {
-		if err != nil {
-			return nil, fmt.Errorf("loading %s: %w", relOr(w.Root, jobs[i].dir), err)
+		return len(mods) > 0
+	})
+	missing := func(ip string) bool {
+		if !isDownloadProblem(w.reasons[ip]) || w.res.find(ip) != nil {
+			return false
 		}
+		_, ok := w.res.missingFor(ip)
+		return ok
 	}
-	return results, nil
+	return append(failed, w.packageProblems(results, missing)...)
 }
 
 // Deps are the packages that some in-repo packages depend on and that the
 // workspace's load did not read: packages of other modules and of the
-// standard library, read by go list for type-checking. A Workspace never
+// standard library, read by go list for type-checking, and, where go list
+// could not give them, from GOROOT and the module cache. A Workspace never
 // changes after Load; its dependencies come back as this separate value.
 type Deps struct {
-	Packages map[string]*Package // by import path
+	Warnings []Warning // modules go list could not load whole, one warning each (beyond those Load gave)
+
+	mu       sync.Mutex
+	packages map[string]*Package // by import path
+	reasons  map[string]string   // import path or module path -> why go list could not load it
+	res      *resolver
 }
 
 // Package returns an import path's package from the workspace, else from
-// deps (which may be nil).
+// deps (which may be nil). A package that neither go list nor the
+// workspace's load could read (a module that did not load, a missing
+// go.sum entry, a go list that failed) is read from GOROOT or the module
+// cache, when deps is given.
 func (w *Workspace) Package(ip string, deps *Deps) *Package {
-	if p := w.Packages[ip]; p != nil {
+	p := w.Packages[ip]
+	if p != nil && (p.InRepo || len(p.GoFiles) > 0 || len(p.Errors) == 0) {
 		return p
 	}
-	if deps != nil {
-		return deps.Packages[ip]
+	if deps == nil {
+		return p
 	}
-	return nil
+	if q := deps.lookup(ip); q != nil {
+		return q
+	}
+	return p
+}
+
+func (d *Deps) lookup(ip string) *Package {
+	d.mu.Lock()
+	p, ok := d.packages[ip]
+	d.mu.Unlock()
+	if ok && (len(p.GoFiles) > 0 || len(p.Errors) == 0) {
+		return p
+	}
+	if d.res == nil {
+		return p
+	}
+	if q := d.res.find(ip); q != nil {
+		d.mu.Lock()
+		d.packages[ip] = q
+		d.mu.Unlock()
+		return q
+	}
+	return p
+}
+
+// Missing returns the module that an import path needs and that is not in
+// the module cache, if that is why its package could not be read.
+func (d *Deps) Missing(ip string) (Missing, bool) {
+	if d == nil || d.res == nil {
+		return Missing{}, false
+	}
+	m, ok := d.res.missingFor(ip)
+	if ok {
+		m.Reason = cmp.Or(d.reasons[ip], d.reasons[m.Module])
+	}
+	return m, ok
 }
 
 // LoadDeps reads, with go list, the packages that pkgs (in-repo import
 // paths) depend on in other modules and the standard library, with their
 // files, for type-checking. When Load already ran go list on everything,
-// there is nothing more to read.
+// there is nothing more to read. A module whose go list fails gives a
+// warning (in Deps.Warnings) and leaves its dependencies to GOROOT and the
+// module cache; the error is only ever the context's.
 func (w *Workspace) LoadDeps(ctx context.Context, pkgs []string) (*Deps, error) {
-	deps := &Deps{Packages: map[string]*Package{}}
+	deps := &Deps{packages: map[string]*Package{}, reasons: w.reasons, res: w.res}
 	if w.full || len(pkgs) == 0 {
 		return deps, nil
 	}
-	results, err := w.goList(ctx, w.layout, w.env, pkgs)
+	results, failed, err := w.goList(ctx, w.layout, w.env, pkgs)
 	if err != nil {
-		return deps, fmt.Errorf("loading the dependencies of the packages to type-check: %w", err)
+		return deps, err
 	}
-	for _, roots := range results {
-		packages.Visit(roots, nil, func(lp *packages.Package) {
+	for _, r := range results {
+		packages.Visit(r.roots, nil, func(lp *packages.Package) {
 			// The repository's packages were read already, with their
 			// warnings.
 			if known := w.Packages[lp.PkgPath]; known != nil && known.InRepo {
 				return
 			}
 			p, _ := w.convert(lp)
-			deps.Packages[p.ImportPath] = p
+			if r.job.alone && w.sibling(p) {
+				return
+			}
+			deps.packages[p.ImportPath] = p
+			w.noteReason(lp)
 		})
 	}
+	deps.Warnings = w.problemWarnings(w.notMissing(failed, results), maps.Clone(w.warned))
 	return deps, nil
+}
+
+// sibling reports whether a package read from outside the repository has
+// the import path of one of the repository's modules: a copy of a sibling
+// module, read from the module cache by a module loaded without its
+// workspace.
+func (w *Workspace) sibling(p *Package) bool {
+	if p.InRepo {
+		return false
+	}
+	_, ok := w.moduleOfImportPath(p.ImportPath)
+	return ok
 }
 
 // moduleOfImportPath returns the repository module an import path belongs
@@ -390,7 +448,7 @@ func (w *Workspace) convert(lp *packages.Package) (*Package, []Warning) {
 	if !p.InRepo {
 		// A package that failed to load because in-repo code imports it
 		// (a missing module, a typo): say where it is imported.
-		if len(lp.Errors) > 0 && lp.Module == nil {
+		if len(lp.Errors) > 0 && lp.Module == nil && !isModuleProblem(lp.Errors[0].Msg) {
 			if file, line := errorPos(w, lp.Errors[0].Pos); file != "" {
 				warnings = append(warnings, Warning{Code: "PACKAGE_LOAD_ERROR", File: file, Line: line,
 					Message: fmt.Sprintf("package %s, imported here, could not be loaded (%s); the importing package is still mapped by its files", p.ImportPath, firstLine(lp.Errors[0].Msg))})
@@ -475,13 +533,6 @@ func (w *Workspace) relAll(files []string, inRepo bool) []string {
 func evalSymlinks(p string) string {
 	if r, err := filepath.EvalSymlinks(p); err == nil {
 		return r
-	}
-	return p
-}
-
-func relOr(root, p string) string {
-	if r, err := filepath.Rel(root, p); err == nil {
-		return filepath.ToSlash(r)
 	}
 	return p
 }

@@ -21,8 +21,8 @@ import (
 // files, build constraints, imports and embeds are exact for the
 // repository's own packages; imports of other modules are recorded but not
 // followed (LoadDeps reads them when needed). Directories are read in
-// parallel.
-func (w *Workspace) scan(l layout) {
+// parallel. With only, just those modules (by directory) are read.
+func (w *Workspace) scan(l layout, only map[string]bool) {
 	type job struct {
 		m        Module
 		abs, rel string
@@ -33,6 +33,9 @@ func (w *Workspace) scan(l layout) {
 		moduleDirs[m.Dir] = true
 	}
 	for _, m := range l.modules {
+		if only != nil && !only[m.Dir] {
+			continue
+		}
 		top := filepath.Join(w.Root, filepath.FromSlash(m.Dir))
 		filepath.WalkDir(top, func(p string, d fs.DirEntry, err error) error {
 			if err != nil || !d.IsDir() {
@@ -67,14 +70,16 @@ func (w *Workspace) scan(l layout) {
 	}
 	close(next)
 	wg.Wait()
+	scannedPkgs := map[string]bool{}
 	for _, r := range results {
 		if r.pkg == nil {
 			continue
 		}
 		w.addPackage(r.pkg)
 		w.Warnings = append(w.Warnings, r.warnings...)
+		scannedPkgs[r.pkg.ImportPath] = true
 	}
-	w.checkImports(l)
+	w.checkImports(l, scannedPkgs)
 }
 
 // scanned is one directory's package, or nil.
@@ -137,8 +142,9 @@ func cgoWarning(p *Package, n int) Warning {
 
 // checkImports reports imports that nothing provides, as go list would: an
 // import of the repository's own module path with no package there, or of
-// a path that no module in go.mod (or go.work) requires.
-func (w *Workspace) checkImports(l layout) {
+// a path that no module in go.mod (or go.work) requires. Only the scanned
+// packages are checked (go list checked the others).
+func (w *Workspace) checkImports(l layout, scanned map[string]bool) {
 	var required []string
 	for _, m := range l.modules {
 		required = append(required, m.Path)
@@ -164,10 +170,8 @@ func (w *Workspace) checkImports(l layout) {
 		return false
 	}
 	var dirs []string
-	for _, p := range w.Packages {
-		if p.InRepo {
-			dirs = append(dirs, p.ImportPath)
-		}
+	for ip := range scanned {
+		dirs = append(dirs, ip)
 	}
 	sort.Strings(dirs)
 	for _, ip := range dirs {

@@ -509,6 +509,30 @@ func hostileRows() []hostileRow {
 			check: func(t *testing.T, r *hrepo, _ string, _ hout, p *hPlan) {
 				wantReasons(t, p, "web", "cmd/web/main.go")
 			}},
+		{name: "one module of several fails in go list: the others load whole", setup: func(t *testing.T, r *hrepo) {
+			r.commit("tools module that needs a module the cache lacks; api writes extra, web reads it", map[string]string{
+				"tools/go.mod":    "module example.com/tools\n\ngo 1.16\n\nrequire example.com/gone v1.0.0\n",
+				"tools/main.go":   "package main\n\nimport \"example.com/gone\"\n\nfunc main() { gone.Run() }\n",
+				"api/api.go":      hostileAPI("\tExtra int `json:\"extra\"`\n"),
+				"cmd/api/main.go": hostileAPIMain(", Extra: 1"),
+				"cmd/web/main.go": hostileWebMain("println(r.ID, r.Name, r.Extra)"),
+			})
+		}, args: planArgs("HEAD", "-o", "json"), code: ExitOK, verdict: "ordered",
+			warnings: []hWarning{{"GO_LIST_FAILED", "tools/go.mod"}},
+			check: func(t *testing.T, r *hrepo, _ string, _ hout, p *hPlan) {
+				if f := p.findings("TYPE_ERRORS"); len(f) > 0 {
+					t.Errorf("a broken tools module leaves type errors in the healthy module:\n%s", findingsText(p))
+				}
+				for _, f := range p.findings("GO_LIST_FAILED") {
+					if !strings.Contains(f.Message, "example.com/tools in tools") || !strings.Contains(f.Message, "go: example.com/gone@v1.0.0: missing go.sum entry for go.mod file; to add it: go mod download example.com/gone;") ||
+						!strings.Contains(f.Message, "go mod download example.com/gone in tools") {
+						t.Errorf("GO_LIST_FAILED does not name the module, the go command's message and the fix: %s", f.Message)
+					}
+				}
+				if n := len(p.findings("GO_LIST_FAILED")); n != 1 {
+					t.Errorf("%d GO_LIST_FAILED findings, want one for the broken module:\n%s", n, findingsText(p))
+				}
+			}},
 		{name: "go.mod asks for a newer Go", setup: func(t *testing.T, r *hrepo) {
 			r.commit("go 1.99", map[string]string{"go.mod": "module example.com/mono\n\ngo 1.99\n"})
 		}, args: planArgs("HEAD", "-o", "json"), code: ExitOK,
