@@ -48,6 +48,7 @@ func (a *analysis) run(ctx context.Context) (*Result, error) {
 		return nil, err
 	}
 	a.facts(st, targets)
+	a.missingModules(st, targets)
 	a.res.Contracts = a.diff(st)
 	if len(a.rpc) > 0 || len(a.http) > 0 || len(a.interest) > 0 {
 		a.res.Contracts = append(a.res.Contracts, a.kindContracts(st, a.extract(st, targets))...)

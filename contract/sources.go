@@ -1,8 +1,12 @@
 package contract
 
 import (
+	"fmt"
+	"go/types"
 	"os"
 	"path/filepath"
+	"sort"
+	"strings"
 
 	"github.com/deployorder/deployorder/contract/access"
 	"github.com/deployorder/deployorder/graph"
@@ -11,8 +15,8 @@ import (
 // headSource reads packages as the head load saw them: in-repo files from
 // the loaded root, other files from the module cache and GOROOT. The
 // standard library always has its files (from GOROOT, when go list did not
-// give them; see graph.Workspace.Package), and so do modules in the
-// module cache.
+// give them; see graph.Workspace.Package), so the only packages without
+// source are those of modules missing from the module cache.
 func headSource(ws *graph.Workspace, deps *graph.Deps, bodies map[string]bool) func(string) (*access.Source, bool) {
 	read := func(name string) ([]byte, error) {
 		if filepath.IsAbs(name) {
@@ -106,4 +110,104 @@ func (v *baseView) localFunc() func(string) bool {
 		return r
 	}
 	return local
+}
+
+// missingModules reports, once per module, the modules that are not in the
+// module cache and that leave type-checked packages partial: the packages
+// whose imports (directly or through other packages) reach one of its
+// packages, which the type checker saw as empty. Their type errors that
+// only follow from it are not reported again as TYPE_ERRORS.
+func (a *analysis) missingModules(st [2]*sideState, targets [2]map[string]bool) {
+	partial := map[graph.Missing]map[string]bool{}
+	for _, side := range Sides {
+		u := st[side].u
+		memo := map[string][]string{}
+		var reach func(p *types.Package) []string
+		reach = func(p *types.Package) []string {
+			if r, ok := memo[p.Path()]; ok {
+				return r
+			}
+			memo[p.Path()] = nil // cycles
+			set := map[string]bool{}
+			for _, imp := range p.Imports() {
+				if u.IsMissing(imp.Path()) {
+					set[imp.Path()] = true
+					continue
+				}
+				for _, m := range reach(imp) {
+					set[m] = true
+				}
+			}
+			r := sortedKeys(set)
+			memo[p.Path()] = r
+			return r
+		}
+		for _, tp := range topo(u, targets[side]) {
+			for _, ip := range reach(tp.Types) {
+				m, ok := a.deps.Missing(ip)
+				if !ok {
+					continue // not a module missing from the cache: a load warning says why
+				}
+				if partial[m] == nil {
+					partial[m] = map[string]bool{}
+				}
+				partial[m][tp.Src.Path] = true
+			}
+		}
+	}
+	mods := make([]graph.Missing, 0, len(partial))
+	for m := range partial {
+		mods = append(mods, m)
+	}
+	sort.Slice(mods, func(i, j int) bool { return mods[i].Module+mods[i].By.Dir < mods[j].Module+mods[j].By.Dir })
+	for _, m := range mods {
+		pkgs := partial[m]
+		var services []string
+		for name, sides := range a.services {
+			for _, side := range Sides {
+				if anyIn(sides[side], pkgs) {
+					services = append(services, name)
+					break
+				}
+			}
+		}
+		sort.Strings(services)
+		verb := "type-check"
+		if len(pkgs) == 1 {
+			verb = "type-checks"
+		}
+		a.warn("MODULE_MISSING", m.GoMod(), m.Line, "%s of %s (%s) %s without %s %s, which is not in the module cache%s: field accesses through it may be missed; to fix it: go mod download %s %s (or plan without --offline)",
+			plural(len(pkgs), "package"), plural(len(services), "service"), strings.Join(services, ", "), verb, m.Module, m.Version, reasonSuffix(m.Reason),
+			m.Module, where(m.By))
+	}
+}
+
+func anyIn(list []string, set map[string]bool) bool {
+	for _, s := range list {
+		if set[s] {
+			return true
+		}
+	}
+	return false
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+func reasonSuffix(reason string) string {
+	if reason == "" {
+		return ""
+	}
+	return " (go list: " + reason + ")"
+}
+
+func where(m graph.Module) string {
+	if m.Dir == "." {
+		return "at the repository root"
+	}
+	return "in " + m.Dir
 }

@@ -52,7 +52,7 @@ func (cg *CallGraph) Merge(other *CallGraph) {
 // AddPackage records a type-checked package's declarations and references.
 func (cg *CallGraph) AddPackage(tp *Package) {
 	info := tp.Info
-	if len(tp.Errs) > 0 {
+	if len(tp.Errs) > 0 || tp.Partial > 0 {
 		cg.Broken[tp.Src.Path] = true
 	}
 	initName := tp.Src.Path + ".init"

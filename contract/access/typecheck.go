@@ -7,9 +7,12 @@ import (
 	"go/token"
 	"go/types"
 	"path"
+	"regexp"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
+	"unicode"
 )
 
 // Source is where one package's source comes from in one universe.
@@ -27,7 +30,11 @@ type Package struct {
 	Types *types.Package
 	Files []*ast.File // kept only when bodies were checked
 	Info  *types.Info // nil unless bodies were checked
-	Errs  []string    // type errors (first few), for packages with bodies
+	Errs  []string    // type errors (first few), for packages with bodies; none that only follow from a missing import
+	// Partial counts the type errors that only follow from imports
+	// without source (undefined: pkg.Name, for a missing pkg), which are
+	// reported once, by missing module, not as type errors.
+	Partial int
 }
 
 // Universe type-checks packages from source on demand. A base Universe
@@ -46,12 +53,13 @@ type Universe struct {
 	parseErrs  map[string]error
 	pkgs       map[string]*Package
 	inProgress map[string]bool
+	missing    map[string]bool // import paths without source, made empty fakes
 	sizes      types.Sizes
 }
 
 func NewUniverse(name string, fset *token.FileSet, source func(string) (*Source, bool)) *Universe {
 	return &Universe{name: name, fset: fset, source: source, parsed: map[string]*ast.File{}, parseErrs: map[string]error{},
-		pkgs: map[string]*Package{}, inProgress: map[string]bool{}, sizes: types.SizesFor("gc", runtime.GOARCH)}
+		pkgs: map[string]*Package{}, inProgress: map[string]bool{}, missing: map[string]bool{}, sizes: types.SizesFor("gc", runtime.GOARCH)}
 }
 
 // Prefetch parses the files of the given packages in parallel, so that the
@@ -135,7 +143,11 @@ func (u *Universe) Get(ip string) *Package {
 		return tp
 	}
 	src, ok := u.source(ip)
-	if !ok || u.inProgress[ip] {
+	if !ok {
+		u.missing[ip] = true
+		return fakePkg(ip)
+	}
+	if u.inProgress[ip] {
 		return fakePkg(ip)
 	}
 	u.inProgress[ip] = true
@@ -152,14 +164,15 @@ func (u *Universe) Get(ip string) *Package {
 		}
 	}
 	tp := &Package{Src: src}
+	var typeErrs []types.Error
 	conf := types.Config{
 		Importer:         importerFunc(func(p string) (*types.Package, error) { return u.resolve(src, p) }),
 		IgnoreFuncBodies: !src.Bodies,
 		FakeImportC:      true,
 		Sizes:            u.sizes,
 		Error: func(err error) {
-			if src.Bodies && len(errs) < 3 {
-				errs = append(errs, err.Error())
+			if te, ok := err.(types.Error); ok && src.Bodies {
+				typeErrs = append(typeErrs, te)
 			}
 		},
 	}
@@ -175,6 +188,15 @@ func (u *Universe) Get(ip string) *Package {
 		tp.Files, tp.Info = files, info
 	}
 	tp.Types, _ = conf.Check(ip, u.fset, files, info)
+	missing := u.missingNames(src, files)
+	for _, te := range typeErrs {
+		switch {
+		case followsFromMissing(te.Msg, missing):
+			tp.Partial++
+		case len(errs) < 3:
+			errs = append(errs, te.Error())
+		}
+	}
 	tp.Errs = errs
 	if !src.Bodies {
 		u.mu.Lock()
@@ -185,6 +207,53 @@ func (u *Universe) Get(ip string) *Package {
 	}
 	u.pkgs[ip] = tp
 	return tp
+}
+
+// IsMissing reports whether an import path had no source in the universe
+// (or its parent), so that its package is an empty fake.
+func (u *Universe) IsMissing(ip string) bool {
+	for ; u != nil; u = u.Parent {
+		if u.missing[ip] {
+			return true
+		}
+	}
+	return false
+}
+
+// missingNames returns the names under which files import packages that
+// have no source.
+func (u *Universe) missingNames(src *Source, files []*ast.File) map[string]bool {
+	names := map[string]bool{}
+	for _, f := range files {
+		for _, spec := range f.Imports {
+			written, err := strconv.Unquote(spec.Path.Value)
+			if err != nil {
+				continue
+			}
+			ip := written
+			if m, ok := src.Imports[written]; ok {
+				ip = m
+			}
+			if !u.IsMissing(ip) {
+				continue
+			}
+			if spec.Name != nil {
+				names[spec.Name.Name] = true
+			} else {
+				names[assumedName(ip)] = true
+			}
+		}
+	}
+	return names
+}
+
+var undefinedQualifiedRE = regexp.MustCompile(`^undefined: (\w+)\.\w+$`)
+
+// followsFromMissing reports whether a type error only says that a name of
+// a package without source is undefined.
+func followsFromMissing(msg string, missing map[string]bool) bool {
+	m := undefinedQualifiedRE.FindStringSubmatch(msg)
+	return m != nil && missing[m[1]]
 }
 
 // Checked returns a package the universe has already type-checked, or nil;
@@ -208,17 +277,30 @@ type importerFunc func(path string) (*types.Package, error)
 func (f importerFunc) Import(path string) (*types.Package, error) { return f(path) }
 
 func fakePkg(ip string) *Package {
-	name := path.Base(ip)
-	if strings.HasPrefix(name, "v") && len(name) > 1 && strings.Trim(name[1:], "0123456789") == "" {
-		name = path.Base(path.Dir(ip))
-	}
-	name = strings.Map(func(r rune) rune {
-		if r == '-' || r == '.' {
-			return '_'
-		}
-		return r
-	}, name)
-	p := types.NewPackage(ip, name)
+	p := types.NewPackage(ip, assumedName(ip))
 	p.MarkComplete()
 	return &Package{Types: p}
+}
+
+// assumedName guesses a package's name from its import path, as goimports
+// does: the last element, without a /vN major version, a go- prefix or
+// what follows the first character that cannot be in an identifier
+// (gopkg.in/yaml.v3 is yaml, github.com/mattn/go-sqlite3 is sqlite3).
+func assumedName(ip string) string {
+	base := path.Base(ip)
+	if strings.HasPrefix(base, "v") && len(base) > 1 && strings.Trim(base[1:], "0123456789") == "" {
+		if dir := path.Dir(ip); dir != "." {
+			base = path.Base(dir)
+		}
+	}
+	base = strings.TrimPrefix(base, "go-")
+	if i := strings.IndexFunc(base, func(r rune) bool {
+		return !(r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r))
+	}); i >= 0 {
+		base = base[:i]
+	}
+	if base == "" {
+		base = "_"
+	}
+	return base
 }

@@ -533,6 +533,33 @@ func hostileRows() []hostileRow {
 					t.Errorf("%d GO_LIST_FAILED findings, want one for the broken module:\n%s", n, findingsText(p))
 				}
 			}},
+		{name: "--offline with a module missing from the cache: the standard library still type-checks", setup: func(t *testing.T, r *hrepo) {
+			api := strings.Replace(strings.Replace(hostileAPIMain(", Extra: 1"), "func main() {", "var _ = gone.Run\n\nfunc main() {", 1),
+				"\"os\"\n", "\"os\"\n\n\t\"example.com/gone\"\n", 1)
+			r.commit("api uses a module the cache lacks; api writes extra, web reads it", map[string]string{
+				"go.mod": "module example.com/mono\n\ngo 1.22\n\nrequire example.com/gone v1.0.0\n",
+				// go.sum has the module (made-up sums: it is never downloaded).
+				"go.sum":          "example.com/gone v1.0.0 h1:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\nexample.com/gone v1.0.0/go.mod h1:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n",
+				"api/api.go":      hostileAPI("\tExtra int `json:\"extra\"`\n"),
+				"cmd/api/main.go": api,
+				"cmd/web/main.go": hostileWebMain("println(r.ID, r.Name, r.Extra)"),
+			})
+		}, args: planArgs("HEAD", "-o", "json"), code: ExitOK, verdict: "ordered",
+			warnings: []hWarning{{"MODULE_MISSING", "go.mod"}},
+			check: func(t *testing.T, r *hrepo, _ string, _ hout, p *hPlan) {
+				if f := p.findings("TYPE_ERRORS"); len(f) > 0 {
+					t.Errorf("a missing module leaves type errors besides MODULE_MISSING:\n%s", findingsText(p))
+				}
+				for _, f := range p.findings("MODULE_MISSING") {
+					if !strings.Contains(f.Message, "1 package of 1 service (api) type-checks without example.com/gone v1.0.0") ||
+						!strings.Contains(f.Message, "module lookup disabled by GOPROXY=off") || !strings.Contains(f.Message, "go mod download example.com/gone") {
+						t.Errorf("MODULE_MISSING does not say what it leaves partial, why, and what to run: %s", f.Message)
+					}
+				}
+				if f := p.findings("GO_LIST_FAILED"); len(f) > 0 {
+					t.Errorf("a module missing from the cache is reported twice:\n%s", findingsText(p))
+				}
+			}},
 		{name: "go.mod asks for a newer Go", setup: func(t *testing.T, r *hrepo) {
 			r.commit("go 1.99", map[string]string{"go.mod": "module example.com/mono\n\ngo 1.99\n"})
 		}, args: planArgs("HEAD", "-o", "json"), code: ExitOK,
