@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # bench.sh measures deployorder plan on a large synthetic monorepo, side by
-# side with the floor (go list of the whole repository) and git log.
+# side with the floor (go list of the whole repository) and git log; or,
+# with REPO and RANGE, on a snapshot of a real repository.
 #
 # It builds ./cmd/deployorder and ./internal/monogen into a temporary
 # directory, generates the repository once into a cache directory (reused
 # on later runs), and prints, for each measurement, the median wall time of
 # RUNS runs after one warm-up run, its ratio to the floor, and the peak RSS
-# of the warm-up run (/usr/bin/time -f %M; "n/a" without it).
+# of the warm-up run (/usr/bin/time -f %M; "n/a" without it) with its ratio
+# to the floor's.
 #
 # Environment (defaults in brackets):
 #   PACKAGES [2000] SERVICES [100] CONTRACTS [20] COMMITS [500] SEED [1]
@@ -14,6 +16,14 @@
 #   RUNS [5]         timed runs per measurement
 #   BENCH_DIR [$HOME/.cache/deployorder-bench]
 #                    where generated repositories are kept
+#   REPO, RANGE      measure a real repository instead: REPO is a git
+#                    repository (only read), RANGE a range in it (its head
+#                    as a hash, or a ref of REPO as origin/NAME, e.g.
+#                    RANGE=C^..C). REPO is copied once into BENCH_DIR (git
+#                    clone --no-hardlinks, so REPO is never written) and
+#                    the head of RANGE checked out there; the table has the
+#                    floor (go list -deps -json ./... there) and the cold
+#                    plan (plan RANGE --no-cache -o json)
 #   CLEAR_CACHE [rm -rf the plan cache]
 #                    shell command run (untimed) before the warm-up and every
 #                    timed run of the cold plan measurements; the plans are
@@ -22,6 +32,7 @@
 #
 # Usage: scripts/bench.sh            (from anywhere in the repository)
 #        RUNS=3 PACKAGES=300 SERVICES=20 COMMITS=100 scripts/bench.sh
+#        REPO=/work/repos/jaegertracing+jaeger RANGE=f6fcb05e5f^..f6fcb05e5f scripts/bench.sh
 set -euo pipefail
 
 PACKAGES=${PACKAGES:-2000}
@@ -31,6 +42,8 @@ COMMITS=${COMMITS:-500}
 SEED=${SEED:-1}
 RUNS=${RUNS:-5}
 BENCH_DIR=${BENCH_DIR:-$HOME/.cache/deployorder-bench}
+REPO=${REPO:-}
+RANGE=${RANGE:-}
 
 if [[ $# -gt 0 ]]; then
 	case $1 in
@@ -43,6 +56,10 @@ if [[ $# -gt 0 ]]; then
 		exit 2
 		;;
 	esac
+fi
+if [[ -n $REPO && -z $RANGE || -z $REPO && -n $RANGE ]]; then
+	echo "bench.sh: REPO and RANGE go together; set both, e.g. REPO=/path/to/repo RANGE=C^..C" >&2
+	exit 2
 fi
 for v in PACKAGES SERVICES CONTRACTS COMMITS SEED RUNS; do
 	if ! [[ ${!v} =~ ^[0-9]+$ ]] || [[ ${!v} -eq 0 && $v != SEED ]]; then
@@ -66,19 +83,48 @@ log "building deployorder and monogen"
 (cd "$root" && go build -o "$tmp/deployorder" ./cmd/deployorder && go build -o "$tmp/monogen" ./internal/monogen)
 export GOFLAGS= GOTOOLCHAIN=local CGO_ENABLED=0
 
-# The cache key includes a checksum of the generator, so a changed
-# generator makes a new repository instead of reusing a stale one.
-genhash=$(cat "$root"/internal/monogen/gen/*.go | cksum | cut -d' ' -f1)
-repo="$BENCH_DIR/mono-p$PACKAGES-s$SERVICES-k$CONTRACTS-c$COMMITS-seed$SEED-g$genhash"
-if [[ -d $repo/.git ]]; then
-	log "reusing $repo"
+if [[ -n $REPO ]]; then
+	# The head of the range: what follows the last .. (or ...), or the
+	# revision itself.
+	head=${RANGE##*..}
+	head=${head#.}
+	if [[ -z $head || $head == "$RANGE" && $RANGE == *..* ]]; then
+		head=HEAD
+	fi
+	if ! sha=$(git -C "$REPO" rev-parse --verify -q "$head^{commit}"); then
+		echo "bench.sh: $head (the head of RANGE=$RANGE) is not a commit of $REPO; give a hash or a ref of it" >&2
+		exit 2
+	fi
+	repo="$BENCH_DIR/real-$(basename "$REPO")-${sha:0:12}"
+	if [[ -d $repo/.git ]]; then
+		log "reusing $repo"
+	else
+		log "cloning $REPO at ${sha:0:12} into $repo"
+		mkdir -p "$BENCH_DIR"
+		rm -rf "$repo.tmp"
+		git clone -q --no-checkout --no-hardlinks "$REPO" "$repo.tmp"
+		if ! git -C "$repo.tmp" -c advice.detachedHead=false checkout -q --detach "$sha"; then
+			rm -rf "$repo.tmp"
+			echo "bench.sh: cannot check out ${sha:0:12} of $REPO (a snapshot with missing blobs?); pick another commit or repository" >&2
+			exit 1
+		fi
+		mv "$repo.tmp" "$repo"
+	fi
 else
-	log "generating $repo"
-	mkdir -p "$BENCH_DIR"
-	rm -rf "$repo.tmp"
-	"$tmp/monogen" -out "$repo.tmp" -packages "$PACKAGES" -services "$SERVICES" \
-		-contracts "$CONTRACTS" -commits "$COMMITS" -seed "$SEED" >&2
-	mv "$repo.tmp" "$repo"
+	# The cache key includes a checksum of the generator, so a changed
+	# generator makes a new repository instead of reusing a stale one.
+	genhash=$(cat "$root"/internal/monogen/gen/*.go | cksum | cut -d' ' -f1)
+	repo="$BENCH_DIR/mono-p$PACKAGES-s$SERVICES-k$CONTRACTS-c$COMMITS-seed$SEED-g$genhash"
+	if [[ -d $repo/.git ]]; then
+		log "reusing $repo"
+	else
+		log "generating $repo"
+		mkdir -p "$BENCH_DIR"
+		rm -rf "$repo.tmp"
+		"$tmp/monogen" -out "$repo.tmp" -packages "$PACKAGES" -services "$SERVICES" \
+			-contracts "$CONTRACTS" -commits "$COMMITS" -seed "$SEED" >&2
+		mv "$repo.tmp" "$repo"
+	fi
 fi
 cd "$repo"
 
@@ -136,33 +182,45 @@ measure() {
 		END { if (NR % 2) printf "%.3f", t[(NR + 1) / 2]; else printf "%.3f", (t[NR / 2] + t[NR / 2 + 1]) / 2 }')|$rss")
 }
 
-git checkout -q -f plain
-measure "floor: go list -deps -json ./..." "0" 0 go list -deps -json ./...
-measure "git log --first-parent --name-status base..plain" "0" 0 git log --first-parent --name-status base..plain
-measure "plan plain~$recent..plain" "0 2" 1 "$tmp/deployorder" plan "plain~$recent..plain" -o json
-measure "plan base..plain" "0 2" 1 "$tmp/deployorder" plan base..plain -o json
-measure "plan base..plain (warm re-run, cached)" "0 2" 0 "$tmp/deployorder" plan base..plain -o json
-git checkout -q -f contracts
-measure "plan contracts~$recent..contracts" "0 2" 1 "$tmp/deployorder" plan "contracts~$recent..contracts" -o json
-measure "plan base..contracts" "0 2" 1 "$tmp/deployorder" plan base..contracts -o json
-git checkout -q -f plain
+if [[ -n $REPO ]]; then
+	measure "floor: go list -deps -json ./..." "0" 0 go list -deps -json ./...
+	measure "plan $RANGE --no-cache" "0 2" 0 "$tmp/deployorder" plan "$RANGE" --no-cache -o json
+else
+	git checkout -q -f plain
+	measure "floor: go list -deps -json ./..." "0" 0 go list -deps -json ./...
+	measure "git log --first-parent --name-status base..plain" "0" 0 git log --first-parent --name-status base..plain
+	measure "plan plain~$recent..plain" "0 2" 1 "$tmp/deployorder" plan "plain~$recent..plain" -o json
+	measure "plan base..plain" "0 2" 1 "$tmp/deployorder" plan base..plain -o json
+	measure "plan base..plain (warm re-run, cached)" "0 2" 0 "$tmp/deployorder" plan base..plain -o json
+	git checkout -q -f contracts
+	measure "plan contracts~$recent..contracts" "0 2" 1 "$tmp/deployorder" plan "contracts~$recent..contracts" -o json
+	measure "plan base..contracts" "0 2" 1 "$tmp/deployorder" plan base..contracts -o json
+	git checkout -q -f plain
+fi
 
-floor=${rows[0]#*|}
-floor=${floor%%|*}
+IFS='|' read -r _ floor floor_rss <<<"${rows[0]}"
+# ratio M F prints M/F as "1.23x", or - when either is not a number.
+ratio() {
+	if [[ $1 =~ ^[0-9.]+$ && $2 =~ ^[0-9.]+$ ]]; then
+		awk -v m="$1" -v f="$2" 'BEGIN { if (f <= 0) print "-"; else if (m / f < 10) printf "%.2fx", m / f; else printf "%.1fx", m / f }'
+	else
+		echo -
+	fi
+}
 echo
-printf '%-52s %10s %9s %13s\n' "measurement" "median s" "x floor" "peak RSS MiB"
+printf '%-52s %10s %9s %13s %9s\n' "measurement" "median s" "x floor" "peak RSS MiB" "x floor"
 for row in "${rows[@]}"; do
 	IFS='|' read -r name median rss <<<"$row"
-	ratio=-
-	if [[ $median =~ ^[0-9.]+$ && $floor =~ ^[0-9.]+$ ]]; then
-		ratio=$(awk -v m="$median" -v f="$floor" 'BEGIN { if (f <= 0) print "-"; else if (m / f < 10) printf "%.2fx", m / f; else printf "%.1fx", m / f }')
-	fi
-	printf '%-52s %10s %9s %13s\n' "$name" "$median" "$ratio" "$rss"
+	printf '%-52s %10s %9s %13s %9s\n' "$name" "$median" "$(ratio "$median" "$floor")" "$rss" "$(ratio "$rss" "$floor_rss")"
 done
 echo
 echo "median of RUNS=$RUNS runs after one warm-up; peak RSS of the warm-up run"
 echo "repository: $repo"
 echo "deployorder: $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$root" diff --quiet HEAD 2>/dev/null || echo ' (with uncommitted changes)')"
 echo "machine: $(nproc) CPUs, $(go version | cut -d' ' -f3-), $(uname -sm)$(awk -F': ' '/^model name/ { print ", " $2; exit }' /proc/cpuinfo 2>/dev/null || true)"
-echo "reproduce: PACKAGES=$PACKAGES SERVICES=$SERVICES CONTRACTS=$CONTRACTS COMMITS=$COMMITS SEED=$SEED RUNS=$RUNS BENCH_DIR=$BENCH_DIR scripts/bench.sh"
+if [[ -n $REPO ]]; then
+	echo "reproduce: REPO=$REPO RANGE=$RANGE RUNS=$RUNS BENCH_DIR=$BENCH_DIR scripts/bench.sh"
+else
+	echo "reproduce: PACKAGES=$PACKAGES SERVICES=$SERVICES CONTRACTS=$CONTRACTS COMMITS=$COMMITS SEED=$SEED RUNS=$RUNS BENCH_DIR=$BENCH_DIR scripts/bench.sh"
+fi
 exit $failed
