@@ -55,6 +55,8 @@ func (o Options) phase(name string) func() {
 // Plan computes the rollout plan of a range spelled as git spells it ("" for
 // the default range: see gitdiff.Repo.DefaultSpec).
 func Plan(ctx context.Context, spec string, opts Options) (*planner.Plan, error) {
+	stopCPU, writeHeap := profiles(opts)
+	defer stopCPU()
 	done := opts.phase("reading the repository")
 	repo, cfg, err := open(opts)
 	if err != nil {
@@ -118,6 +120,7 @@ func planRange(ctx context.Context, repo *gitdiff.Repo, cfg *config.Config, rg *
 		return nil, err
 	}
 	done()
+	writeHeap()
 
 	defer opts.phase("planning")()
 	return planner.Build(planner.Input{
