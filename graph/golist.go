@@ -3,6 +3,7 @@ package graph
 import (
 	"context"
 	"fmt"
+	"maps"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -161,19 +162,25 @@ func (w *Workspace) packageProblems(results []listResult, skip func(ip string) b
 		}
 	}
 	for _, r := range results {
+		// The roots by the repository module they belong to, each group
+		// visited once (a job's roots share most of their dependencies).
+		groups := map[string][]*packages.Package{}
+		mods := map[string]Module{}
 		for _, root := range r.roots {
-			rel, ok := w.rel(root.Dir)
-			if !ok || root.Dir == "" {
-				continue
-			}
-			m, ok := w.ModuleOf(rel)
+			m, ok := Module{}, false
 			if r.job.module != nil {
 				m, ok = *r.job.module, true
+			} else if rel, inRepo := w.rel(root.Dir); inRepo && root.Dir != "" {
+				m, ok = w.ModuleOf(rel)
 			}
-			if !ok {
-				continue
+			if ok {
+				groups[m.Dir] = append(groups[m.Dir], root)
+				mods[m.Dir] = m
 			}
-			packages.Visit([]*packages.Package{root}, nil, func(lp *packages.Package) {
+		}
+		for _, dir := range slices.Sorted(maps.Keys(groups)) {
+			m := mods[dir]
+			packages.Visit(groups[dir], nil, func(lp *packages.Package) {
 				if len(lp.Errors) == 0 || lp.Module != nil && len(lp.GoFiles) > 0 {
 					return
 				}

@@ -419,6 +419,9 @@ func (w *Workspace) convert(lp *packages.Package) (*Package, []Warning) {
 	if rel, ok := w.rel(lp.Dir); ok && lp.Dir != "" {
 		p.InRepo, p.Dir = true, rel
 	}
+	if !p.InRepo {
+		return w.convertOther(lp, p)
+	}
 	var files []string
 	for _, group := range [][]string{lp.GoFiles, lp.OtherFiles, lp.IgnoredFiles} {
 		files = append(files, group...)
@@ -429,9 +432,9 @@ func (w *Workspace) convert(lp *packages.Package) (*Package, []Warning) {
 			cgoDropped++
 		}
 	}
-	p.Files = w.relAll(files, p.InRepo)
-	p.GoFiles = w.relAll(lp.GoFiles, p.InRepo)
-	p.Embeds = w.relAll(lp.EmbedFiles, p.InRepo)
+	p.Files = w.relAll(files, true)
+	p.GoFiles = w.relAll(lp.GoFiles, true)
+	p.Embeds = w.relAll(lp.EmbedFiles, true)
 	for written, ip := range lp.Imports {
 		p.Imports = append(p.Imports, ip.PkgPath)
 		if written != ip.PkgPath {
@@ -445,17 +448,6 @@ func (w *Workspace) convert(lp *packages.Package) (*Package, []Warning) {
 	for _, e := range lp.Errors {
 		p.Errors = append(p.Errors, e.Msg)
 	}
-	if !p.InRepo {
-		// A package that failed to load because in-repo code imports it
-		// (a missing module, a typo): say where it is imported.
-		if len(lp.Errors) > 0 && lp.Module == nil && !isModuleProblem(lp.Errors[0].Msg) {
-			if file, line := errorPos(w, lp.Errors[0].Pos); file != "" {
-				warnings = append(warnings, Warning{Code: "PACKAGE_LOAD_ERROR", File: file, Line: line,
-					Message: fmt.Sprintf("package %s, imported here, could not be loaded (%s); the importing package is still mapped by its files", p.ImportPath, firstLine(lp.Errors[0].Msg))})
-			}
-		}
-		return p, warnings
-	}
 	if len(p.Errors) > 0 {
 		file, line := errorPos(w, lp.Errors[0].Pos)
 		warnings = append(warnings, Warning{Code: "PACKAGE_LOAD_ERROR", File: file, Line: line,
@@ -464,6 +456,36 @@ func (w *Workspace) convert(lp *packages.Package) (*Package, []Warning) {
 	}
 	if cgoDropped > 0 {
 		warnings = append(warnings, cgoWarning(p, cgoDropped))
+	}
+	return p, warnings
+}
+
+// convertOther converts a package outside the repository (another
+// module's, the standard library's): its files stay absolute. A package
+// that failed to load because in-repo code imports it (a typo, a module
+// that provides no such package) gets a warning where it is imported.
+func (w *Workspace) convertOther(lp *packages.Package, p *Package) (*Package, []Warning) {
+	p.GoFiles = slices.Sorted(slices.Values(lp.GoFiles))
+	p.Files = slices.Sorted(slices.Values(slices.Concat(lp.GoFiles, lp.OtherFiles, lp.IgnoredFiles)))
+	for written, ip := range lp.Imports {
+		p.Imports = append(p.Imports, ip.PkgPath)
+		if written != ip.PkgPath {
+			if p.ImportMap == nil {
+				p.ImportMap = map[string]string{}
+			}
+			p.ImportMap[written] = ip.PkgPath
+		}
+	}
+	sort.Strings(p.Imports)
+	var warnings []Warning
+	for _, e := range lp.Errors {
+		p.Errors = append(p.Errors, e.Msg)
+	}
+	if len(lp.Errors) > 0 && lp.Module == nil && !isModuleProblem(lp.Errors[0].Msg) {
+		if file, line := errorPos(w, lp.Errors[0].Pos); file != "" {
+			warnings = append(warnings, Warning{Code: "PACKAGE_LOAD_ERROR", File: file, Line: line,
+				Message: fmt.Sprintf("package %s, imported here, could not be loaded (%s); the importing package is still mapped by its files", p.ImportPath, firstLine(lp.Errors[0].Msg))})
+		}
 	}
 	return p, warnings
 }
@@ -508,7 +530,7 @@ func (w *Workspace) rel(abs string) (string, bool) {
 	if abs == "" {
 		return "", false
 	}
-	for _, root := range []string{w.Root, evalSymlinks(w.Root)} {
+	for _, root := range []string{w.Root, w.realRoot()} {
 		r, err := filepath.Rel(root, abs)
 		if err == nil && r != ".." && !strings.HasPrefix(r, ".."+string(filepath.Separator)) {
 			return filepath.ToSlash(r), true
@@ -528,6 +550,14 @@ func (w *Workspace) relAll(files []string, inRepo bool) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// realRoot is the root with symbolic links resolved (go list reports
+// resolved paths), evaluated once: rel runs for every file of every
+// package.
+func (w *Workspace) realRoot() string {
+	w.realOnce.Do(func() { w.real = evalSymlinks(w.Root) })
+	return w.real
 }
 
 func evalSymlinks(p string) string {

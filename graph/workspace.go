@@ -4,6 +4,7 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"sync"
 
 	"gonum.org/v1/gonum/graph/simple"
 )
@@ -29,6 +30,9 @@ type Workspace struct {
 	warned  map[string]bool   // module directories a GO_LIST_FAILED warning already names
 	reasons map[string]string // import or module path -> what go list said when it could not load it
 	res     *resolver         // reads what go list did not give, from GOROOT and the module cache
+
+	realOnce sync.Once
+	real     string // Root with symbolic links resolved
 
 	files  map[string]fileRef  // repo-relative file -> the package that uses it
 	owners map[string]*Service // main package directory -> its service, built on first use
