@@ -1,8 +1,13 @@
 package access
 
 import (
+	"bytes"
+	"go/build"
 	"go/parser"
 	"go/token"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -59,5 +64,46 @@ type Fn func(int) error
 	}
 	if line := fset.Position(f.Decls[len(f.Decls)-1].Pos()).Line; line != strings.Count(src[:strings.Index(src, "type Fn")], "\n")+1 {
 		t.Errorf("last declaration moved to line %d", line)
+	}
+}
+
+// TestStripBodiesMatchesScanner checks the byte-level stripper against the
+// go/scanner one it replaced, on the standard library's files (strings,
+// raw strings, runes, comments, automatic semicolons, generics, and code
+// in every style) and on hand-written corner cases.
+func TestStripBodiesMatchesScanner(t *testing.T) {
+	cases := map[string]string{
+		"block comment ends a statement": "package p\n\nfunc Asm() int /* no body\n */\n\nfunc F() { x() }\n",
+		"rune and string with braces":    "package p\n\nvar r = '{'\n\nfunc F() string { return \"}\\\"{\" + `}` }\n\nvar m = map[rune]string{'}': \"{\"}\n",
+		"unicode identifiers":            "package p\n\nvar funcé = 1\n\nfunc Ünï() struct{ é int } { return struct{ é int }{} }\n",
+		"increment before a newline":     "package p\n\nvar x = func() int { i := 0; i++\n return i }()\n\nfunc G()\n\nfunc H() {}\n",
+		"numbers":                        "package p\n\nconst f = 1e-5 + 0x1p-2 + .5i + 1_000\n\nfunc F() { _ = 0x_ff }\n",
+		"unterminated":                   "package p\n\nfunc F() { \"x\n",
+	}
+	for name, src := range cases {
+		t.Run(name, func(t *testing.T) {
+			if got, want := string(stripBodies([]byte(src))), string(stripBodiesScanner([]byte(src))); got != want {
+				t.Errorf("byte-level:\n%s\ngo/scanner:\n%s", got, want)
+			}
+		})
+	}
+	root := filepath.Join(build.Default.GOROOT, "src")
+	n := 0
+	filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".go") || n >= 3000 {
+			return nil
+		}
+		src, err := os.ReadFile(p)
+		if err != nil {
+			return nil
+		}
+		n++
+		if got, want := stripBodies(src), stripBodiesScanner(src); !bytes.Equal(got, want) {
+			t.Errorf("%s: the byte-level stripper differs from go/scanner's", p)
+		}
+		return nil
+	})
+	if n < 1000 {
+		t.Errorf("only %d files of GOROOT compared", n)
 	}
 }
