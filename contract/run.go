@@ -126,12 +126,25 @@ func (a *analysis) typeCheck(ctx context.Context, targets [2]map[string]bool) ([
 	var st [2]*sideState
 	a.base.head = headSource(a.ws, a.deps, nil)
 	head := access.NewUniverse("head", a.fset, headSource(a.ws, a.deps, targets[Head]))
-	if err := a.check(ctx, head, targets[Head], Head); err != nil {
-		return st, err
-	}
 	base := access.NewUniverse("base", a.fset, a.base.source(targets[Base]))
 	base.Parent, base.Local = head, a.base.localFunc()
-	if err := a.check(ctx, base, targets[Base], Base); err != nil {
+	head.Meta, base.Meta = a.metaFunc(Head), a.metaFunc(Base)
+	// Both sides' needs are known before anything is checked: the base
+	// takes most packages from the head, with what base code needs of them.
+	var roots []access.Root
+	for side, u := range map[Side]*access.Universe{Head: head, Base: base} {
+		for _, t := range sortedKeys(targets[side]) {
+			roots = append(roots, access.Root{U: u, Path: t})
+		}
+		for t := range a.interest {
+			roots = append(roots, access.Root{U: u, Path: t[:strings.LastIndex(t, ".")]})
+		}
+	}
+	access.Prepare(roots)
+	if err := a.check(ctx, head, targets[Head]); err != nil {
+		return st, err
+	}
+	if err := a.check(ctx, base, targets[Base]); err != nil {
 		return st, err
 	}
 	st[Head], st[Base] = &sideState{u: head}, &sideState{u: base}
@@ -275,10 +288,9 @@ func (a *analysis) unknownRequests(reqs []request) {
 	}
 }
 
-// check parses the targets and their dependencies in parallel, then
-// type-checks the targets (and, on demand, what they import).
-func (a *analysis) check(ctx context.Context, u *access.Universe, targets map[string]bool, side Side) error {
-	u.Prefetch(a.depsOf(sortedKeys(targets), a.importsFunc(side)))
+// check type-checks the targets (and, on demand, what they import), from
+// the syntax Prepare made ready.
+func (a *analysis) check(ctx context.Context, u *access.Universe, targets map[string]bool) error {
 	for _, t := range sortedKeys(targets) {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -286,6 +298,19 @@ func (a *analysis) check(ctx context.Context, u *access.Universe, targets map[st
 		u.Get(t)
 	}
 	return nil
+}
+
+// metaFunc returns a package's name and imports at a side, for
+// access.Prepare.
+func (a *analysis) metaFunc(side Side) func(string) (string, []string) {
+	imports := a.importsFunc(side)
+	return func(ip string) (string, []string) {
+		name := ""
+		if p := a.ws.Package(ip, a.deps); p != nil {
+			name = p.Name
+		}
+		return name, imports(ip)
+	}
 }
 
 // importsFunc returns a package's in-repo and other imports at a side.
@@ -299,25 +324,6 @@ func (a *analysis) importsFunc(side Side) func(string) []string {
 		}
 		return nil
 	}
-}
-
-// depsOf returns roots and everything they import, transitively.
-func (a *analysis) depsOf(roots []string, imports func(string) []string) []string {
-	seen := map[string]bool{}
-	var visit func(string)
-	visit = func(ip string) {
-		if seen[ip] {
-			return
-		}
-		seen[ip] = true
-		for _, imp := range imports(ip) {
-			visit(imp)
-		}
-	}
-	for _, r := range roots {
-		visit(r)
-	}
-	return sortedKeys(seen)
 }
 
 // topo returns the checked packages of a set in dependency order.

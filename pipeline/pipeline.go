@@ -7,6 +7,7 @@ import (
 	"os"
 	"path"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/deployorder/deployorder/change"
@@ -36,6 +37,9 @@ type Options struct {
 	// Phase reports the start of a named phase and returns the function
 	// that reports its end; nil reports nothing.
 	Phase func(name string) (done func())
+
+	// analysed runs after each contract analysis (the heap profile, once).
+	analysed func()
 }
 
 func (o Options) getenv(k string) string {
@@ -57,6 +61,7 @@ func (o Options) phase(name string) func() {
 func Plan(ctx context.Context, spec string, opts Options) (*planner.Plan, error) {
 	stopCPU, writeHeap := profiles(opts)
 	defer stopCPU()
+	opts.analysed = sync.OnceFunc(writeHeap)
 	done := opts.phase("reading the repository")
 	repo, cfg, err := open(opts)
 	if err != nil {
@@ -120,7 +125,9 @@ func planRange(ctx context.Context, repo *gitdiff.Repo, cfg *config.Config, rg *
 		return nil, err
 	}
 	done()
-	writeHeap()
+	if opts.analysed != nil {
+		opts.analysed()
+	}
 
 	defer opts.phase("planning")()
 	return planner.Build(planner.Input{

@@ -14,6 +14,10 @@
 //     still type-checks in part, and its other accesses are still seen.
 //   - Dependencies are checked without function bodies (their bodies are
 //     blanked before parsing, positions kept); only targets record types.Info.
+//   - Of a dependency, only the declarations that the targets can reach by
+//     name are checked (Prepare); a dependency nothing names is not read.
+//     What the targets see of it (the types of what they use, with all
+//     their fields and methods) is the same as if it were checked whole.
 //   - A Walk records every access at its file and line, inside the function
 //     that makes it; accesses in methods of tracked types are attributed
 //     where the methods are called.

@@ -47,60 +47,48 @@ type Universe struct {
 	source func(path string) (*Source, bool)
 	Parent *Universe
 	Local  func(path string) bool
+	// Meta returns a package's name and the import paths of its imports
+	// (as resolved, vendoring applied), from the load: Prepare follows it
+	// before anything is parsed. Nil: every package is read whole.
+	Meta func(path string) (name string, imports []string)
 
 	mu         sync.Mutex
 	parsed     map[string]*ast.File // by file display name
 	parseErrs  map[string]error
 	pkgs       map[string]*Package
 	inProgress map[string]bool
-	missing    map[string]bool // import paths without source, made empty fakes
+	missing    map[string]bool      // import paths without source, made empty fakes
+	prepared   map[string]*prepared // syntax that Prepare made ready, until Get checks it
 	sizes      types.Sizes
 }
 
 func NewUniverse(name string, fset *token.FileSet, source func(string) (*Source, bool)) *Universe {
 	return &Universe{name: name, fset: fset, source: source, parsed: map[string]*ast.File{}, parseErrs: map[string]error{},
-		pkgs: map[string]*Package{}, inProgress: map[string]bool{}, missing: map[string]bool{}, sizes: types.SizesFor("gc", runtime.GOARCH)}
+		pkgs: map[string]*Package{}, inProgress: map[string]bool{}, missing: map[string]bool{}, prepared: map[string]*prepared{}, sizes: types.SizesFor("gc", runtime.GOARCH)}
 }
 
-// Prefetch parses the files of the given packages in parallel, so that the
-// (sequential) type-checking that follows finds them ready.
-func (u *Universe) Prefetch(paths []string) {
-	type job struct {
-		name  string
-		read  func(string) ([]byte, error)
-		strip bool
+// meta returns a package's name and imports, as Meta says.
+func (u *Universe) meta(ip string) (string, []string) {
+	if u.Meta == nil {
+		return assumedName(ip), nil
 	}
-	var jobs []job
-	for _, p := range paths {
-		if u.Parent != nil && !u.Local(p) {
-			continue
-		}
-		src, ok := u.source(p)
-		if !ok {
-			continue
-		}
-		for _, f := range src.Files {
-			if _, done := u.parsed[f]; !done {
-				jobs = append(jobs, job{f, src.Read, !src.Bodies})
-			}
-		}
+	name, imports := u.Meta(ip)
+	if name == "" {
+		name = assumedName(ip)
 	}
-	ch := make(chan job)
-	var wg sync.WaitGroup
-	for i := 0; i < runtime.GOMAXPROCS(0); i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for j := range ch {
-				u.parseOne(j.name, j.read, j.strip)
-			}
-		}()
-	}
-	for _, j := range jobs {
-		ch <- j
-	}
-	close(ch)
-	wg.Wait()
+	return name, imports
+}
+
+// nameOf returns the name a package is imported under by default.
+func (u *Universe) nameOf(ip string) string {
+	name, _ := u.meta(ip)
+	return name
+}
+
+func (u *Universe) prepare(ip string, p *prepared) {
+	u.mu.Lock()
+	u.prepared[ip] = p
+	u.mu.Unlock()
 }
 
 func (u *Universe) parseOne(name string, read func(string) ([]byte, error), strip bool) (*ast.File, error) {
@@ -154,13 +142,21 @@ func (u *Universe) Get(ip string) *Package {
 	defer delete(u.inProgress, ip)
 	var files []*ast.File
 	var errs []string
-	for _, name := range src.Files {
-		f, err := u.parseOne(name, src.Read, !src.Bodies)
-		if err != nil && len(errs) < 3 {
-			errs = append(errs, err.Error())
-		}
-		if f != nil {
-			files = append(files, f)
+	u.mu.Lock()
+	prep := u.prepared[ip]
+	delete(u.prepared, ip)
+	u.mu.Unlock()
+	if prep != nil {
+		files, errs = prep.files, prep.errs
+	} else {
+		for _, name := range src.Files {
+			f, err := u.parseOne(name, src.Read, !src.Bodies)
+			if err != nil && len(errs) < 3 {
+				errs = append(errs, err.Error())
+			}
+			if f != nil {
+				files = append(files, f)
+			}
 		}
 	}
 	tp := &Package{Src: src}

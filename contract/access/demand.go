@@ -1,0 +1,568 @@
+package access
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"runtime"
+	"strconv"
+)
+
+// Root is a package that a universe checks whole: a target (with bodies)
+// or a package whose declarations the analysis reads (a contract type's).
+type Root struct {
+	U    *Universe
+	Path string
+}
+
+// Prepare parses, before any type-checking, the roots and the part of their
+// dependencies that they can reach, and keeps that syntax for Get: of a
+// dependency, only the declarations that the code importing it names
+// (pkg.Name), and what those declarations name in turn (the types of a
+// function's signature, a type's fields and all its methods, a
+// variable's type and initialiser, a constant group), are kept; a
+// dependency nothing names is not parsed at all. Type-checking then does
+// a fraction of the work, and keeps a fraction of the memory, that
+// checking every declaration of every dependency would.
+//
+// Packages are processed top down (every importer before the packages it
+// imports, along the universes' Meta imports), in parallel. A package that
+// is named later than its import graph said (Meta was wrong) is processed
+// again with the union of what is needed. Get falls back to parsing a
+// package whole when Prepare did not see it.
+func Prepare(roots []Root) {
+	p := &preparer{nodes: map[nodeKey]*node{}}
+	var stack []*node
+	for _, r := range roots {
+		n := p.node(r.U, r.Path)
+		if n == nil {
+			continue
+		}
+		n.all = true
+		stack = append(stack, n)
+	}
+	// The import graph of what the roots reach, with each node's number of
+	// importers.
+	for len(stack) > 0 {
+		n := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if n.walked {
+			continue
+		}
+		n.walked = true
+		_, imports := n.u.meta(n.ip)
+		for _, imp := range imports {
+			m := p.node(n.u, imp)
+			if m == nil || n.edges[imp] != nil {
+				continue
+			}
+			n.edges[imp] = m
+			m.indeg++
+			stack = append(stack, m)
+		}
+	}
+	p.run()
+}
+
+type nodeKey struct {
+	u  *Universe
+	ip string
+}
+
+// node is one package of one universe in the preparation.
+type node struct {
+	u      *Universe
+	ip     string
+	all    bool            // needed whole
+	names  map[string]bool // else the package-level names needed
+	edges  map[string]*node
+	indeg  int // importers not processed yet
+	walked bool
+	state  int  // waiting, queued (or being processed), done
+	dirty  bool // more was needed while it was being processed
+	once   bool // its importees were released
+}
+
+const (
+	waiting = iota
+	queued
+	done
+)
+
+type preparer struct {
+	nodes map[nodeKey]*node
+}
+
+// node returns the node of a package as imported from u: in the universe
+// that checks it (u, or a parent for what u does not check itself).
+func (p *preparer) node(u *Universe, ip string) *node {
+	if ip == "unsafe" || ip == "C" {
+		return nil
+	}
+	for u.Parent != nil && !u.Local(ip) {
+		u = u.Parent
+	}
+	k := nodeKey{u, ip}
+	n := p.nodes[k]
+	if n == nil {
+		n = &node{u: u, ip: ip, names: map[string]bool{}, edges: map[string]*node{}}
+		p.nodes[k] = n
+	}
+	return n
+}
+
+// job is a node to parse and prune, with what it needs now.
+type job struct {
+	n     *node
+	all   bool
+	names map[string]bool
+}
+
+// result is what processing a node gave: its pruned syntax and what it
+// needs of the packages it imports.
+type result struct {
+	n     *node
+	prep  *prepared
+	needs map[string]*needSet // resolved import path -> names
+}
+
+type needSet struct {
+	all   bool
+	names map[string]bool
+}
+
+// run processes the nodes top down: a coordinator (this goroutine) owns
+// the graph; workers parse and prune.
+func (p *preparer) run() {
+	results := make(chan result)
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	inflight := 0
+	dispatch := func(n *node) {
+		if !n.all && len(n.names) == 0 {
+			// Nothing names it: no need to read it.
+			results2 := result{n: n}
+			inflight++
+			go func() { results <- results2 }()
+			return
+		}
+		j := job{n: n, all: n.all, names: cloneSet(n.names)}
+		inflight++
+		go func() {
+			sem <- struct{}{}
+			r := process(j)
+			<-sem
+			results <- r
+		}()
+	}
+	need := func(m *node, s *needSet) {
+		grew := s.all && !m.all
+		if s.all {
+			m.all = true
+		}
+		for name := range s.names {
+			if !m.names[name] {
+				m.names[name] = true
+				grew = true
+			}
+		}
+		if !grew {
+			return
+		}
+		switch m.state {
+		case queued:
+			m.dirty = true
+		case done:
+			m.state = queued
+			dispatch(m)
+		}
+	}
+	for _, n := range p.nodes {
+		if n.indeg == 0 {
+			n.state = queued
+			dispatch(n)
+		}
+	}
+	for {
+		for inflight > 0 {
+			r := <-results
+			inflight--
+			n := r.n
+			if r.prep != nil {
+				n.u.prepare(n.ip, r.prep)
+			}
+			for imp, s := range r.needs {
+				m := n.edges[imp]
+				if m == nil {
+					// An import the graph did not have: add it.
+					if m = p.node(n.u, imp); m == nil {
+						continue
+					}
+					n.edges[imp] = m
+					if m.state == waiting && !m.walked {
+						m.walked = true
+						m.state = done // nothing else points to it yet; need below re-queues it
+					}
+				}
+				need(m, s)
+			}
+			if n.dirty {
+				n.dirty = false
+				dispatch(n)
+				continue
+			}
+			n.state = done
+			if !n.once {
+				n.once = true
+				for _, m := range n.edges {
+					m.indeg--
+					if m.indeg <= 0 && m.state == waiting {
+						m.state = queued
+						dispatch(m)
+					}
+				}
+			}
+		}
+		// What is left waits on an import cycle (code that does not
+		// compile): take it whole.
+		var left []*node
+		for _, n := range p.nodes {
+			if n.state == waiting {
+				left = append(left, n)
+			}
+		}
+		if len(left) == 0 {
+			return
+		}
+		for _, n := range left {
+			n.all, n.state = true, queued
+			dispatch(n)
+		}
+	}
+}
+
+func cloneSet(s map[string]bool) map[string]bool {
+	out := make(map[string]bool, len(s))
+	for k := range s {
+		out[k] = true
+	}
+	return out
+}
+
+// prepared is a package's syntax made ready by Prepare.
+type prepared struct {
+	files []*ast.File
+	errs  []string
+}
+
+// process parses a node's package (without bodies unless it is checked
+// with bodies) and prunes it to what is needed.
+func process(j job) result {
+	n := j.n
+	src, ok := n.u.source(n.ip)
+	if !ok {
+		return result{n: n}
+	}
+	prep := &prepared{}
+	var files []*ast.File
+	for _, name := range src.Files {
+		f, err := n.u.parseFile(name, src.Read, !src.Bodies)
+		if err != nil && len(prep.errs) < 3 {
+			prep.errs = append(prep.errs, err.Error())
+		}
+		if f != nil {
+			files = append(files, f)
+		}
+	}
+	resolve := func(written string) string {
+		if m, ok := src.Imports[written]; ok {
+			return m
+		}
+		return written
+	}
+	pr := newPruner(files, resolve, n.u.nameOf)
+	if j.all || src.Bodies {
+		pr.keepAll()
+	} else {
+		for name := range j.names {
+			pr.keep(name)
+		}
+		pr.drain()
+	}
+	prep.files = pr.files()
+	return result{n: n, prep: prep, needs: pr.needs}
+}
+
+// parseFile parses one file for Prepare: without comments and bodies for
+// a dependency.
+func (u *Universe) parseFile(name string, read func(string) ([]byte, error), strip bool) (*ast.File, error) {
+	data, err := read(name)
+	if err != nil {
+		return nil, err
+	}
+	mode := parser.SkipObjectResolution | parser.ParseComments
+	if strip {
+		data = stripBodies(data)
+		mode = parser.SkipObjectResolution
+	}
+	return parser.ParseFile(u.fset, name, data, mode)
+}
+
+// pruner keeps the declarations of one package that needed names reach.
+type pruner struct {
+	src     []*ast.File
+	resolve func(written string) string
+	nameOf  func(ip string) string
+
+	objs    map[string][]ast.Node // package-level name -> its FuncDecl, TypeSpec, ValueSpec or whole const GenDecl
+	methods map[string][]*ast.FuncDecl
+	fileOf  map[ast.Node]int
+	imports []map[string]string // per file: local name -> resolved import path
+	dots    []map[string]bool   // per file: dot-imported paths
+
+	all       bool // every declaration is kept, and every import
+	kept      map[ast.Node]bool
+	keptNames map[string]bool
+	work      []string
+	usedImps  []map[string]bool // per file: local import names that kept code uses
+	needs     map[string]*needSet
+}
+
+func newPruner(files []*ast.File, resolve func(string) string, nameOf func(string) string) *pruner {
+	pr := &pruner{src: files, resolve: resolve, nameOf: nameOf,
+		objs: map[string][]ast.Node{}, methods: map[string][]*ast.FuncDecl{}, fileOf: map[ast.Node]int{},
+		kept: map[ast.Node]bool{}, keptNames: map[string]bool{}, needs: map[string]*needSet{}}
+	for i, f := range files {
+		imps, dots := map[string]string{}, map[string]bool{}
+		for _, spec := range f.Imports {
+			written, err := strconv.Unquote(spec.Path.Value)
+			if err != nil {
+				continue
+			}
+			ip := resolve(written)
+			switch {
+			case spec.Name == nil:
+				imps[nameOf(ip)] = ip
+			case spec.Name.Name == ".":
+				dots[ip] = true
+			case spec.Name.Name != "_":
+				imps[spec.Name.Name] = ip
+			}
+		}
+		pr.imports = append(pr.imports, imps)
+		pr.dots = append(pr.dots, dots)
+		pr.usedImps = append(pr.usedImps, map[string]bool{})
+		for _, d := range f.Decls {
+			switch d := d.(type) {
+			case *ast.FuncDecl:
+				pr.fileOf[d] = i
+				if d.Recv == nil {
+					pr.objs[d.Name.Name] = append(pr.objs[d.Name.Name], d)
+				} else if t := recvType(d.Recv); t != "" {
+					pr.methods[t] = append(pr.methods[t], d)
+				}
+			case *ast.GenDecl:
+				if d.Tok == token.IMPORT {
+					continue
+				}
+				pr.fileOf[d] = i
+				for _, s := range d.Specs {
+					pr.fileOf[s] = i
+					switch s := s.(type) {
+					case *ast.TypeSpec:
+						pr.objs[s.Name.Name] = append(pr.objs[s.Name.Name], s)
+					case *ast.ValueSpec:
+						var ref ast.Node = s
+						if d.Tok == token.CONST {
+							ref = d // iota and implicit repetition: the group stays whole
+						}
+						for _, id := range s.Names {
+							pr.objs[id.Name] = append(pr.objs[id.Name], ref)
+						}
+					}
+				}
+			}
+		}
+	}
+	for i := range files {
+		for ip := range pr.dots[i] {
+			pr.needs[ip] = &needSet{all: true}
+		}
+	}
+	return pr
+}
+
+// recvType is the name of a method's receiver type.
+func recvType(fl *ast.FieldList) string {
+	if len(fl.List) == 0 {
+		return ""
+	}
+	t := fl.List[0].Type
+	for {
+		switch x := t.(type) {
+		case *ast.StarExpr:
+			t = x.X
+		case *ast.ParenExpr:
+			t = x.X
+		case *ast.IndexExpr:
+			t = x.X
+		case *ast.IndexListExpr:
+			t = x.X
+		case *ast.Ident:
+			return x.Name
+		default:
+			return ""
+		}
+	}
+}
+
+// keep marks a package-level name needed.
+func (pr *pruner) keep(name string) {
+	if name == "_" || pr.keptNames[name] {
+		return
+	}
+	pr.keptNames[name] = true
+	pr.work = append(pr.work, name)
+}
+
+// drain keeps the declarations of the needed names, and what they name,
+// until nothing more is needed.
+func (pr *pruner) drain() {
+	for len(pr.work) > 0 {
+		name := pr.work[len(pr.work)-1]
+		pr.work = pr.work[:len(pr.work)-1]
+		for _, d := range pr.objs[name] {
+			pr.keepNode(d)
+			if _, ok := d.(*ast.TypeSpec); ok {
+				for _, m := range pr.methods[name] {
+					pr.keepNode(m)
+				}
+			}
+		}
+	}
+}
+
+// keepAll keeps every declaration (a package checked whole).
+func (pr *pruner) keepAll() {
+	pr.all = true
+	for _, f := range pr.src {
+		for _, d := range f.Decls {
+			if g, ok := d.(*ast.GenDecl); ok && g.Tok == token.IMPORT {
+				continue
+			}
+			pr.keepNode(d)
+		}
+	}
+	pr.drain()
+}
+
+// keepNode keeps one declaration and records what it names: names of the
+// package, and pkg.Name of imported packages.
+func (pr *pruner) keepNode(d ast.Node) {
+	if pr.kept[d] {
+		return
+	}
+	pr.kept[d] = true
+	fi := pr.fileOf[d]
+	imps := pr.imports[fi]
+	ast.Inspect(d, func(x ast.Node) bool {
+		switch x := x.(type) {
+		case *ast.SelectorExpr:
+			if id, ok := x.X.(*ast.Ident); ok {
+				if ip, ok := imps[id.Name]; ok {
+					pr.usedImps[fi][id.Name] = true
+					s := pr.needs[ip]
+					if s == nil {
+						s = &needSet{names: map[string]bool{}}
+						pr.needs[ip] = s
+					}
+					if s.names == nil {
+						s.names = map[string]bool{}
+					}
+					s.names[x.Sel.Name] = true
+				}
+				if _, local := pr.objs[id.Name]; local {
+					pr.keep(id.Name)
+				}
+				return false // x.Sel is a field, method or qualified name
+			}
+		case *ast.Ident:
+			if _, local := pr.objs[x.Name]; local {
+				pr.keep(x.Name)
+			}
+		}
+		return true
+	})
+}
+
+// files returns the package's files with only the kept declarations and
+// the imports they use.
+func (pr *pruner) files() []*ast.File {
+	if pr.all {
+		return pr.src
+	}
+	out := make([]*ast.File, 0, len(pr.src))
+	for i, f := range pr.src {
+		nf := *f
+		nf.Decls = nil
+		nf.Imports = nil
+		nf.Comments = nil
+		for _, d := range f.Decls {
+			switch d := d.(type) {
+			case *ast.FuncDecl:
+				if pr.kept[d] {
+					nf.Decls = append(nf.Decls, d)
+				}
+			case *ast.GenDecl:
+				if d.Tok == token.IMPORT {
+					nd := *d
+					nd.Specs = nil
+					for _, s := range d.Specs {
+						if pr.importUsed(i, s.(*ast.ImportSpec)) {
+							nd.Specs = append(nd.Specs, s)
+							nf.Imports = append(nf.Imports, s.(*ast.ImportSpec))
+						}
+					}
+					if len(nd.Specs) > 0 {
+						nf.Decls = append(nf.Decls, &nd)
+					}
+					continue
+				}
+				if pr.kept[d] {
+					nf.Decls = append(nf.Decls, d)
+					continue
+				}
+				nd := *d
+				nd.Specs = nil
+				for _, s := range d.Specs {
+					if pr.kept[s] {
+						nd.Specs = append(nd.Specs, s)
+					}
+				}
+				if len(nd.Specs) > 0 {
+					nf.Decls = append(nf.Decls, &nd)
+				}
+			}
+		}
+		out = append(out, &nf)
+	}
+	return out
+}
+
+// importUsed reports whether kept code uses an import of file i (dot
+// imports are kept; blank ones are not needed to type-check).
+func (pr *pruner) importUsed(i int, s *ast.ImportSpec) bool {
+	if s.Name != nil {
+		switch s.Name.Name {
+		case ".":
+			return true
+		case "_":
+			return false
+		}
+		return pr.usedImps[i][s.Name.Name]
+	}
+	written, err := strconv.Unquote(s.Path.Value)
+	if err != nil {
+		return false
+	}
+	return pr.usedImps[i][pr.nameOf(pr.resolve(written))]
+}

@@ -1,0 +1,171 @@
+package access
+
+import (
+	"go/token"
+	"go/types"
+	"sort"
+	"sync"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// TestPrepareKeepsWhatIsNamed checks that Prepare keeps, of a dependency,
+// the declarations the targets name and what those name in turn (a
+// signature's types, a type's fields and all its methods, a constant
+// group), that a dependency nothing names is never read, and that the
+// targets still type-check without errors; also when the import graph
+// that Meta gives lacks edges (needs found later are met all the same).
+func TestPrepareKeepsWhatIsNamed(t *testing.T) {
+	for _, name := range []string{"import graph", "no import graph"} {
+		t.Run(name, func(t *testing.T) { testPrepare(t, name == "import graph") })
+	}
+}
+
+func testPrepare(t *testing.T, withGraph bool) {
+	pkgs := map[string]string{
+		"example.com/m/cmd/app": `package main
+
+import (
+	"fmt"
+
+	"example.com/m/lib"
+)
+
+func main() {
+	c := lib.New(lib.Config{Addr: "x"})
+	r := c.Run()
+	fmt.Println(r.Code, lib.First)
+}
+`,
+		"example.com/m/lib": `package lib
+
+import (
+	"example.com/m/heavy"
+	logx "example.com/m/logx"
+	"example.com/m/other"
+)
+
+type Config struct{ Addr string }
+
+type Client struct {
+	cfg Config
+	log logx.Logger
+}
+
+func New(cfg Config) *Client { return &Client{cfg: cfg} }
+
+func (c *Client) Run() Result { return Result{} }
+
+func (c *Client) helper() other.T { return other.T{} }
+
+type Result struct{ Code int }
+
+const (
+	First = iota
+	Second
+)
+
+var Table = map[string]int{"a": 1}
+
+func Unused() heavy.Big { return heavy.Big{} }
+
+type UnusedType struct{ X heavy.Big }
+`,
+		"example.com/m/logx": `package logx
+
+type Logger interface{ Log(string) }
+
+func Unrelated() {}
+`,
+		"example.com/m/other": `package other
+
+type T struct{}
+`,
+		"example.com/m/heavy": `package heavy
+
+type Big struct{}
+`,
+		"fmt": `package fmt
+
+func Println(a ...any) {}
+`,
+	}
+	imports := map[string][]string{
+		"example.com/m/cmd/app": {"example.com/m/lib", "fmt"},
+		"example.com/m/lib":     {"example.com/m/heavy", "example.com/m/logx", "example.com/m/other"},
+	}
+	var mu sync.Mutex
+	read := map[string]bool{}
+	mem := memSource(pkgs)
+	src := func(ip string) (*Source, bool) {
+		s, ok := mem(ip)
+		if !ok {
+			return nil, false
+		}
+		cp := *s
+		cp.Bodies = ip == "example.com/m/cmd/app"
+		cp.Read = func(name string) ([]byte, error) {
+			mu.Lock()
+			read[ip] = true
+			mu.Unlock()
+			return s.Read(name)
+		}
+		return &cp, true
+	}
+	u := NewUniverse("head", token.NewFileSet(), src)
+	u.Meta = func(ip string) (string, []string) {
+		if !withGraph {
+			return "", nil
+		}
+		return "", imports[ip]
+	}
+	Prepare([]Root{{U: u, Path: "example.com/m/cmd/app"}})
+	app := u.Get("example.com/m/cmd/app")
+	if len(app.Errs) > 0 || app.Partial > 0 {
+		t.Fatalf("the target does not type-check: %q (%d partial)", app.Errs, app.Partial)
+	}
+	scope := func(ip string) []string {
+		tp := u.Checked(ip)
+		if tp == nil {
+			return nil
+		}
+		names := tp.Types.Scope().Names()
+		sort.Strings(names)
+		return names
+	}
+	want := map[string][]string{
+		"example.com/m/lib":   {"Client", "Config", "First", "New", "Result", "Second"},
+		"example.com/m/logx":  {"Logger"},
+		"example.com/m/other": {"T"},
+		"example.com/m/heavy": nil,
+	}
+	got := map[string][]string{}
+	for ip := range want {
+		got[ip] = scope(ip)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("declarations kept (-want +got):\n%s", diff)
+	}
+	if read["example.com/m/heavy"] {
+		t.Error("a package nothing names was read")
+	}
+	if tp := u.Checked("example.com/m/lib"); tp != nil {
+		if obj := tp.Types.Scope().Lookup("Client"); obj == nil || !hasMethodNamed(obj.Type(), "helper") {
+			t.Error("a kept type lost a method")
+		}
+	}
+}
+
+func hasMethodNamed(t types.Type, name string) bool {
+	n, ok := t.(*types.Named)
+	if !ok {
+		return false
+	}
+	for i := range n.NumMethods() {
+		if n.Method(i).Name() == name {
+			return true
+		}
+	}
+	return false
+}
