@@ -129,6 +129,8 @@ func (a *analysis) typeCheck(ctx context.Context, targets [2]map[string]bool) ([
 	base := access.NewUniverse("base", a.fset, a.base.source(targets[Base]))
 	base.Parent, base.Local = head, a.base.localFunc()
 	head.Meta, base.Meta = a.metaFunc(Head), a.metaFunc(Base)
+	absent := func(ip string) bool { _, ok := a.deps.Missing(ip); return ok }
+	head.Absent, base.Absent = absent, absent
 	// Both sides' needs are known before anything is checked: the base
 	// takes most packages from the head, with what base code needs of them.
 	var roots []access.Root

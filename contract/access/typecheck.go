@@ -32,8 +32,9 @@ type Package struct {
 	Info  *types.Info // nil unless bodies were checked
 	Errs  []string    // type errors (first few), for packages with bodies; none that only follow from a missing import
 	// Partial counts the type errors that only follow from imports
-	// without source (undefined: pkg.Name, for a missing pkg), which are
-	// reported once, by missing module, not as type errors.
+	// without source whose module is absent from the module cache
+	// (undefined: pkg.Name), which are reported once, by missing module,
+	// not as type errors.
 	Partial int
 }
 
@@ -47,6 +48,11 @@ type Universe struct {
 	source func(path string) (*Source, bool)
 	Parent *Universe
 	Local  func(path string) bool
+	// Absent reports whether a package has no source because its module
+	// is missing from the module cache: the type errors that only follow
+	// from importing it are counted as Partial, not reported, since the
+	// missing module is reported once. Nil: none is.
+	Absent func(path string) bool
 	// Meta returns a package's name and the import paths of its imports
 	// (as resolved, vendoring applied), from the load: Prepare follows it
 	// before anything is parsed. Nil: every package is read whole.
@@ -217,7 +223,7 @@ func (u *Universe) IsMissing(ip string) bool {
 }
 
 // missingNames returns the names under which files import packages that
-// have no source.
+// have no source because their module is absent from the module cache.
 func (u *Universe) missingNames(src *Source, files []*ast.File) map[string]bool {
 	names := map[string]bool{}
 	for _, f := range files {
@@ -230,7 +236,7 @@ func (u *Universe) missingNames(src *Source, files []*ast.File) map[string]bool 
 			if m, ok := src.Imports[written]; ok {
 				ip = m
 			}
-			if !u.IsMissing(ip) {
+			if !u.IsMissing(ip) || u.Absent == nil || !u.Absent(ip) {
 				continue
 			}
 			if spec.Name != nil {

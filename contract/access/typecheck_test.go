@@ -59,6 +59,16 @@ func main() {
 			errs: 1, partial: 1, missing: []string{"example.com/gone/log"},
 		},
 		{
+			name: "an import that no module provides is an error",
+			src: `package main
+
+import "example.com/typo"
+
+func main() { typo.Run() }
+`,
+			errs: 1,
+		},
+		{
 			name: "an undefined name of a package that is there is an error",
 			src: `package main
 
@@ -74,6 +84,7 @@ func main() { strings.NoSuch() }
 			src := memSource(map[string]string{"example.com/m/cmd/app": tt.src, "context": "package context\n\ntype Context interface{}\n\nfunc Background() Context { return nil }\n",
 				"strings": "package strings\n"})
 			u := NewUniverse("head", token.NewFileSet(), src)
+			u.Absent = func(ip string) bool { return ip != "example.com/typo" }
 			tp := u.Get("example.com/m/cmd/app")
 			if len(tp.Errs) != tt.errs || tp.Partial != tt.partial {
 				t.Errorf("errors %q, %d partial; want %d errors, %d partial", tp.Errs, tp.Partial, tt.errs, tt.partial)
