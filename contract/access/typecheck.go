@@ -110,7 +110,7 @@ func (u *Universe) parseOne(name string, read func(string) ([]byte, error), stri
 		data = stripBodies(data)
 	}
 	if err == nil {
-		f, err = parser.ParseFile(u.fset, name, data, parser.SkipObjectResolution|parser.ParseComments)
+		f, err = parser.ParseFile(u.fset, name, data, parser.SkipObjectResolution)
 	}
 	u.mu.Lock()
 	defer u.mu.Unlock()
