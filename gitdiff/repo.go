@@ -24,6 +24,7 @@ import (
 type Repo struct {
 	git     *git.Repository
 	storage *filesystem.Storage
+	objects cache.Object                                  // the storage's object cache
 	root    string                                        // absolute worktree root; "" for a bare repository
 	shallow map[plumbing.Hash]bool                        // commits whose parents this clone lacks
 	dirs    map[plumbing.Hash]map[string]object.TreeEntry // tree -> entries by name, read once
@@ -58,9 +59,10 @@ func Open(dir string) (*Repo, error) {
 	// AlternatesFS lets objects/info/alternates name any directory (a
 	// clone made with --shared or --reference, or split's shadow
 	// repository).
-	st := filesystem.NewStorageWithOptions(fsStore.Filesystem(), cache.NewObjectLRU(96*cache.MiByte),
+	objects := cache.NewObjectLRU(96 * cache.MiByte)
+	st := filesystem.NewStorageWithOptions(fsStore.Filesystem(), objects,
 		filesystem.Options{KeepDescriptors: true, AlternatesFS: osfs.New("/")})
-	r := &Repo{storage: st, shallow: map[plumbing.Hash]bool{}}
+	r := &Repo{storage: st, objects: objects, shallow: map[plumbing.Hash]bool{}}
 	var repo *git.Repository
 	if wt, err := probe.Worktree(); err == nil {
 		r.root = wt.Filesystem.Root()
@@ -97,6 +99,14 @@ func looksBare(dir string) bool {
 
 // Close releases the pack files the repository keeps open.
 func (r *Repo) Close() error { return r.storage.Close() }
+
+// DropCaches forgets the objects and trees read so far: up to 96 MiB of
+// them once the head is exported, which a plan then holds for nothing
+// while it type-checks. Later reads read the pack files again.
+func (r *Repo) DropCaches() {
+	r.objects.Clear()
+	r.dirs = nil
+}
 
 // Root is the absolute path of the worktree, or "" for a bare repository.
 func (r *Repo) Root() string { return r.root }

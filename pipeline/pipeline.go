@@ -116,6 +116,7 @@ func planRange(ctx context.Context, repo *gitdiff.Repo, cfg *config.Config, rg *
 
 	done = opts.phase("mapping changes to services")
 	base := ws.ReadBase(rg, repo)
+	repo.DropCaches() // what is left to read from git is little; the contract analysis needs the memory
 	impact := ws.Impact(rg, base, cfg)
 	done()
 
