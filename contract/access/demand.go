@@ -4,6 +4,7 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"path/filepath"
 	"runtime"
 	"strconv"
 )
@@ -302,7 +303,21 @@ func (u *Universe) parseFile(name string, read func(string) ([]byte, error), str
 	if strip {
 		data = stripBodies(data)
 	}
-	return parser.ParseFile(u.fset, name, data, parser.SkipObjectResolution)
+	f, err := parser.ParseFile(u.fset, name, data, parser.SkipObjectResolution)
+	if f != nil && strip && filepath.IsAbs(name) {
+		forgetLines(u.fset, f)
+	}
+	return f, err
+}
+
+// forgetLines drops the line table of a file outside the repository (the
+// module cache, GOROOT): nothing reports a position in one, and the tables
+// of every file of every dependency read are a tenth of the memory of a
+// plan. Its positions then all say line 1.
+func forgetLines(fset *token.FileSet, f *ast.File) {
+	if tf := fset.File(f.FileStart); tf != nil {
+		tf.SetLines([]int{0})
+	}
 }
 
 // pruner keeps the declarations of one package that needed names reach.

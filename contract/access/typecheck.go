@@ -7,6 +7,7 @@ import (
 	"go/token"
 	"go/types"
 	"path"
+	"path/filepath"
 	"regexp"
 	"runtime"
 	"strconv"
@@ -111,6 +112,9 @@ func (u *Universe) parseOne(name string, read func(string) ([]byte, error), stri
 	}
 	if err == nil {
 		f, err = parser.ParseFile(u.fset, name, data, parser.SkipObjectResolution)
+		if f != nil && strip && filepath.IsAbs(name) {
+			forgetLines(u.fset, f)
+		}
 	}
 	u.mu.Lock()
 	defer u.mu.Unlock()
