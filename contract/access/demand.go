@@ -4,6 +4,7 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"go/types"
 	"path/filepath"
 	"runtime"
 	"strconv"
@@ -29,8 +30,11 @@ type Root struct {
 // Packages are processed top down (every importer before the packages it
 // imports, along the universes' Meta imports), in parallel. A package that
 // is named later than its import graph said (Meta was wrong) is processed
-// again with the union of what is needed. Get falls back to parsing a
-// package whole when Prepare did not see it.
+// again with the union of what is needed. Then the packages are
+// type-checked bottom up, in parallel: each as soon as what it imports is
+// checked. Get checks what is left (a package whose imports were not all
+// checked first, an import cycle) one at a time, and falls back to parsing
+// a package whole when Prepare did not see it.
 func Prepare(roots []Root) {
 	p := &preparer{nodes: map[nodeKey]*node{}}
 	var stack []*node
@@ -63,6 +67,7 @@ func Prepare(roots []Root) {
 		}
 	}
 	p.run()
+	p.check()
 }
 
 type nodeKey struct {
@@ -76,6 +81,8 @@ type node struct {
 	ip     string
 	all    bool            // needed whole
 	names  map[string]bool // else the package-level names needed
+	load   bool            // imported by kept code: read it even if no name is needed
+	ready  bool            // Prepare made its syntax ready
 	edges  map[string]*node
 	indeg  int // importers not processed yet
 	walked bool
@@ -130,6 +137,7 @@ type result struct {
 type needSet struct {
 	all   bool
 	names map[string]bool
+	load  bool // imported, if only for its side effects (import _ "p")
 }
 
 // run processes the nodes top down: a coordinator (this goroutine) owns
@@ -139,7 +147,7 @@ func (p *preparer) run() {
 	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
 	inflight := 0
 	dispatch := func(n *node) {
-		if !n.all && len(n.names) == 0 {
+		if !n.all && !n.load && len(n.names) == 0 {
 			// Nothing names it: no need to read it.
 			results2 := result{n: n}
 			inflight++
@@ -156,9 +164,12 @@ func (p *preparer) run() {
 		}()
 	}
 	need := func(m *node, s *needSet) {
-		grew := s.all && !m.all
+		grew := s.all && !m.all || s.load && !m.load
 		if s.all {
 			m.all = true
+		}
+		if s.load {
+			m.load = true
 		}
 		for name := range s.names {
 			if !m.names[name] {
@@ -190,6 +201,7 @@ func (p *preparer) run() {
 			n := r.n
 			if r.prep != nil {
 				n.u.prepare(n.ip, r.prep)
+				n.ready = true
 			}
 			for imp, s := range r.needs {
 				m := n.edges[imp]
@@ -331,6 +343,7 @@ type pruner struct {
 	fileOf  map[ast.Node]int
 	imports []map[string]string // per file: local name -> resolved import path
 	dots    []map[string]bool   // per file: dot-imported paths
+	blanks  [][]string          // per file: paths imported for their side effects
 
 	all       bool // every declaration is kept, and every import
 	kept      map[ast.Node]bool
@@ -346,6 +359,7 @@ func newPruner(files []*ast.File, resolve func(string) string, nameOf func(strin
 		kept: map[ast.Node]bool{}, keptNames: map[string]bool{}, needs: map[string]*needSet{}}
 	for i, f := range files {
 		imps, dots := map[string]string{}, map[string]bool{}
+		var blanks []string
 		for _, spec := range f.Imports {
 			written, err := strconv.Unquote(spec.Path.Value)
 			if err != nil {
@@ -357,12 +371,15 @@ func newPruner(files []*ast.File, resolve func(string) string, nameOf func(strin
 				imps[nameOf(ip)] = ip
 			case spec.Name.Name == ".":
 				dots[ip] = true
-			case spec.Name.Name != "_":
+			case spec.Name.Name == "_":
+				blanks = append(blanks, ip)
+			default:
 				imps[spec.Name.Name] = ip
 			}
 		}
 		pr.imports = append(pr.imports, imps)
 		pr.dots = append(pr.dots, dots)
+		pr.blanks = append(pr.blanks, blanks)
 		pr.usedImps = append(pr.usedImps, map[string]bool{})
 		for _, d := range f.Decls {
 			switch d := d.(type) {
@@ -457,6 +474,14 @@ func (pr *pruner) drain() {
 // keepAll keeps every declaration (a package checked whole).
 func (pr *pruner) keepAll() {
 	pr.all = true
+	for i := range pr.src {
+		for _, ip := range pr.imports[i] {
+			pr.needOf(ip).load = true
+		}
+		for _, ip := range pr.blanks[i] {
+			pr.needOf(ip).load = true
+		}
+	}
 	for _, f := range pr.src {
 		for _, d := range f.Decls {
 			if g, ok := d.(*ast.GenDecl); ok && g.Tok == token.IMPORT {
@@ -483,14 +508,8 @@ func (pr *pruner) keepNode(d ast.Node) {
 			if id, ok := x.X.(*ast.Ident); ok {
 				if ip, ok := imps[id.Name]; ok {
 					pr.usedImps[fi][id.Name] = true
-					s := pr.needs[ip]
-					if s == nil {
-						s = &needSet{names: map[string]bool{}}
-						pr.needs[ip] = s
-					}
-					if s.names == nil {
-						s.names = map[string]bool{}
-					}
+					s := pr.needOf(ip)
+					s.load = true
 					s.names[x.Sel.Name] = true
 				}
 				if _, local := pr.objs[id.Name]; local {
@@ -505,6 +524,19 @@ func (pr *pruner) keepNode(d ast.Node) {
 		}
 		return true
 	})
+}
+
+// needOf returns what is needed of an import, making it.
+func (pr *pruner) needOf(ip string) *needSet {
+	s := pr.needs[ip]
+	if s == nil {
+		s = &needSet{}
+		pr.needs[ip] = s
+	}
+	if s.names == nil {
+		s.names = map[string]bool{}
+	}
+	return s
 }
 
 // files returns the package's files with only the kept declarations and
@@ -578,4 +610,101 @@ func (pr *pruner) importUsed(i int, s *ast.ImportSpec) bool {
 		return false
 	}
 	return pr.usedImps[i][pr.nameOf(pr.resolve(written))]
+}
+
+// check type-checks the prepared packages bottom up, in parallel: a
+// package as soon as every prepared package it imports is checked. A
+// package that imports one that is not checked yet (the import graph was
+// wrong) is left to Get, as is everything in an import cycle: the
+// parallel checks never wait for each other.
+func (p *preparer) check() {
+	waits := map[*node]int{}
+	importers := map[*node][]*node{}
+	var ready []*node
+	for _, n := range p.nodes {
+		if !n.ready {
+			continue
+		}
+		for _, m := range n.edges {
+			if m.ready && m != n {
+				waits[n]++
+				importers[m] = append(importers[m], n)
+			}
+		}
+		if waits[n] == 0 {
+			ready = append(ready, n)
+		}
+	}
+	done := make(chan *node)
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	inflight := 0
+	start := func(n *node) {
+		inflight++
+		go func() {
+			sem <- struct{}{}
+			n.u.checkReady(n)
+			<-sem
+			done <- n
+		}()
+	}
+	for _, n := range ready {
+		start(n)
+	}
+	for inflight > 0 {
+		n := <-done
+		inflight--
+		for _, m := range importers[n] {
+			if waits[m]--; waits[m] == 0 {
+				start(m)
+			}
+		}
+	}
+}
+
+// checkReady type-checks a prepared package whose prepared imports are
+// checked. If it imports a package that is not checked (nor without
+// source), the result is dropped and the syntax put back for Get.
+func (u *Universe) checkReady(n *node) {
+	src, ok := u.source(n.ip)
+	if !ok {
+		return
+	}
+	u.mu.Lock()
+	prep := u.prepared[n.ip]
+	u.mu.Unlock()
+	missed := false
+	importer := func(written string) (*types.Package, error) {
+		ip := written
+		if m, ok := src.Imports[written]; ok {
+			ip = m
+		}
+		if ip == "unsafe" {
+			return types.Unsafe, nil
+		}
+		if m := n.edges[ip]; m != nil {
+			if tp := m.u.Checked(ip); tp != nil && tp.Types != nil {
+				return tp.Types, nil
+			}
+		}
+		owner := u
+		if m := n.edges[ip]; m != nil {
+			owner = m.u
+		}
+		if _, ok := owner.source(ip); !ok {
+			owner.setMissing(ip)
+			return fakePkg(ip).Types, nil
+		}
+		missed = true
+		return fakePkg(ip).Types, nil
+	}
+	tp := u.check(n.ip, src, importer)
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if missed {
+		if prep != nil {
+			u.prepared[n.ip] = prep // Get checks it again, importing as it goes
+		}
+		return
+	}
+	u.pkgs[n.ip] = tp
 }

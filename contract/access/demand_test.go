@@ -30,6 +30,7 @@ import (
 	"fmt"
 
 	"example.com/m/lib"
+	_ "example.com/m/side"
 )
 
 func main() {
@@ -86,13 +87,22 @@ type T struct{}
 
 type Big struct{}
 `,
+		"example.com/m/side": `package side
+
+import "example.com/m/heavy"
+
+var Registered = heavy.Big{}
+
+func init() {}
+`,
 		"fmt": `package fmt
 
 func Println(a ...any) {}
 `,
 	}
 	imports := map[string][]string{
-		"example.com/m/cmd/app": {"example.com/m/lib", "fmt"},
+		"example.com/m/cmd/app": {"example.com/m/lib", "example.com/m/side", "fmt"},
+		"example.com/m/side":    {"example.com/m/heavy"},
 		"example.com/m/lib":     {"example.com/m/heavy", "example.com/m/logx", "example.com/m/other"},
 	}
 	var mu sync.Mutex
@@ -131,6 +141,9 @@ func Println(a ...any) {}
 			return nil
 		}
 		names := tp.Types.Scope().Names()
+		if len(names) == 0 {
+			return nil
+		}
 		sort.Strings(names)
 		return names
 	}
@@ -139,6 +152,7 @@ func Println(a ...any) {}
 		"example.com/m/logx":  {"Logger"},
 		"example.com/m/other": {"T"},
 		"example.com/m/heavy": nil,
+		"example.com/m/side":  nil,
 	}
 	got := map[string][]string{}
 	for ip := range want {
@@ -149,6 +163,11 @@ func Println(a ...any) {}
 	}
 	if read["example.com/m/heavy"] {
 		t.Error("a package nothing names was read")
+	}
+	// A package imported for its side effects is read (the import must
+	// resolve), but none of its declarations is checked.
+	if u.Checked("example.com/m/side") == nil {
+		t.Error("a package imported for its side effects was not prepared")
 	}
 	if tp := u.Checked("example.com/m/lib"); tp != nil {
 		if obj := tp.Types.Scope().Lookup("Client"); obj == nil || !hasMethodNamed(obj.Type(), "helper") {

@@ -137,12 +137,12 @@ func (u *Universe) Get(ip string) *Package {
 	if u.Parent != nil && !u.Local(ip) {
 		return u.Parent.Get(ip)
 	}
-	if tp := u.pkgs[ip]; tp != nil {
+	if tp := u.Checked(ip); tp != nil {
 		return tp
 	}
 	src, ok := u.source(ip)
 	if !ok {
-		u.missing[ip] = true
+		u.setMissing(ip)
 		return fakePkg(ip)
 	}
 	if u.inProgress[ip] {
@@ -150,6 +150,16 @@ func (u *Universe) Get(ip string) *Package {
 	}
 	u.inProgress[ip] = true
 	defer delete(u.inProgress, ip)
+	tp := u.check(ip, src, func(p string) (*types.Package, error) { return u.resolve(src, p) })
+	u.mu.Lock()
+	u.pkgs[ip] = tp
+	u.mu.Unlock()
+	return tp
+}
+
+// check type-checks one package, from the syntax Prepare made ready or
+// else from its files, with imports from importer.
+func (u *Universe) check(ip string, src *Source, importer importerFunc) *Package {
 	var files []*ast.File
 	var errs []string
 	u.mu.Lock()
@@ -172,7 +182,7 @@ func (u *Universe) Get(ip string) *Package {
 	tp := &Package{Src: src}
 	var typeErrs []types.Error
 	conf := types.Config{
-		Importer:         importerFunc(func(p string) (*types.Package, error) { return u.resolve(src, p) }),
+		Importer:         importer,
 		IgnoreFuncBodies: !src.Bodies,
 		FakeImportC:      true,
 		Sizes:            u.sizes,
@@ -211,15 +221,23 @@ func (u *Universe) Get(ip string) *Package {
 		}
 		u.mu.Unlock()
 	}
-	u.pkgs[ip] = tp
 	return tp
+}
+
+func (u *Universe) setMissing(ip string) {
+	u.mu.Lock()
+	u.missing[ip] = true
+	u.mu.Unlock()
 }
 
 // IsMissing reports whether an import path had no source in the universe
 // (or its parent), so that its package is an empty fake.
 func (u *Universe) IsMissing(ip string) bool {
 	for ; u != nil; u = u.Parent {
-		if u.missing[ip] {
+		u.mu.Lock()
+		m := u.missing[ip]
+		u.mu.Unlock()
+		if m {
 			return true
 		}
 	}
@@ -264,7 +282,11 @@ func followsFromMissing(msg string, missing map[string]bool) bool {
 
 // Checked returns a package the universe has already type-checked, or nil;
 // it checks nothing.
-func (u *Universe) Checked(ip string) *Package { return u.pkgs[ip] }
+func (u *Universe) Checked(ip string) *Package {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return u.pkgs[ip]
+}
 
 func (u *Universe) resolve(from *Source, written string) (*types.Package, error) {
 	ip := written
