@@ -305,17 +305,19 @@ func process(j job) result {
 	return result{n: n, prep: prep, needs: pr.needs}
 }
 
-// parseFile parses one file for Prepare, without comments (nothing reads
-// them), and without bodies for a dependency.
+// parseFile parses one file for Prepare: without comments and bodies for
+// a dependency.
 func (u *Universe) parseFile(name string, read func(string) ([]byte, error), strip bool) (*ast.File, error) {
 	data, err := read(name)
 	if err != nil {
 		return nil, err
 	}
+	mode := parser.SkipObjectResolution | parser.ParseComments
 	if strip {
 		data = stripBodies(data)
+		mode = parser.SkipObjectResolution
 	}
-	f, err := parser.ParseFile(u.fset, name, data, parser.SkipObjectResolution)
+	f, err := parser.ParseFile(u.fset, name, data, mode)
 	if f != nil && strip && filepath.IsAbs(name) {
 		forgetLines(u.fset, f)
 	}

@@ -111,7 +111,11 @@ func (u *Universe) parseOne(name string, read func(string) ([]byte, error), stri
 		data = stripBodies(data)
 	}
 	if err == nil {
-		f, err = parser.ParseFile(u.fset, name, data, parser.SkipObjectResolution)
+		mode := parser.SkipObjectResolution | parser.ParseComments
+		if strip {
+			mode = parser.SkipObjectResolution
+		}
+		f, err = parser.ParseFile(u.fset, name, data, mode)
 		if f != nil && strip && filepath.IsAbs(name) {
 			forgetLines(u.fset, f)
 		}
