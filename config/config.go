@@ -29,6 +29,7 @@ type Config struct {
 	Contracts       []Contract    // contract types to add, or to bind into one contract
 	IgnoreContracts []string      // globs over "importpath.Type" of types that are never contracts
 	External        []External    // parties outside the repository that provide or consume contracts
+	Launches        []Launch      // links from launchers to the programs they launch, where the code cannot tell
 	Soak            time.Duration // wait before each contract step; 0 for none
 	Accept          []Accept      // breaks the team accepts
 }
@@ -42,6 +43,18 @@ type External struct {
 	Contracts []string // globs over contract names and importpath.Type
 	Provides  bool     // it writes the contracts' keys (calls the methods)
 	Consumes  bool     // it reads them (serves the methods)
+	Line      int
+}
+
+// Launch declares that a service launches a program of the repository,
+// for a launch site whose program the analysis cannot tell from the code:
+// a container or command that one of these names.
+type Launch struct {
+	Launcher  string // the service whose code builds the container or runs the command
+	Program   string // the service it launches
+	Container string // the container's name, as the launcher's code writes it
+	Image     string // a glob over image references (quay.io/org/helper:*), or their names
+	Command   string // the command's name: the base name of its first word
 	Line      int
 }
 
@@ -147,6 +160,8 @@ func Parse(file string, data []byte) (*Config, error) {
 			c.IgnoreContracts, err = p.globs(v, "ignore_contracts")
 		case "external":
 			c.External, err = p.external(v)
+		case "launches":
+			c.Launches, err = p.launches(v)
 		case "soak":
 			c.Soak, err = p.duration(v)
 		case "accept":
@@ -162,7 +177,7 @@ func Parse(file string, data []byte) (*Config, error) {
 }
 
 // topKeys are the keys of the file.
-var topKeys = []string{"services", "ignore", "exclude", "contracts", "ignore_contracts", "external", "soak", "accept"}
+var topKeys = []string{"services", "ignore", "exclude", "contracts", "ignore_contracts", "external", "launches", "soak", "accept"}
 
 type parser struct{ file string }
 
@@ -384,6 +399,75 @@ func (p *parser) external(n *node) ([]External, error) {
 		out = append(out, x)
 	}
 	return out, nil
+}
+
+func (p *parser) launches(n *node) ([]Launch, error) {
+	if n.kind != sequenceNode {
+		return nil, p.errorf(n, "launches must be a list of {launcher, program, container, image, command}")
+	}
+	var out []Launch
+	for _, e := range n.items {
+		if err := p.mapping(e, "each launch"); err != nil {
+			return nil, err
+		}
+		l := Launch{Line: e.line}
+		for i, k := range e.keys {
+			v := e.items[i]
+			var err error
+			switch k.value {
+			case "launcher":
+				l.Launcher, err = p.str(v, "launcher")
+			case "program":
+				l.Program, err = p.str(v, "program")
+			case "container":
+				l.Container, err = p.str(v, "container")
+			case "image":
+				l.Image, err = p.str(v, "image")
+				if err == nil && !doublestar.ValidatePattern(l.Image) {
+					err = p.errorf(v, "image: bad glob %q: unbalanced [ ] or { }, or a trailing \\", l.Image)
+				}
+			case "command":
+				l.Command, err = p.str(v, "command")
+			default:
+				err = p.unknown(k, []string{"launcher", "program", "container", "image", "command"})
+			}
+			if err != nil {
+				return nil, err
+			}
+		}
+		switch {
+		case l.Launcher == "" || l.Program == "":
+			return nil, p.errorf(e, "a launch needs launcher (the service that launches) and program (the service it launches)")
+		case l.Container == "" && l.Image == "" && l.Command == "":
+			return nil, p.errorf(e, "launch of %q by %q needs container, image or command: what the launcher's code names the program by", l.Program, l.Launcher)
+		}
+		out = append(out, l)
+	}
+	return out, nil
+}
+
+// MatchLaunches returns the launches declared for a launch site of a
+// launcher: those whose container, image or command is one of the site's.
+// An image glob matches an image reference or its name.
+func (c *Config) MatchLaunches(launcher string, containers, images, commands []string) []Launch {
+	var out []Launch
+	for _, l := range c.Launches {
+		if launcher != "" && l.Launcher != launcher {
+			continue
+		}
+		ok := l.Container != "" && slices.Contains(containers, l.Container) || l.Command != "" && slices.Contains(commands, l.Command)
+		if l.Image != "" {
+			for _, im := range images {
+				if m, _ := doublestar.Match(l.Image, im); m {
+					ok = true
+				}
+			}
+		}
+		if ok {
+			out = append(out, l)
+		}
+	}
+	return out
 }
 
 func (p *parser) boolean(n *node, what string) (bool, error) {

@@ -30,6 +30,9 @@ external:
   - name: sdk
     contracts: [example.com/mono/api.Request]
     provides: true
+launches:
+  - {launcher: operator, program: helper, container: sidecar}
+  - {launcher: operator, program: proxy, image: "quay.io/org/proxy:*"}
 soak: 2d
 accept:
   - rule: STOP_CONSUME_BEFORE_STOP_PROVIDE
@@ -58,11 +61,15 @@ accept:
 			{Name: "mobile-app", Contracts: []string{"example.com/mono/api.*", "metadata-api"}, Consumes: true, Line: 16},
 			{Name: "sdk", Contracts: []string{"example.com/mono/api.Request"}, Provides: true, Line: 19},
 		},
+		Launches: []Launch{
+			{Launcher: "operator", Program: "helper", Container: "sidecar", Line: 23},
+			{Launcher: "operator", Program: "proxy", Image: "quay.io/org/proxy:*", Line: 24},
+		},
 		Soak: 48 * time.Hour,
 		Accept: []Accept{
 			{Rule: "STOP_CONSUME_BEFORE_STOP_PROVIDE", Element: "Response.metadata", Reason: "billing reads it from its cache until the next release",
-				Expires: time.Date(2026, 12, 31, 0, 0, 0, 0, time.UTC), Line: 24},
-			{Rule: "PROVIDE_BEFORE_CONSUME", Element: "Event.*", Reason: "the consumer is behind a flag", Line: 28},
+				Expires: time.Date(2026, 12, 31, 0, 0, 0, 0, time.UTC), Line: 27},
+			{Rule: "PROVIDE_BEFORE_CONSUME", Element: "Event.*", Reason: "the consumer is behind a flag", Line: 31},
 		},
 	}
 	if p, c := got.ExternalParties("metadata-api", "example.com/mono/billing/client.Response"); len(p) != 0 || !cmp.Equal(c, []string{"mobile-app"}) {
@@ -73,6 +80,37 @@ accept:
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("Parse (-want +got):\n%s", diff)
+	}
+}
+
+func TestMatchLaunches(t *testing.T) {
+	c := &Config{Launches: []Launch{
+		{Launcher: "operator", Program: "helper", Container: "sidecar"},
+		{Launcher: "operator", Program: "proxy", Image: "quay.io/org/proxy:*"},
+		{Launcher: "supervisor", Program: "worker", Command: "worker-bin"},
+	}}
+	tests := []struct {
+		name                         string
+		launcher                     string
+		containers, images, commands []string
+		want                         []string
+	}{
+		{"by container name", "operator", []string{"sidecar"}, nil, nil, []string{"helper"}},
+		{"by image glob", "operator", nil, []string{"quay.io/org/proxy:v1"}, nil, []string{"proxy"}},
+		{"by command", "supervisor", nil, nil, []string{"worker-bin"}, []string{"worker"}},
+		{"another launcher's link", "supervisor", []string{"sidecar"}, nil, nil, nil},
+		{"nothing named", "operator", []string{"main"}, []string{"busybox"}, []string{"sh"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []string
+			for _, l := range c.MatchLaunches(tt.launcher, tt.containers, tt.images, tt.commands) {
+				got = append(got, l.Program)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("MatchLaunches (-want +got):\n%s", diff)
+			}
+		})
 	}
 }
 
@@ -122,6 +160,11 @@ func TestParseErrors(t *testing.T) {
 		{"accept with a date and time", "accept:\n  - rule: R\n    element: A.b\n    reason: r\n    expires: 2026-12-01T10:00:00Z\n",
 			`deployorder.yaml:5: accept: expires "2026-12-01T10:00:00Z" is not a date`},
 		{"accept rule not a string", "accept:\n  - rule: [R]\n    element: A.b\n    reason: r\n", `deployorder.yaml:2: rule must be a string`},
+		{"launch without program", "launches:\n  - {launcher: op, container: c}\n", `deployorder.yaml:2: a launch needs launcher (the service that launches) and program`},
+		{"launch without a name to match", "launches:\n  - {launcher: op, program: p}\n", `deployorder.yaml:2: launch of "p" by "op" needs container, image or command`},
+		{"launch bad image glob", "launches:\n  - {launcher: op, program: p, image: \"a/[b\"}\n", `deployorder.yaml:2: image: bad glob "a/[b"`},
+		{"launch unknown key", "launches:\n  - {launcher: op, program: p, containr: c}\n", `deployorder.yaml:2: unknown key "containr"; did you mean "container"?`},
+		{"launches not a list", "launches: op\n", `deployorder.yaml:1: launches must be a list`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
