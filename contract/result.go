@@ -2,6 +2,7 @@ package contract
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/deployorder/deployorder/graph"
 )
@@ -136,6 +137,12 @@ const (
 	RPC      Kind = "rpc"      // gRPC and Connect methods, by full name: servers provide, clients consume
 	HTTP     Kind = "http"     // HTTP routes, by pattern: servers provide, clients consume
 	Enum     Kind = "enum"     // values of an enum type a field carries: consumers that reject unknown values provide (accept), writers consume
+	// The process kinds are the contract between a launcher (a service that
+	// builds a container spec or runs exec.Command) and the program of the
+	// repository it launches; one contract per kind and launched program.
+	Env        Kind = "env"        // environment variables, by name: launchers set them (provide), the program reads them (consumes)
+	Flag       Kind = "flag"       // command-line flags, by name without dashes: the program defines (accepts) them, launchers pass them
+	Annotation Kind = "annotation" // annotation and label keys of the objects a launcher creates: launchers set them, the program reads them
 )
 
 // Verbs are the words for what a kind's providers and consumers do.
@@ -152,6 +159,10 @@ func (k Kind) Verbs() Verbs {
 		return Verbs{"serve", "serves", "call", "calls", "client"}
 	case Enum:
 		return Verbs{"accept", "accepts", "write", "writes", "writer"}
+	case Env, Annotation:
+		return Verbs{"set", "sets", "read", "reads", "program"}
+	case Flag:
+		return Verbs{"accept", "accepts", "pass", "passes", "launcher"}
 	default:
 		return Verbs{"write", "writes", "read", "reads", "reader"}
 	}
@@ -166,13 +177,21 @@ func (k Kind) Noun() string {
 		return "route"
 	case Enum:
 		return "value"
+	case Env:
+		return "variable"
+	case Flag:
+		return "flag"
+	case Annotation:
+		return "annotation"
 	default:
 		return "key"
 	}
 }
 
 // ElementName is an element as people read it: Contract.key for the fields
-// of a struct type ("#N (name)" for a protobuf field), else its key.
+// of a struct type ("#N (name)" for a protobuf field), the launched
+// program with the variable, flag or annotation ("proxy $PROXY_PORT",
+// "proxy --log-level", "proxy annotation example.com/mode"), else its key.
 func ElementName(c *Contract, e *Element) string {
 	switch c.Kind {
 	case Protobuf:
@@ -184,8 +203,28 @@ func ElementName(c *Contract, e *Element) string {
 			return c.Name + "." + e.Name
 		}
 		return c.Name + "(" + e.Key + ")"
+	case Env:
+		return ProgramOf(c) + " $" + e.Key
+	case Flag:
+		if len(e.Key) == 1 {
+			return ProgramOf(c) + " -" + e.Key
+		}
+		return ProgramOf(c) + " --" + e.Key
+	case Annotation:
+		return ProgramOf(c) + " annotation " + e.Key
 	}
 	return e.Key
+}
+
+// IsProcess reports whether the kind's elements are between a launcher
+// and the program it launches.
+func (k Kind) IsProcess() bool { return k == Env || k == Flag || k == Annotation }
+
+// ProgramOf is the launched program (a service) of a contract of a
+// process kind: its ID is "kind:program".
+func ProgramOf(c *Contract) string {
+	_, p, _ := strings.Cut(c.ID, ":")
+	return p
 }
 
 // IsField reports whether the kind's elements are fields of struct types.

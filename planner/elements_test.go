@@ -13,7 +13,9 @@ import (
 // The rule tests describe the elements of a range as data: each element
 // with its providers and consumers at base and head, in a small notation.
 
-// el is an element of contract "T" (JSON) unless kind and contract are set.
+// el is an element of contract "T" (JSON) unless kind and contract are set;
+// for a process kind (env, flag, annotation) contract is the launched
+// program.
 type el struct {
 	kind     contract.Kind
 	contract string
@@ -40,6 +42,9 @@ func res(els ...el) *contract.Result {
 		c := byName[name]
 		if c == nil {
 			c = &contract.Contract{ID: "example.com/api." + name, Name: name, Kind: kind, Types: []string{"example.com/api." + name}}
+			if kind.IsProcess() { // contract names the launched program
+				c.ID, c.Name, c.Types = string(kind)+":"+name, name+" "+string(kind), nil
+			}
 			byName[name] = c
 			out.Contracts = append(out.Contracts, c)
 		}

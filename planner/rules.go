@@ -15,6 +15,7 @@ const (
 	WireKeyChanged               RuleID = "WIRE_KEY_CHANGED"
 	OutsideProvider              RuleID = "OUTSIDE_PROVIDER"
 	OutsideConsumer              RuleID = "OUTSIDE_CONSUMER"
+	UndefinedFlag                RuleID = "UNDEFINED_FLAG"
 	FollowsMethod                RuleID = "FOLLOWS_METHOD"
 	TolerantConsumer             RuleID = "TOLERANT_CONSUMER"
 	ProvideBeforeConsume         RuleID = "PROVIDE_BEFORE_CONSUME"
@@ -49,7 +50,9 @@ func init() {
 		{ID: WireKeyChanged, Severity: Info, Check: checkWireKeyChanged,
 			Purpose: "Changing an existing field's wire key (json tag renamed, untagged Go field renamed, protobuf number changed) or its wire type incompatibly (number -> string, scalar -> list) is a removal plus an addition, on both sides at once."},
 		{ID: OutsideProvider, Severity: Info, Check: checkOutsideProvider,
-			Purpose: "An element a service starts consuming that no service of the repository provides, before or after the range (a request field users' SDKs send, a field of a third-party system's response, an object users' manifests write), is provided outside the repository: no deploy order applies, and the plan says so. The config's external: parties with provides: true say it for a contract."},
+			Purpose: "An element a service starts consuming that no service of the repository provides, before or after the range (a request field users' SDKs send, a field of a third-party system's response, an object users' manifests write, a variable the deployment's manifests set), is provided outside the repository: no deploy order applies, and the plan says so. The config's external: parties with provides: true say it for a contract."},
+		{ID: UndefinedFlag, Severity: Warning, Check: checkUndefinedFlag,
+			Purpose: "A launcher that starts passing a flag that the launched program, a service of this repository, defines nowhere in its code at base or head: a library the program links may define it (klog, a logger's or metrics' options), or the program rejects it at start (flag provided but not defined, unknown flag). No deploy order fixes the second; the plan says which flag to check."},
 		{ID: OutsideConsumer, Severity: Error, Check: checkOutsideConsumer, Acceptable: true,
 			Purpose: "An element that an outside party consumes (external: in the config, with consumes: true: a mobile app, users' SDKs) and that the repository stops providing breaks that party, whatever the deploy order: the plan is blocked until the change keeps providing it, or the break is accepted."},
 		{ID: FollowsMethod, Severity: Info, Check: checkFollowsMethod,
@@ -395,8 +398,17 @@ func checkOutsideProvider(ch *checker) {
 		if len(ec.providers(contract.Base)) > 0 || len(ec.providers(contract.Head)) > 0 {
 			continue
 		}
+		if ec.c.Kind == contract.Flag {
+			continue // the program is in the repository: UNDEFINED_FLAG
+		}
 		v := ec.verbs()
 		from := "outside code does (users' SDKs, UIs, another system)"
+		switch ec.c.Kind {
+		case contract.Env:
+			from = "the deployment's manifests or the environment do"
+		case contract.Annotation:
+			from = "users' manifests or another controller do"
+		}
 		if ps := ec.c.Outside.Providers; len(ps) > 0 {
 			from = joinNames(ps) + " does (external in the config)"
 		}
@@ -404,6 +416,22 @@ func checkOutsideProvider(ch *checker) {
 			ec.rules[OutsideProvider] = true
 			ch.elementFinding(OutsideProvider, ec, first(ec.consumers(contract.Head)[r]), "%s starts %s %s, which no service of this repository %s: %s; no deploy order applies to it",
 				r, gerund(v.Consume), ec.name, v.Provides, from)
+		}
+	}
+}
+
+// checkUndefinedFlag warns about a launcher that starts passing a flag
+// its program defines nowhere in the repository's code.
+func checkUndefinedFlag(ch *checker) {
+	for _, ec := range ch.elements {
+		if ec.c.Kind != contract.Flag || len(ec.providers(contract.Base)) > 0 || len(ec.providers(contract.Head)) > 0 || len(ec.c.Outside.Providers) > 0 {
+			continue
+		}
+		prog := contract.ProgramOf(ec.c)
+		for _, r := range minus(ec.consumers(contract.Head), ec.consumers(contract.Base)) {
+			ec.rules[UndefinedFlag] = true
+			ch.elementFinding(UndefinedFlag, ec, first(ec.consumers(contract.Head)[r]), "%s starts passing %s, which %s defines nowhere in its code: a library it links may define it, or %s rejects it at start; check that %s accepts it before this deploys",
+				r, ec.name, prog, prog, prog)
 		}
 	}
 }

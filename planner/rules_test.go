@@ -85,6 +85,68 @@ func TestRuleOutsideProvider(t *testing.T) {
 	}
 }
 
+// TestProcessRules checks the generic rules on the elements of launched
+// programs: variables (launchers set, the program reads) and flags (the
+// program accepts, launchers pass).
+func TestProcessRules(t *testing.T) {
+	env := func(key, base, head string) el {
+		return el{kind: contract.Env, contract: "proxy", key: key, base: base, head: head}
+	}
+	flag := func(key, base, head string) el {
+		return el{kind: contract.Flag, contract: "proxy", key: key, base: base, head: head}
+	}
+	tests := []struct {
+		name        string
+		els         []el
+		constraints []string
+		findings    []string
+	}{
+		{name: "a program that starts requiring a variable deploys after the launcher that starts setting it",
+			els:         []el{env("PORT", "-", "p: operator; c: proxy")},
+			constraints: []string{"operator>proxy PROVIDE_BEFORE_CONSUME proxy $PORT"}},
+		{name: "an optional read imposes no order",
+			els: []el{env("PORT", "-", "p: operator; c: proxy[optional]")}},
+		{name: "a launcher that stops setting a variable the program still requires is blocked",
+			els:      []el{env("PORT", "p: operator; c: proxy", "c: proxy")},
+			findings: []string{"error STOP_CONSUME_BEFORE_STOP_PROVIDE proxy still reads proxy $PORT at head, but operator stop setting it and no service sets it at head; stop reading it first, in an earlier change"}},
+		{name: "the program stops reading, then the launcher stops setting",
+			els:         []el{env("PORT", "p: operator; c: proxy", "-")},
+			constraints: []string{"proxy>operator STOP_CONSUME_BEFORE_STOP_PROVIDE proxy $PORT"}},
+		{name: "a variable only the deployment's manifests set is outside",
+			els:      []el{env("PORT", "-", "c: proxy")},
+			findings: []string{"info OUTSIDE_PROVIDER proxy starts reading proxy $PORT, which no service of this repository sets: the deployment's manifests or the environment do; no deploy order applies to it"}},
+		{name: "a new flag: the program defines it before a launcher passes it",
+			els:         []el{flag("mode", "-", "p: proxy; c: operator")},
+			constraints: []string{"proxy>operator PROVIDE_BEFORE_CONSUME proxy --mode"}},
+		{name: "a flag removed while a launcher still passes it is blocked",
+			els:      []el{flag("mode", "p: proxy; c: operator", "c: operator")},
+			findings: []string{"error STOP_CONSUME_BEFORE_STOP_PROVIDE operator still passes proxy --mode at head, but proxy stop accepting it and no service accepts it at head; stop passing it first, in an earlier change"}},
+		{name: "a flag renamed on both sides is a cycle: define both, switch, remove",
+			els:         []el{flag("old", "p: proxy; c: operator", "-"), flag("new", "-", "p: proxy; c: operator")},
+			constraints: []string{"operator>proxy STOP_CONSUME_BEFORE_STOP_PROVIDE proxy --old", "proxy>operator PROVIDE_BEFORE_CONSUME proxy --new"}},
+		{name: "a launcher that starts passing a flag the program defines nowhere is a warning, not an outside party",
+			els:      []el{flag("v", "-", "c: operator")},
+			findings: []string{"warning UNDEFINED_FLAG operator starts passing proxy -v, which proxy defines nowhere in its code: a library it links may define it, or proxy rejects it at start; check that proxy accepts it before this deploys"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ch := checked(res(tt.els...))
+			var fs []Finding
+			for _, f := range ch.findings {
+				if f.Code != string(RebuildOnly) {
+					fs = append(fs, f)
+				}
+			}
+			if diff := cmp.Diff(tt.constraints, constraintStrings(ch.constraints)); diff != "" {
+				t.Errorf("constraints (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(tt.findings, findingStrings(fs)); diff != "" {
+				t.Errorf("findings (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
 func TestRuleFollowsMethod(t *testing.T) {
 	// A new method Put: the client writes PutRequest's keys, the server
 	// reads them. Without the rule the keys would put the client first;
@@ -320,7 +382,7 @@ func TestRuleUnsplittableCycle(t *testing.T) {
 // TestRegistryIsComplete checks that every rule ID is in the registry
 // once, with a purpose and a check.
 func TestRegistryIsComplete(t *testing.T) {
-	ids := []RuleID{WireKeyChanged, OutsideProvider, OutsideConsumer, FollowsMethod, TolerantConsumer, ProvideBeforeConsume, StopConsumeBeforeStopProvide,
+	ids := []RuleID{WireKeyChanged, OutsideProvider, UndefinedFlag, OutsideConsumer, FollowsMethod, TolerantConsumer, ProvideBeforeConsume, StopConsumeBeforeStopProvide,
 		WireIdentical, RebuildOnly, GuessedKeys, SplitCycle, UnsplittableCycle}
 	seen := map[RuleID]int{}
 	for _, r := range Rules {
