@@ -39,6 +39,7 @@ type analysis struct {
 	interest     map[string]bool        // importpath.Type of contract types the range may change
 	rpc          map[string]bool        // packages whose generated RPC services the range may change
 	http         map[string]bool        // packages that register routes or send requests, when the range may change one
+	process      map[string]bool        // packages that read variables or annotations, define flags or launch programs, when the range may change one
 	encoders     map[string]bool        // changed packages whose changed lines call an encoder: they may write a map payload
 	bound        map[string]string      // importpath.Type -> config contract name
 	declChanged  map[string]bool        // importpath.Type whose declaration lines changed
@@ -51,7 +52,7 @@ type analysis struct {
 // Analyze works out the contract changes of a range.
 func Analyze(ctx context.Context, in Input) (*Result, error) {
 	a := &analysis{in: in, ws: in.Workspace, cfg: in.Config, fset: token.NewFileSet(), res: &Result{},
-		changedDirs: map[string]bool{}, interest: map[string]bool{}, rpc: map[string]bool{}, http: map[string]bool{}, encoders: map[string]bool{}, bound: map[string]string{}, declChanged: map[string]bool{}}
+		changedDirs: map[string]bool{}, interest: map[string]bool{}, rpc: map[string]bool{}, http: map[string]bool{}, process: map[string]bool{}, encoders: map[string]bool{}, bound: map[string]string{}, declChanged: map[string]bool{}}
 	if a.cfg == nil {
 		a.cfg = &config.Config{}
 	}
@@ -75,7 +76,8 @@ func Analyze(ctx context.Context, in Input) (*Result, error) {
 	fields := pp.fieldInterest()
 	rpc := pp.rpcInterest()
 	http := pp.httpInterest()
-	if !fields && !rpc && !http {
+	process := pp.processInterest()
+	if !fields && !rpc && !http && !process {
 		return a.res, nil
 	}
 	a.changedLines = pp.ct[Head].lines

@@ -96,6 +96,7 @@ type changedText struct {
 	sinks   map[string]bool            // directories of files whose changed lines call an encoder, decoder or template
 	broken  map[string]bool            // directories of files that do not parse: assume they mention everything
 	lines   map[string][][2]int        // file -> changed line ranges at its side (for definitions)
+	process processText                // what the changed lines say about launched programs
 }
 
 // maxParsed is the size above which a changed file is not parsed.
@@ -107,7 +108,8 @@ var sinkWords = map[string]bool{"Marshal": true, "MarshalIndent": true, "Unmarsh
 // scanChanged parses the changed Go files at one side and collects what
 // their changed lines mention. content returns the file at that side.
 func scanChanged(files []change.File, hunks map[string][]change.Hunk, side Side, content func(string) []byte) changedText {
-	ct := changedText{idents: map[string]map[string]bool{}, paths: map[string][]string{}, calls: map[string][]callRef{}, imports: map[string]bool{}, sinks: map[string]bool{}, broken: map[string]bool{}, lines: map[string][][2]int{}}
+	ct := changedText{idents: map[string]map[string]bool{}, paths: map[string][]string{}, calls: map[string][]callRef{}, imports: map[string]bool{}, sinks: map[string]bool{}, broken: map[string]bool{}, lines: map[string][][2]int{},
+		process: newProcessText()}
 	fset := token.NewFileSet()
 	for _, fc := range files {
 		p := fc.Path
@@ -182,6 +184,7 @@ func scanChanged(files []change.File, hunks map[string][]change.Hunk, side Side,
 		if ct.idents[dir] == nil {
 			ct.idents[dir] = map[string]bool{}
 		}
+		ct.process.scan(f, dir, imports, in)
 		ast.Inspect(f, func(n ast.Node) bool {
 			switch n := n.(type) {
 			case *ast.Ident:

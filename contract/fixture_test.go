@@ -38,7 +38,9 @@ var fixtureFilter = flag.String("fixture", "", "run only the analysis fixtures w
 // of the file's version: head for head/ and shared files, base for base/
 // files; "base: reads T.k" in a shared file is about its base. A read under
 // a condition on another key of the contract says so: "reads T.old if
-// T.new". Only the
+// T.new"; an optional read of a process contract (a variable or an
+// annotation the program does without) ends in " optionally"; a note of
+// the analysis on a line is "note CODE". Only the
 // elements of contracts that the range changes are reported, as by the
 // plan. Every tagged struct type in a non-main package is a contract (as
 // if configured); a deployorder.yaml in the archive binds types as the
@@ -255,6 +257,9 @@ func observed(res *contract.Result) map[string][]string {
 					for _, g := range p.Guards {
 						s += " if " + c.Name + "." + g
 					}
+					if p.Optional && c.Kind.IsProcess() {
+						s += " optionally"
+					}
 					out[k] = append(out[k], s)
 				}
 			}
@@ -270,6 +275,10 @@ func observed(res *contract.Result) map[string][]string {
 				add(side, e.Consumers[side], v.Consumes, name)
 			}
 		}
+	}
+	for _, n := range res.Notes {
+		k := fmt.Sprintf("head %s:%d", n.File, n.Line)
+		out[k] = append(out[k], "note "+n.Code)
 	}
 	for k := range out {
 		slices.Sort(out[k])

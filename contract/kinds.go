@@ -30,21 +30,28 @@ type elementDef struct {
 
 // fact is one place where a package's code provides or consumes an element.
 type fact struct {
-	contract string // definition ID
+	contract string // definition ID; a process kind's "kind:" is the contract of the service that runs the code
 	key      string
 	provide  bool // else it consumes
 	place    Place
+	launcher string // when set, only this service plays the role (a launch the config declares)
 }
 
 // kindSide is what the extractors found at one side.
 type kindSide struct {
 	defs  map[string]*definition // by ID
 	facts map[string][]fact      // package -> its facts
+	// launches are, per package, the launch sites matched to a program:
+	// facts whose contract is the program's service name.
+	launches map[string][]fact
 }
 
 func newKindSide() *kindSide {
-	return &kindSide{defs: map[string]*definition{}, facts: map[string][]fact{}}
+	return &kindSide{defs: map[string]*definition{}, facts: map[string][]fact{}, launches: map[string][]fact{}}
 }
+
+// kindRoles are a contract's providers and consumers per side, by key.
+type kindRoles struct{ providers, consumers [2]map[string]Roles }
 
 // define records a contract's element at this side.
 func (ks *kindSide) define(id, name string, kind Kind, key string, d elementDef) {
@@ -61,9 +68,10 @@ func (ks *kindSide) define(id, name string, kind Kind, key string, d elementDef)
 // kindContracts turns both sides' definitions and facts into contracts,
 // keeping those with a changed element.
 func (a *analysis) kindContracts(st [2]*sideState, ks [2]*kindSide) []*Contract {
-	type roles struct{ providers, consumers [2]map[string]Roles } // key -> roles
+	type roles = kindRoles
 	byID := map[string]*Contract{}
 	rolesOf := map[string]*roles{}
+	var launched [2]map[string]map[string]Pos // side -> program -> its launchers, with where they launch it
 	contractOf := func(def *definition) (*Contract, *roles) {
 		if c := byID[def.id]; c != nil {
 			return c, rolesOf[def.id]
@@ -81,21 +89,42 @@ func (a *analysis) kindContracts(st [2]*sideState, ks [2]*kindSide) []*Contract 
 			contractOf(ks[side].defs[id])
 		}
 	}
+	for _, side := range Sides {
+		launched[side] = map[string]map[string]Pos{}
+	}
 	for _, svc := range sortedKeys(keysOf(a.services)) {
 		for _, side := range Sides {
 			pkgs := a.services[svc][side]
 			runs, ok := st[side].calls.Reachable(a.mains[svc], pkgs)
 			for _, p := range pkgs {
+				for _, l := range ks[side].launches[p] {
+					if (!ok || runs[l.place.Func]) && (l.launcher == "" || l.launcher == svc) {
+						if launched[side][l.contract] == nil {
+							launched[side][l.contract] = map[string]Pos{}
+						}
+						if _, ok := launched[side][l.contract][svc]; !ok {
+							launched[side][l.contract][svc] = l.place.Pos
+						}
+					}
+				}
 				for _, f := range ks[side].facts[p] {
-					if ok && !runs[f.place.Func] {
+					if ok && !runs[f.place.Func] || f.launcher != "" && f.launcher != svc {
 						continue
 					}
-					def := ks[side].defs[f.contract]
+					id := f.contract
+					if strings.HasSuffix(id, ":") {
+						id += svc // a fact about the program that runs it
+					}
+					def := ks[side].defs[id]
 					if def == nil {
-						def = ks[1-side].defs[f.contract]
+						def = ks[1-side].defs[id]
 					}
 					if def == nil {
-						continue
+						def = processDefinition(id)
+						if def == nil {
+							continue
+						}
+						ks[side].defs[id] = def
 					}
 					_, r := contractOf(def)
 					m := r.consumers[side]
@@ -110,6 +139,7 @@ func (a *analysis) kindContracts(st [2]*sideState, ks [2]*kindSide) []*Contract 
 			}
 		}
 	}
+	a.processRoles(byID, rolesOf, launched)
 	var out []*Contract
 	for _, id := range sortedKeys(keysOf(byID)) {
 		c, r := byID[id], rolesOf[id]
@@ -143,6 +173,9 @@ func (a *analysis) kindContracts(st [2]*sideState, ks [2]*kindSide) []*Contract 
 				e.Providers[side] = nonNilRoles(r.providers[side][k])
 				e.Consumers[side] = nonNilRoles(r.consumers[side][k])
 			}
+			if c.Kind.IsProcess() {
+				processElement(c.Kind, e)
+			}
 			e.Changed = e.Type[Base] != e.Type[Head] || !sameServices(e.Providers) || !sameServices(e.Consumers)
 			changed = changed || e.Changed
 			c.Elements = append(c.Elements, e)
@@ -150,6 +183,9 @@ func (a *analysis) kindContracts(st [2]*sideState, ks [2]*kindSide) []*Contract 
 		if changed {
 			for _, side := range Sides {
 				c.Importers[side] = importersOf(c, side)
+			}
+			if c.Kind.IsProcess() {
+				c.Outside.Providers, c.Outside.Consumers = a.cfg.ExternalParties(c.Name, c.ID)
 			}
 			out = append(out, c)
 		}

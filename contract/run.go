@@ -50,7 +50,7 @@ func (a *analysis) run(ctx context.Context) (*Result, error) {
 	a.facts(st, targets)
 	a.missingModules(st, targets)
 	a.res.Contracts = a.diff(st)
-	if len(a.rpc) > 0 || len(a.http) > 0 || len(a.interest) > 0 {
+	if len(a.rpc) > 0 || len(a.http) > 0 || len(a.interest) > 0 || len(a.process) > 0 {
 		a.res.Contracts = append(a.res.Contracts, a.kindContracts(st, a.extract(st, targets))...)
 		slices.SortStableFunc(a.res.Contracts, func(x, y *Contract) int { return strings.Compare(x.Name, y.Name) })
 	}
@@ -71,6 +71,9 @@ func (a *analysis) targets() [2]map[string]bool {
 		interestPkgs[p] = true
 	}
 	for p := range a.http {
+		interestPkgs[p] = true
+	}
+	for p := range a.process {
 		interestPkgs[p] = true
 	}
 	var targets [2]map[string]bool
@@ -217,9 +220,13 @@ func (a *analysis) extract(st [2]*sideState, targets [2]map[string]bool) [2]*kin
 	}
 	var ks [2]*kindSide
 	var requests [2]map[string][]request // package -> the requests it sends
+	var sums [2]*launchSums              // launch summaries of the functions analysed
+	var helpers [2]map[string][]envHelper
+	programs := a.programNames()
 	for _, side := range []Side{Head, Base} {
 		ks[side] = newKindSide()
 		requests[side] = map[string][]request{}
+		sums[side], helpers[side] = newLaunchSums(), map[string][]envHelper{}
 		var services []*rpcService
 		for _, ip := range sortedKeys(a.rpc) {
 			if tp := st[side].u.Get(ip); tp != nil && tp.Info != nil {
@@ -232,7 +239,9 @@ func (a *analysis) extract(st [2]*sideState, targets [2]map[string]bool) [2]*kin
 		defineEnums(a.fset, enums, ks[side])
 		if side == Base {
 			maps.Copy(ks[Base].facts, ks[Head].facts)
+			maps.Copy(ks[Base].launches, ks[Head].launches)
 			maps.Copy(requests[Base], requests[Head])
+			sums[Base], helpers[Base] = sums[Head].clone(), maps.Clone(helpers[Head])
 		}
 		registrars := map[string][]string{}
 		for _, tp := range topo(st[side].u, targets[side]) {
@@ -245,12 +254,19 @@ func (a *analysis) extract(st [2]*sideState, targets [2]map[string]bool) [2]*kin
 					a.unknownRequests(hf.unknown)
 				}
 			}
+			if len(a.process) > 0 {
+				facts = append(facts, programFacts(a.fset, tp.Info, tp.Files, tp.Src.Path, helpers[side])...)
+				lf, marks := a.launchFacts(launchExtract(a.fset, tp.Info, tp.Types, tp.Files, sums[side]), programs, side)
+				facts = append(facts, lf...)
+				ks[side].launches[tp.Src.Path] = marks
+			}
 			ks[side].facts[tp.Src.Path] = facts
 		}
 	}
 	for p := range a.base.Changed {
 		if !targets[Base][p] {
 			delete(ks[Base].facts, p)
+			delete(ks[Base].launches, p)
 			delete(requests[Base], p)
 		}
 	}
