@@ -15,7 +15,7 @@ func planContracts(ch *checker) []Contract {
 		if !ok {
 			i = len(out)
 			byName[ec.c.Name] = i
-			out = append(out, Contract{Name: ec.c.Name, Kind: ec.c.Kind, Types: ec.c.Types, Changes: []Change{}})
+			out = append(out, Contract{Name: ec.c.Name, Kind: ec.c.Kind, Types: nonNil(ec.c.Types), Changes: []Change{}})
 		}
 		e := ec.e
 		b, h := contract.Base, contract.Head

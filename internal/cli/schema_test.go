@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/deployorder/deployorder/internal/demo"
+	"github.com/deployorder/deployorder/internal/testrepo"
 	"github.com/deployorder/deployorder/schema"
 	"github.com/google/go-cmp/cmp"
 	"github.com/santhosh-tekuri/jsonschema/v6"
@@ -117,4 +118,70 @@ func compileSchema(t *testing.T) *jsonschema.Schema {
 		t.Fatal(err)
 	}
 	return sch
+}
+
+// TestProcessContractsJSONMatchesSchema validates the plan of a range that
+// changes the kinds of contract the demo has none of: an operator passes
+// its proxy a new flag and sets it a new variable.
+func TestProcessContractsJSONMatchesSchema(t *testing.T) {
+	r := testrepo.New(t)
+	files := map[string]string{
+		"go.mod": "module example.com/mesh\n\ngo 1.22\n",
+		"internal/corev1/types.go": `package corev1
+
+type EnvVar struct{ Name, Value string }
+
+type Container struct {
+	Name, Image   string
+	Command, Args []string
+	Env           []EnvVar
+}
+`,
+		"cmd/operator/main.go": `package main
+
+import (
+	"fmt"
+
+	"example.com/mesh/internal/corev1"
+)
+
+func main() {
+	fmt.Println(corev1.Container{Name: "proxy", Args: []string{"--mode=fast"}, Env: []corev1.EnvVar{{Name: "PROXY_ID"}}})
+}
+`,
+		"cmd/proxy/main.go": `package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+)
+
+func main() {
+	mode := flag.String("mode", "", "")
+	flag.Parse()
+	fmt.Println(*mode, os.Getenv("PROXY_ID"))
+}
+`,
+	}
+	r.CommitFiles("proxy and operator", files)
+	var stdout, stderr bytes.Buffer
+	args := []string{"plan", "HEAD", "-C", r.Dir, "-o", "json", "--fail-on", "never", "--no-cache", "-q"}
+	if code := Main(context.Background(), args, testEnv(&stdout, &stderr)); code != ExitOK {
+		t.Fatalf("plan exited %d: %s", code, stderr.String())
+	}
+	var plan map[string]any
+	if err := json.Unmarshal(stdout.Bytes(), &plan); err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[string]bool{}
+	for _, c := range plan["contracts"].([]any) {
+		kinds[c.(map[string]any)["kind"].(string)] = true
+	}
+	if !kinds["env"] || !kinds["flag"] {
+		t.Fatalf("the plan has contracts of kinds %v, want env and flag", kinds)
+	}
+	if err := compileSchema(t).Validate(plan); err != nil {
+		t.Errorf("the plan does not match the schema: %v", err)
+	}
 }
