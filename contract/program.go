@@ -26,8 +26,9 @@ import (
 // struct a call parses. A read is required when the program fails without
 // the variable: the value (or the ok of LookupEnv) is tested for empty in
 // the same function and that branch returns an error, panics, exits or
-// logs fatally; or a tag says required (and no default). Other reads are
-// optional, and impose no order.
+// logs fatally; or the value is parsed by a call whose error does so; or a
+// tag says required (and no default). Other reads are optional, and impose
+// no order.
 //
 // A flag is defined by the standard flag package and spf13/pflag (the
 // package functions, FlagSet methods, cobra's Flags() and
@@ -506,7 +507,11 @@ func splitWords(s string) string {
 // requiredUse reports whether the program fails when a read (a call or an
 // index expression) comes back empty: its value, or the ok that comes
 // with it, is tested for empty in the same function, and the branch taken
-// when it is empty returns an error, panics, exits or logs fatally.
+// when it is empty returns an error, panics, exits or logs fatally; or the
+// value is parsed by a call whose error fails the program
+// (checkErr(json.Unmarshal([]byte(os.Getenv("T")), &t)), or
+// d, err := time.Parse(layout, v) with if err != nil { return err }),
+// outside a branch taken only when it is set.
 func (pw *programWalker) requiredUse(read ast.Expr) bool {
 	subject := map[types.Object]bool{}
 	direct := func(e ast.Expr) bool { return ast.Unparen(e) == read }
@@ -547,6 +552,126 @@ func (pw *programWalker) requiredUse(read ast.Expr) bool {
 				return true
 			}
 		}
+	}
+	// Parsed, and failing when the parse does.
+	uses := []ast.Expr{read}
+	if len(subject) > 0 {
+		uses = nil
+		ast.Inspect(pw.body, func(n ast.Node) bool {
+			if id, ok := n.(*ast.Ident); ok && subject[pw.info.Uses[id]] && isString(pw.info.TypeOf(id)) {
+				uses = append(uses, id)
+			}
+			return true
+		})
+	}
+	for _, u := range uses {
+		if pw.guardedBySet(u, is) {
+			continue
+		}
+		if c := pw.parsingCall(u); c != nil && pw.errorFails(c) {
+			return true
+		}
+	}
+	return false
+}
+
+// guardedBySet reports whether an expression sits in the branch of an if
+// that is taken only when the value is set.
+func (pw *programWalker) guardedBySet(e ast.Node, is func(ast.Expr) bool) bool {
+	for n := pw.parent[e]; n != nil; n = pw.parent[n] {
+		if s, ok := n.(*ast.IfStmt); ok {
+			if _, set := pw.emptyTest(s.Cond, is); set && s.Body.Pos() <= e.Pos() && e.End() <= s.Body.End() {
+				return true
+			}
+		}
+		if _, ok := n.(*ast.FuncLit); ok {
+			return false
+		}
+	}
+	return false
+}
+
+// parsingCall is the call that takes a value as an argument (through
+// parentheses and conversions) and returns an error last; nil if none.
+func (pw *programWalker) parsingCall(e ast.Expr) *ast.CallExpr {
+	var cur ast.Node = e
+	for range 4 {
+		p := pw.parent[cur]
+		switch x := p.(type) {
+		case *ast.ParenExpr:
+			cur = x
+			continue
+		case *ast.CallExpr:
+			if x.Fun == cur {
+				return nil
+			}
+			if tv, ok := pw.info.Types[x.Fun]; ok && tv.IsType() {
+				cur = x // a conversion: []byte(v)
+				continue
+			}
+			t := pw.info.TypeOf(x.Fun)
+			if t == nil {
+				return nil
+			}
+			sig, ok := t.Underlying().(*types.Signature)
+			if !ok || sig.Results().Len() == 0 || !isErrorType(sig.Results().At(sig.Results().Len()-1).Type()) {
+				return nil
+			}
+			return x
+		}
+		return nil
+	}
+	return nil
+}
+
+// errorFails reports whether the error a call returns fails the program:
+// the call is handed to a checker (checkErr, Must, log.Fatal), or its
+// error is assigned and then handed to one, or tested with if err != nil
+// and a branch that fails.
+func (pw *programWalker) errorFails(c *ast.CallExpr) bool {
+	checker := func(call *ast.CallExpr) bool {
+		name := ""
+		switch f := ast.Unparen(call.Fun).(type) {
+		case *ast.Ident:
+			name = f.Name
+		case *ast.SelectorExpr:
+			name = f.Sel.Name
+		}
+		lower := strings.ToLower(name)
+		return strings.HasPrefix(lower, "check") || strings.HasPrefix(lower, "must") || strings.HasPrefix(name, "Fatal") || name == "panic"
+	}
+	switch p := pw.parent[c].(type) {
+	case *ast.CallExpr:
+		return checker(p)
+	case *ast.AssignStmt:
+		if len(p.Rhs) != 1 || len(p.Lhs) == 0 {
+			return false
+		}
+		id, ok := p.Lhs[len(p.Lhs)-1].(*ast.Ident)
+		if !ok {
+			return false
+		}
+		errObj := pw.info.ObjectOf(id)
+		if errObj == nil {
+			return false
+		}
+		isErr := func(e ast.Expr) bool {
+			x, ok := ast.Unparen(e).(*ast.Ident)
+			return ok && pw.info.Uses[x] == errObj
+		}
+		for _, s := range pw.ifs {
+			if b, ok := ast.Unparen(s.Cond).(*ast.BinaryExpr); ok && b.Op == token.NEQ && (isErr(b.X) && isNil(pw.info, b.Y) || isErr(b.Y) && isNil(pw.info, b.X)) && rejects(pw.info, s.Body.List) {
+				return true
+			}
+		}
+		found := false
+		ast.Inspect(pw.body, func(n ast.Node) bool {
+			if call, ok := n.(*ast.CallExpr); ok && checker(call) && slices.ContainsFunc(call.Args, isErr) {
+				found = true
+			}
+			return !found
+		})
+		return found
 	}
 	return false
 }
