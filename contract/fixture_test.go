@@ -277,7 +277,11 @@ func observed(res *contract.Result) map[string][]string {
 		}
 	}
 	for _, n := range res.Notes {
-		k := fmt.Sprintf("head %s:%d", n.File, n.Line)
+		side := "head"
+		if n.Code == "LAUNCH_GONE" {
+			side = "base" // about a launch site at base
+		}
+		k := fmt.Sprintf("%s %s:%d", side, n.File, n.Line)
 		out[k] = append(out[k], "note "+n.Code)
 	}
 	for k := range out {
