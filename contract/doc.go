@@ -19,6 +19,14 @@
 // by html/template or text/template, printed by fmt or log — reads (and for
 // a relay, writes) every key the reflection can see.
 //
+// Other kinds of contract are found by extractors and become roles the same
+// way: RPC methods, HTTP routes, enum values, and the contracts between a
+// launcher and the program of the repository it launches (process.go): the
+// environment variables the launcher sets in a container spec or an
+// exec.Cmd and the program reads (required, or optional), the command-line
+// flags the program defines and the launcher passes, and the annotations
+// and labels the launcher writes on the object and the program reads back.
+//
 // Identity across revisions is by stable keys (importpath.Type, Go field
 // name, wire key), never by go/types objects: base and head are type-checked
 // as separate universes. Only the packages that can touch a contract that
