@@ -93,7 +93,7 @@ func acceptedStrings(fs []Finding) []string {
 }
 
 func TestBuildAccepts(t *testing.T) {
-	ghost := "error STOP_CONSUME_BEFORE_STOP_PROVIDE T.ghost: a still reads T.ghost at head, but w stop writing it and no service writes it at head; stop reading it first, in an earlier change"
+	ghost := "error STOP_CONSUME_BEFORE_STOP_PROVIDE T.ghost: a still reads T.ghost at head, but w stops writing it and no service writes it at head; stop reading it first, in an earlier change"
 	trailer := func(v string) Acceptance {
 		a, err := parseTrailer(commitSHA, v)
 		if err != nil {

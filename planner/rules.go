@@ -450,9 +450,18 @@ func checkOutsideConsumer(ch *checker) {
 		if ps := ec.providers(contract.Base); len(ps) > 0 {
 			pos = first(ps[sortedSet(ps)[0]])
 		}
-		ch.elementFinding(OutsideConsumer, ec, pos, "%s stop %s %s, which %s %s (external in the config): no deploy order keeps %s working; keep %s it, or accept the break",
-			joinNames(minus(ec.providers(contract.Base), ec.providers(contract.Head))), gerund(v.Provide), ec.name, joinNames(parties), thirdPerson(v, len(parties)), joinNames(parties), gerund(v.Provide))
+		stoppers := minus(ec.providers(contract.Base), ec.providers(contract.Head))
+		ch.elementFinding(OutsideConsumer, ec, pos, "%s %s %s %s, which %s %s (external in the config): no deploy order keeps %s working; keep %s it, or accept the break",
+			joinNames(stoppers), stopVerb(len(stoppers)), gerund(v.Provide), ec.name, joinNames(parties), thirdPerson(v, len(parties)), joinNames(parties), gerund(v.Provide))
 	}
+}
+
+// stopVerb is "stops" for one service and "stop" for several.
+func stopVerb(n int) string {
+	if n == 1 {
+		return "stops"
+	}
+	return "stop"
 }
 
 // checkStopConsumeBeforeStopProvide: the services that stop consuming an
@@ -480,8 +489,8 @@ func checkStopConsumeBeforeStopProvide(ch *checker) {
 					r, v.Consumes, ec.name, cur, v.Provides)
 				continue
 			}
-			ch.elementFinding(StopConsumeBeforeStopProvide, ec, at, "%s still %s %s at head, but %s stop %s it and no service %s it at head; stop %s it first, in an earlier change",
-				r, v.Consumes, ec.name, joinNames(stopProviders), gerund(v.Provide), v.Provides, gerund(v.Consume))
+			ch.elementFinding(StopConsumeBeforeStopProvide, ec, at, "%s still %s %s at head, but %s %s %s it and no service %s it at head; stop %s it first, in an earlier change",
+				r, v.Consumes, ec.name, joinNames(stopProviders), stopVerb(len(stopProviders)), gerund(v.Provide), v.Provides, gerund(v.Consume))
 		}
 		for _, r := range minus(ec.consumers(contract.Base), ec.consumers(contract.Head)) {
 			for _, w := range stopProviders {

@@ -108,7 +108,7 @@ func TestProcessRules(t *testing.T) {
 			els: []el{env("PORT", "-", "p: operator; c: proxy[optional]")}},
 		{name: "a launcher that stops setting a variable the program still requires is blocked",
 			els:      []el{env("PORT", "p: operator; c: proxy", "c: proxy")},
-			findings: []string{"error STOP_CONSUME_BEFORE_STOP_PROVIDE proxy $PORT: proxy still reads proxy $PORT at head, but operator stop setting it and no service sets it at head; stop reading it first, in an earlier change"}},
+			findings: []string{"error STOP_CONSUME_BEFORE_STOP_PROVIDE proxy $PORT: proxy still reads proxy $PORT at head, but operator stops setting it and no service sets it at head; stop reading it first, in an earlier change"}},
 		{name: "the program stops reading, then the launcher stops setting",
 			els:         []el{env("PORT", "p: operator; c: proxy", "-")},
 			constraints: []string{"proxy>operator STOP_CONSUME_BEFORE_STOP_PROVIDE proxy $PORT"}},
@@ -120,7 +120,7 @@ func TestProcessRules(t *testing.T) {
 			constraints: []string{"proxy>operator PROVIDE_BEFORE_CONSUME proxy --mode"}},
 		{name: "a flag removed while a launcher still passes it is blocked",
 			els:      []el{flag("mode", "p: proxy; c: operator", "c: operator")},
-			findings: []string{"error STOP_CONSUME_BEFORE_STOP_PROVIDE proxy --mode: operator still passes proxy --mode at head, but proxy stop accepting it and no service accepts it at head; stop passing it first, in an earlier change"}},
+			findings: []string{"error STOP_CONSUME_BEFORE_STOP_PROVIDE proxy --mode: operator still passes proxy --mode at head, but proxy stops accepting it and no service accepts it at head; stop passing it first, in an earlier change"}},
 		{name: "a flag renamed on both sides is a cycle: define both, switch, remove",
 			els:         []el{flag("old", "p: proxy; c: operator", "-"), flag("new", "-", "p: proxy; c: operator")},
 			constraints: []string{"operator>proxy STOP_CONSUME_BEFORE_STOP_PROVIDE proxy --old", "proxy>operator PROVIDE_BEFORE_CONSUME proxy --new"}},
@@ -202,7 +202,7 @@ func TestRuleOutsideConsumer(t *testing.T) {
 	}{
 		{"nobody outside reads it: removing it breaks nothing", contract.Parties{}, nil},
 		{"a mobile app reads it: removing it blocks", contract.Parties{Consumers: []string{"mobile-app"}},
-			[]string{"error OUTSIDE_CONSUMER T.plan: meta stop writing T.plan, which mobile-app reads (external in the config): no deploy order keeps mobile-app working; keep writing it, or accept the break"}},
+			[]string{"error OUTSIDE_CONSUMER T.plan: meta stops writing T.plan, which mobile-app reads (external in the config): no deploy order keeps mobile-app working; keep writing it, or accept the break"}},
 		{"an outside party also writes it: no break", contract.Parties{Consumers: []string{"app"}, Providers: []string{"sdk"}}, nil},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -226,7 +226,7 @@ func TestRuleStopConsumeBeforeStopProvide(t *testing.T) {
 			constraints: []string{"billing>meta STOP_CONSUME_BEFORE_STOP_PROVIDE T.old", "front>meta STOP_CONSUME_BEFORE_STOP_PROVIDE T.old"}},
 		{name: "a reader that still reads what nobody writes at head blocks the plan",
 			els:      []el{{key: "old", base: "p: meta; c: billing", head: "p: ; c: billing"}},
-			findings: []string{"error STOP_CONSUME_BEFORE_STOP_PROVIDE T.old: billing still reads T.old at head, but meta stop writing it and no service writes it at head; stop reading it first, in an earlier change"}},
+			findings: []string{"error STOP_CONSUME_BEFORE_STOP_PROVIDE T.old: billing still reads T.old at head, but meta stops writing it and no service writes it at head; stop reading it first, in an earlier change"}},
 		{name: "another writer keeps providing it: no order",
 			els: []el{{key: "k", base: "p: a b; c: r", head: "p: b; c: r"}}},
 		{name: "a writer that stops writing what it alone reads needs no order",
