@@ -32,7 +32,7 @@
 #
 # Usage: scripts/bench.sh            (from anywhere in the repository)
 #        RUNS=3 PACKAGES=300 SERVICES=20 COMMITS=100 scripts/bench.sh
-#        REPO=/work/repos/jaegertracing+jaeger RANGE=f6fcb05e5f^..f6fcb05e5f scripts/bench.sh
+#        REPO=~/src/jaeger RANGE=f6fcb05e5f^..f6fcb05e5f scripts/bench.sh
 set -euo pipefail
 
 PACKAGES=${PACKAGES:-2000}
