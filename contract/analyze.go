@@ -46,6 +46,7 @@ type analysis struct {
 	services     map[string][2][]string // per service: its in-repo packages at base and head
 	mains        map[string]string      // service -> main package
 	changedLines map[string][][2]int    // head file -> its changed line ranges
+	broken       [2]map[string]bool     // per side, the packages that do not type-check there
 	res          *Result
 }
 

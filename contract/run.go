@@ -54,6 +54,7 @@ func (a *analysis) run(ctx context.Context) (*Result, error) {
 		a.res.Contracts = append(a.res.Contracts, a.kindContracts(st, a.extract(st, targets))...)
 		slices.SortStableFunc(a.res.Contracts, func(x, y *Contract) int { return strings.Compare(x.Name, y.Name) })
 	}
+	a.trustCheckedSide()
 	graph.SortWarnings(a.res.Warnings)
 	return a.res, nil
 }
@@ -180,7 +181,7 @@ func (a *analysis) facts(st [2]*sideState, targets [2]map[string]bool) {
 	for _, tp := range topo(head.u, targets[Head]) {
 		head.facts[tp.Src.Path] = access.Walk(a.fset, tp, head.tracked, headSum)
 		head.calls.AddPackage(tp)
-		a.typeErrors(tp, "head")
+		a.typeErrors(tp, Head)
 	}
 	baseSum := access.NewSummaries()
 	maps.Copy(baseSum.Methods, headSum.Methods)
@@ -192,7 +193,7 @@ func (a *analysis) facts(st [2]*sideState, targets [2]map[string]bool) {
 	for _, tp := range topo(base.u, targets[Base]) {
 		base.facts[tp.Src.Path] = access.Walk(a.fset, tp, base.tracked, baseSum)
 		baseCalls.AddPackage(tp)
-		a.typeErrors(tp, "base")
+		a.typeErrors(tp, Base)
 	}
 	for p := range a.base.Changed {
 		delete(base.calls.Broken, p) // a changed package is judged at base by its base version
@@ -404,10 +405,14 @@ func (a *analysis) layouts(u *access.Universe) map[string]*Layout {
 	return out
 }
 
-func (a *analysis) typeErrors(tp *access.Package, side string) {
+func (a *analysis) typeErrors(tp *access.Package, side Side) {
 	if len(tp.Errs) == 0 {
 		return
 	}
+	if a.broken[side] == nil {
+		a.broken[side] = map[string]bool{}
+	}
+	a.broken[side][tp.Src.Path] = true
 	file, line, msg := splitPosition(tp.Errs[0])
 	a.warnCause("TYPE_ERRORS", file, line, fmt.Sprintf("packages do not type-check at %s (%s); their field accesses may be incomplete", side, msg),
 		"package %s does not type-check at %s (%s); its field accesses may be incomplete", tp.Src.Path, side, msg)

@@ -655,7 +655,11 @@ func (w *walker) collectDecoded(root ast.Node) map[types.Object]bool {
 // encoder: a map literal, or a local map variable filled with a literal and
 // m["key"] = v in the same function.
 func (w *walker) mapKeys(e ast.Expr) []string {
-	m, ok := types.Unalias(w.info.TypeOf(e)).Underlying().(*types.Map)
+	t := w.info.TypeOf(e)
+	if t == nil {
+		return nil // an argument that does not type-check (a package missing from the module cache)
+	}
+	m, ok := types.Unalias(t).Underlying().(*types.Map)
 	if !ok {
 		return nil
 	}
