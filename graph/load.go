@@ -465,6 +465,16 @@ func (w *Workspace) convert(lp *packages.Package) (*Package, []Warning) {
 // that failed to load because in-repo code imports it (a typo, a module
 // that provides no such package) gets a warning where it is imported.
 func (w *Workspace) convertOther(lp *packages.Package, p *Package) (*Package, []Warning) {
+	if len(lp.Errors) > 0 {
+		// A package that could not be found (its module is not in the
+		// cache) can come back with the files of the package that imports
+		// it: they are not its own, and type-checked as its own they would redeclare
+		// names and leave others undefined.
+		foreign := func(f string) bool { return lp.Dir == "" || filepath.Dir(f) != lp.Dir }
+		lp.GoFiles = slices.DeleteFunc(slices.Clone(lp.GoFiles), foreign)
+		lp.OtherFiles = slices.DeleteFunc(slices.Clone(lp.OtherFiles), foreign)
+		lp.IgnoredFiles = slices.DeleteFunc(slices.Clone(lp.IgnoredFiles), foreign)
+	}
 	p.GoFiles = slices.Sorted(slices.Values(lp.GoFiles))
 	p.Files = slices.Sorted(slices.Values(slices.Concat(lp.GoFiles, lp.OtherFiles, lp.IgnoredFiles)))
 	for written, ip := range lp.Imports {
