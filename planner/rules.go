@@ -17,6 +17,7 @@ const (
 	OutsideConsumer              RuleID = "OUTSIDE_CONSUMER"
 	UndefinedFlag                RuleID = "UNDEFINED_FLAG"
 	FollowsMethod                RuleID = "FOLLOWS_METHOD"
+	SelfServed                   RuleID = "SELF_SERVED"
 	TolerantConsumer             RuleID = "TOLERANT_CONSUMER"
 	ProvideBeforeConsume         RuleID = "PROVIDE_BEFORE_CONSUME"
 	StopConsumeBeforeStopProvide RuleID = "STOP_CONSUME_BEFORE_STOP_PROVIDE"
@@ -57,6 +58,8 @@ func init() {
 			Purpose: "An element that an outside party consumes (external: in the config, with consumes: true: a mobile app, users' SDKs) and that the repository stops providing breaks that party, whatever the deploy order: the plan is blocked until the change keeps providing it, or the break is accepted."},
 		{ID: FollowsMethod, Severity: Info, Check: checkFollowsMethod,
 			Purpose: "The fields of a message that travels only in RPC methods the range adds (no service served them at base) or removes (no service serves them at head), the request and response and the messages inside them, follow those methods' order and impose none of their own: the client that writes a new request's fields cannot run before the server has the method anyway, and stops writing them when it stops calling."},
+		{ID: SelfServed, Severity: Warning, Check: checkSelfServed,
+			Purpose: "A JSON key that, at base and at head, every service writing it also reads and every service reading it also writes (a configuration struct each program fills and uses in its own process, the options of a library each one embeds) crosses no service boundary that the code shows: its changes impose no order between services. If the services share it through storage or messages, the writers of a new key deploy first; the plan says so instead of ordering."},
 		{ID: TolerantConsumer, Severity: Warning, Check: checkTolerantConsumer, Acceptable: true,
 			Purpose: "A consumer that, in the same function, reads an old element where its replacement is missing (a fallback proven from the code: the read of one sits under a condition on the other) keeps the provider-first order but makes it non-critical: it forces no split, and rolling the provider back stays safe. A consumer left with only the fallback is a warning."},
 		{ID: ProvideBeforeConsume, Severity: Info, Check: checkProvideBeforeConsume,
@@ -92,7 +95,8 @@ type elementChange struct {
 	// value (a new list's entries); such elements are listed after it.
 	nested bool
 	// follows names the new RPC method whose order the element follows
-	// (FOLLOWS_METHOD): it imposes no order of its own.
+	// (FOLLOWS_METHOD), or says that each service serves itself
+	// (SELF_SERVED): it imposes no order of its own.
 	follows string
 }
 
@@ -268,6 +272,65 @@ func checkFollowsMethod(ch *checker) {
 				ec.c.Name, joinNames(names), how, whose, order)
 		}
 	}
+}
+
+// checkSelfServed finds the JSON keys that every service which writes
+// them also reads, and the other way round, at both sides: one note per
+// contract, and no order.
+func checkSelfServed(ch *checker) {
+	keys := map[*contract.Contract][]string{}
+	var order []*contract.Contract
+	for _, ec := range ch.elements {
+		if ec.follows != "" || ec.c.Kind != contract.JSON || len(ec.c.Outside.Providers)+len(ec.c.Outside.Consumers) > 0 {
+			continue
+		}
+		self, services := true, map[string]bool{}
+		for _, s := range contract.Sides {
+			p, c := sortedSet(ec.providers(s)), sortedSet(ec.e.Consumers[s])
+			self = self && slices.Equal(p, c)
+			for _, svc := range p {
+				services[svc] = true
+			}
+		}
+		if !self || len(services) < 2 {
+			continue // one service alone orders nothing anyway
+		}
+		ec.follows = "self"
+		ec.rules[SelfServed] = true
+		if keys[ec.c] == nil {
+			order = append(order, ec.c)
+		}
+		keys[ec.c] = append(keys[ec.c], ec.name)
+	}
+	for _, c := range order {
+		var svcs []string
+		for _, ec := range ch.elements {
+			if ec.c == c && ec.follows == "self" {
+				for _, s := range contract.Sides {
+					svcs = append(svcs, sortedSet(ec.providers(s))...)
+				}
+			}
+		}
+		slices.Sort(svcs)
+		svcs = slices.Compact(svcs)
+		ch.finding(SelfServed, contract.Pos{}, "%s: %s read%s the keys %s write%s (%s): they cross no service boundary the code shows (a configuration each program fills for itself), so they impose no order; if these services share them through storage or messages, deploy the writers of new keys first",
+			joinNames(keys[c]), joinNames(svcs), pluralS(len(svcs)), pronounThey(len(svcs)), pluralS(len(svcs)), c.Name)
+	}
+}
+
+// pluralS is the verb ending of a subject of n services: "s" for one.
+func pluralS(n int) string {
+	if n == 1 {
+		return "s"
+	}
+	return ""
+}
+
+func pronounThey(n int) string {
+	if n == 1 {
+		return "it"
+	}
+	return "they"
 }
 
 // checkTolerantConsumer finds the consumers that fall back, in the same

@@ -219,6 +219,37 @@ func TestRuleOutsideConsumer(t *testing.T) {
 	}
 }
 
+// TestRuleSelfServed: a JSON key each service that writes it also reads,
+// at both sides, orders nothing (etcd's embed.Config, filled and used by
+// every program that embeds a server); one writer or reader more, or a
+// protobuf field, and the usual rules apply.
+func TestRuleSelfServed(t *testing.T) {
+	const note = "warning SELF_SERVED T.a and T.b: server and tool read the keys they write (T): they cross no service boundary the code shows (a configuration each program fills for itself), so they impose no order; if these services share them through storage or messages, deploy the writers of new keys first"
+	runRule(t, SelfServed, []ruleCase{
+		{name: "both stop writing and reading",
+			els:      []el{{key: "a", base: "p: server tool; c: server tool", head: "-"}, {key: "b", base: "-", head: "p: server tool; c: server tool"}},
+			findings: []string{note}},
+		{name: "one service only reads it: a real reader",
+			els: []el{{key: "a", base: "p: server tool; c: server tool web", head: "-"}}},
+		{name: "one service only writes it: a real writer",
+			els: []el{{key: "a", base: "-", head: "p: server api; c: server"}}},
+		{name: "protobuf fields travel",
+			els: []el{{key: "1", kind: contract.Protobuf, base: "p: server tool; c: server tool", head: "-"}}},
+	})
+	for _, tc := range []struct {
+		name string
+		els  []el
+		want int
+	}{
+		{"self-served: no constraint", []el{{key: "a", base: "p: server tool; c: server tool", head: "-"}}, 0},
+		{"a real reader: it stops first", []el{{key: "a", base: "p: server; c: server web", head: "-"}}, 1},
+	} {
+		if got := len(checked(res(tc.els...)).constraints); got != tc.want {
+			t.Errorf("%s: %d constraints, want %d", tc.name, got, tc.want)
+		}
+	}
+}
+
 func TestRuleStopConsumeBeforeStopProvide(t *testing.T) {
 	runRule(t, StopConsumeBeforeStopProvide, []ruleCase{
 		{name: "readers stop before the writer stops",
@@ -382,7 +413,7 @@ func TestRuleUnsplittableCycle(t *testing.T) {
 // TestRegistryIsComplete checks that every rule ID is in the registry
 // once, with a purpose and a check.
 func TestRegistryIsComplete(t *testing.T) {
-	ids := []RuleID{WireKeyChanged, OutsideProvider, UndefinedFlag, OutsideConsumer, FollowsMethod, TolerantConsumer, ProvideBeforeConsume, StopConsumeBeforeStopProvide,
+	ids := []RuleID{WireKeyChanged, OutsideProvider, UndefinedFlag, OutsideConsumer, FollowsMethod, SelfServed, TolerantConsumer, ProvideBeforeConsume, StopConsumeBeforeStopProvide,
 		WireIdentical, RebuildOnly, GuessedKeys, SplitCycle, UnsplittableCycle}
 	seen := map[RuleID]int{}
 	for _, r := range Rules {
