@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -333,8 +335,10 @@ func (r *Repo) ReadBlob(h plumbing.Hash) ([]byte, error) {
 
 // Export writes the files of commit rev into dir (which must exist), for
 // tools that need a directory; the repository itself is not touched.
-// Symbolic links and submodules are skipped: a link could point outside the
-// export, and a submodule's content is not in this repository. Names that
+// A symbolic link to a file of the same commit is written as a copy of
+// that file (Go code shares files that way: signal_linux.go -> a common
+// file); other links are skipped, since they could point outside the
+// export, and so are submodules, whose content is not in this repository. Names that
 // could escape the directory are skipped too. A blob the clone lacks (a
 // partial clone, a snapshot without its largest files) is skipped and
 // listed in missing, unless it is a Go or module file, which the plan
@@ -344,7 +348,12 @@ func (r *Repo) Export(rev, dir string) (missing []string, err error) {
 	if err != nil {
 		return nil, err
 	}
+	links := map[string]plumbing.Hash{} // link name -> the blob holding its target
 	err = r.walkFiles(c.TreeHash, "", func(name string, e object.TreeEntry) error {
+		if e.Mode == filemode.Symlink {
+			links[name] = e.Hash
+			return nil
+		}
 		if e.Mode != filemode.Regular && e.Mode != filemode.Executable && e.Mode != filemode.Deprecated {
 			return nil
 		}
@@ -382,7 +391,48 @@ func (r *Repo) Export(rev, dir string) (missing []string, err error) {
 		}
 		return out.Close()
 	})
-	return missing, err
+	if err != nil {
+		return missing, err
+	}
+	return missing, r.exportLinks(c, links, dir)
+}
+
+// exportLinks writes each link that names a regular file of the commit,
+// by a relative path that stays in the repository, as a copy of it.
+func (r *Repo) exportLinks(c *object.Commit, links map[string]plumbing.Hash, dir string) error {
+	if len(links) == 0 {
+		return nil
+	}
+	tree, err := c.Tree()
+	if err != nil {
+		return err
+	}
+	for _, name := range slices.Sorted(maps.Keys(links)) {
+		target, err := r.ReadBlob(links[name])
+		if err != nil || len(target) == 0 || path.IsAbs(string(target)) {
+			continue
+		}
+		to := path.Clean(path.Join(path.Dir(name), string(target)))
+		if to == ".." || strings.HasPrefix(to, "../") {
+			continue
+		}
+		f, err := tree.File(to)
+		if err != nil || (f.Mode != filemode.Regular && f.Mode != filemode.Executable) {
+			continue
+		}
+		data, err := f.Contents()
+		if err != nil {
+			continue
+		}
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // walkFiles calls fn for every non-directory entry under a tree, with its

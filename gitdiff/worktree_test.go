@@ -64,3 +64,38 @@ func TestExportKeepsOddNames(t *testing.T) {
 		}
 	}
 }
+
+// TestExportCopiesLinksToFiles: a link to a file of the commit (Go code
+// shares files between build-constrained names that way) is exported as
+// a copy of it; a link that leaves the repository, an absolute one and one
+// to a directory are not.
+func TestExportCopiesLinksToFiles(t *testing.T) {
+	r := testrepo.New(t)
+	r.Write(map[string]string{"sig/signal_unix.go": "package sig\n\nconst Term = 15\n", "sig/sub/x.go": "package sub\n"})
+	for link, target := range map[string]string{
+		"sig/signal_linux.go": "signal_unix.go",
+		"sig/up.go":           "../../outside.go",
+		"sig/abs.go":          "/etc/hostname",
+		"sig/dir":             "sub",
+	} {
+		if err := os.Symlink(target, filepath.Join(r.Dir, link)); err != nil {
+			t.Skip("no symbolic links here:", err)
+		}
+	}
+	r.Git("add", "-A")
+	r.Git("commit", "-q", "-m", "links")
+	head := r.Git("rev-parse", "HEAD")
+	dir := t.TempDir()
+	if _, err := open(t, r.Dir).Export(head, dir); err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(filepath.Join(dir, "sig/signal_linux.go"))
+	if err != nil || string(got) != "package sig\n\nconst Term = 15\n" {
+		t.Errorf("signal_linux.go = %q, %v; want a copy of signal_unix.go", got, err)
+	}
+	for _, name := range []string{"sig/up.go", "sig/abs.go", "sig/dir"} {
+		if _, err := os.Lstat(filepath.Join(dir, name)); err == nil {
+			t.Errorf("%s was exported; a link out of the repository or to a directory must not be", name)
+		}
+	}
+}
