@@ -39,7 +39,8 @@ var fixtureFilter = flag.String("fixture", "", "run only the analysis fixtures w
 // files; "base: reads T.k" in a shared file is about its base. A read under
 // a condition on another key of the contract says so: "reads T.old if
 // T.new"; an optional read of a process contract (a variable or an
-// annotation the program does without) ends in " optionally"; a note of
+// annotation the program does without, an RPC call that handles
+// Unimplemented) ends in " optionally"; a note of
 // the analysis on a line is "note CODE". Only the
 // elements of contracts that the range changes are reported, as by the
 // plan. Every tagged struct type in a non-main package is a contract (as
@@ -257,7 +258,7 @@ func observed(res *contract.Result) map[string][]string {
 					for _, g := range p.Guards {
 						s += " if " + c.Name + "." + g
 					}
-					if p.Optional && c.Kind.IsProcess() {
+					if p.Optional && (c.Kind.IsProcess() || c.Kind == contract.RPC) {
 						s += " optionally"
 					}
 					out[k] = append(out[k], s)

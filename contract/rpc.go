@@ -348,12 +348,20 @@ func rpcFacts(fset *token.FileSet, tp *access.Package, x *rpcIndex, generated ma
 				continue
 			}
 			fn := funcFullName(tp.Info, fd)
+			tolerant := handlesUnimplemented(tp.Info, fd.Body)
 			ast.Inspect(fd.Body, func(n ast.Node) bool {
 				call, ok := n.(*ast.CallExpr)
 				if !ok {
 					return true
 				}
-				out = append(out, rpcCall(fset, tp.Info, x, generated, fn, call)...)
+				facts := rpcCall(fset, tp.Info, x, generated, fn, call)
+				for i := range facts {
+					if tolerant && !facts[i].provide {
+						facts[i].place.Optional = true
+						facts[i].place.Via = "a call that handles Unimplemented"
+					}
+				}
+				out = append(out, facts...)
 				// Invoke, NewStream or a wrapper given the full method name.
 				for _, arg := range call.Args {
 					if s := constString(tp.Info, arg); x.byFull[s] != nil {
@@ -366,6 +374,32 @@ func rpcFacts(fset *token.FileSet, tp *access.Package, x *rpcIndex, generated ma
 		}
 	}
 	return out
+}
+
+// handlesUnimplemented reports whether a function names the status of a
+// server that lacks the method (gRPC's codes.Unimplemented, Connect's
+// connect.CodeUnimplemented): its calls do without a method the server
+// does not have yet, or no longer has (capability negotiation), so they
+// impose no order.
+func handlesUnimplemented(info *types.Info, body *ast.BlockStmt) bool {
+	found := false
+	ast.Inspect(body, func(n ast.Node) bool {
+		sel, ok := n.(*ast.SelectorExpr)
+		if !ok || found {
+			return !found
+		}
+		obj := info.Uses[sel.Sel]
+		if obj == nil || obj.Pkg() == nil {
+			return true
+		}
+		switch p := obj.Pkg().Path(); {
+		case obj.Name() == "Unimplemented" && p == "google.golang.org/grpc/codes",
+			obj.Name() == "CodeUnimplemented" && (p == "connectrpc.com/connect" || p == "github.com/bufbuild/connect-go"):
+			found = true
+		}
+		return !found
+	})
+	return found
 }
 
 func funcFullName(info *types.Info, fd *ast.FuncDecl) string {
