@@ -222,6 +222,7 @@ func (w *launchWalker) fieldNode(x *ast.SelectorExpr) int {
 		}
 		return w.exprNode(chain[i-1])
 	}
+	holder := -1 // the object whose ObjectMeta the path names explicitly
 	for i := range chain {
 		var e ast.Expr = root
 		if i > 0 {
@@ -231,8 +232,15 @@ func (w *launchWalker) fieldNode(x *ast.SelectorExpr) int {
 			continue
 		}
 		obj := at(i)
+		if holder >= 0 {
+			obj = holder
+		}
 		role := ""
 		switch next := chain[i].Sel.Name; {
+		case next == "ObjectMeta" && i+1 < len(chain):
+			// pod.ObjectMeta.Annotations is pod.Annotations.
+			holder = obj
+			continue
 		case (next == "Annotations" || next == "Labels") && w.kind(chain[i]) == mapType:
 			role = "annot"
 		case next == "Env" && isExecCmd(w.lp.info.TypeOf(e)):
