@@ -56,7 +56,7 @@ func (a *analysis) trustCheckedSide() {
 			}
 		}
 		a.res.Notes = append(a.res.Notes, graph.Warning{Code: "ROLES_FROM_ONE_SIDE",
-			Message: fmt.Sprintf("%s type-check%s at %s but not at %s (see TYPE_ERRORS), so %s roles at %s are taken from %s: the plan assumes the range changes none of them; check %s by hand",
+			Message: fmt.Sprintf("%s type-check%s at %s but not at %s (see TYPE_ERRORS), so for the elements that exist at both sides %s roles at %s are taken from %s: the plan assumes the range changes none of those; check %s by hand",
 				joinWords(oneSided[bad]), verbS(len(oneSided[bad])), good, bad, possessive(len(oneSided[bad])), bad, good, pronoun(len(oneSided[bad])))})
 	}
 }
