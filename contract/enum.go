@@ -7,7 +7,6 @@ import (
 	"sort"
 
 	"github.com/deployorder/deployorder/contract/access"
-	"golang.org/x/tools/go/types/typeutil"
 )
 
 // Enum values are elements too: the values of a named string or integer
@@ -199,35 +198,7 @@ func rejectsOthers(info *types.Info, sw *ast.SwitchStmt) bool {
 		if cc.List != nil {
 			continue
 		}
-		rejects := false
-		for _, st := range cc.Body {
-			ast.Inspect(st, func(n ast.Node) bool {
-				switch n := n.(type) {
-				case *ast.FuncLit:
-					return false
-				case *ast.ReturnStmt:
-					if len(n.Results) > 0 {
-						last := n.Results[len(n.Results)-1]
-						if t := info.TypeOf(last); t != nil && isErrorType(t) && !isNil(info, last) {
-							rejects = true
-						}
-					}
-				case *ast.CallExpr:
-					if id, ok := ast.Unparen(n.Fun).(*ast.Ident); ok && id.Name == "panic" {
-						rejects = true
-					}
-					if f, ok := typeutil.Callee(info, n).(*types.Func); ok {
-						switch f.Origin().FullName() {
-						case "os.Exit", "log.Fatal", "log.Fatalf", "log.Fatalln", "log.Panic", "log.Panicf", "log.Panicln",
-							"(*log.Logger).Fatal", "(*log.Logger).Fatalf", "(*log.Logger).Panic", "(*log.Logger).Panicf":
-							rejects = true
-						}
-					}
-				}
-				return true
-			})
-		}
-		return rejects
+		return rejects(info, cc.Body)
 	}
 	return false // no default: Go ignores the other values
 }
