@@ -83,7 +83,11 @@ func (cg *CallGraph) AddPackage(tp *Package) {
 					}
 				}
 			case *ast.GenDecl:
-				cg.collect(info, initName, d)
+				for _, s := range d.Specs {
+					if vs, ok := s.(*ast.ValueSpec); !ok || !assertionOnly(info, vs) {
+						cg.collect(info, initName, s)
+					}
+				}
 				for _, s := range d.Specs {
 					ts, ok := s.(*ast.TypeSpec)
 					if !ok {
@@ -128,6 +132,31 @@ func (cg *CallGraph) collect(info *types.Info, name string, n ast.Node) {
 		}
 		return true
 	})
+}
+
+// assertionOnly reports whether a package-level var declaration only
+// asserts at compile time that a type implements an interface
+// (var _ io.Reader = (*T)(nil)): its names are all blank and its values
+// call nothing, so it runs no code and must not make T's methods
+// reachable in every program that links the package.
+func assertionOnly(info *types.Info, vs *ast.ValueSpec) bool {
+	for _, n := range vs.Names {
+		if n.Name != "_" {
+			return false
+		}
+	}
+	calls := false
+	for _, v := range vs.Values {
+		ast.Inspect(v, func(n ast.Node) bool {
+			if c, ok := n.(*ast.CallExpr); ok {
+				if tv, ok := info.Types[c.Fun]; !ok || !tv.IsType() {
+					calls = true
+				}
+			}
+			return !calls
+		})
+	}
+	return !calls
 }
 
 // Reachable returns the functions a service can run, from its main

@@ -35,6 +35,23 @@ func New() *Made { return &Made{} }
 type Made struct{}
 
 func (*Made) Run() int { return 6 }
+
+// Compile-time assertions run nothing: Asserted's methods stay unreachable.
+var _ interface{ Serve() int } = (*Asserted)(nil)
+var _, _ = Asserted{}, &Asserted{}
+
+type Asserted struct{}
+
+func (*Asserted) Serve() int { return 7 }
+
+// A blank var whose value calls a function does run it.
+var _ = register(Registered{})
+
+func register(any) bool { return true }
+
+type Registered struct{}
+
+func (Registered) Serve() int { return 8 }
 `,
 		"example.com/m/cmd/app": `package main
 
@@ -74,6 +91,7 @@ func main() {
 		"(*example.com/m/lib.Made).Run",        // its type is returned by New, which runs
 		"(example.com/m/cmd/app.server).Serve", // the interface method called (no body: a leaf)
 		"(example.com/m/lib.Handler).Serve",    // a method of a type the code builds
+		"(example.com/m/lib.Registered).Serve", // built in a blank var's initialiser that calls register
 		"example.com/m/cmd/app.init",
 		"example.com/m/cmd/app.main",
 		"example.com/m/cmd/app.setup",
@@ -82,6 +100,7 @@ func main() {
 		"example.com/m/lib.fromTable", // referenced by a package-level initialiser
 		"example.com/m/lib.helper",
 		"example.com/m/lib.init",
+		"example.com/m/lib.register",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("reachable (-want +got):\n%s", diff)
