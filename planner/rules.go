@@ -17,6 +17,7 @@ const (
 	OutsideConsumer              RuleID = "OUTSIDE_CONSUMER"
 	UndefinedFlag                RuleID = "UNDEFINED_FLAG"
 	FollowsMethod                RuleID = "FOLLOWS_METHOD"
+	FollowsField                 RuleID = "FOLLOWS_FIELD"
 	SelfServed                   RuleID = "SELF_SERVED"
 	TolerantConsumer             RuleID = "TOLERANT_CONSUMER"
 	ProvideBeforeConsume         RuleID = "PROVIDE_BEFORE_CONSUME"
@@ -58,6 +59,8 @@ func init() {
 			Purpose: "An element that an outside party consumes (external: in the config, with consumes: true: a mobile app, users' SDKs) and that the repository stops providing breaks that party, whatever the deploy order: the plan is blocked until the change keeps providing it, or the break is accepted."},
 		{ID: FollowsMethod, Severity: Info, Check: checkFollowsMethod,
 			Purpose: "The fields of a message that travels only in RPC methods the range adds (no service served them at base) or removes (no service serves them at head), the request and response and the messages inside them, follow those methods' order and impose none of their own: the client that writes a new request's fields cannot run before the server has the method anyway, and stops writing them when it stops calling."},
+		{ID: FollowsField, Severity: Info, Check: checkFollowsField,
+			Purpose: "The fields of a message type that no service wrote at base and that travels only inside fields no service wrote at base either (a new filter tree in a new request field) follow the order of the fields that carry them, and impose none of their own: an old writer cannot send them, since it sends no value of the type at all. The same holds the other way for a type that travels only in fields removed in the range."},
 		{ID: SelfServed, Severity: Warning, Check: checkSelfServed,
 			Purpose: "A JSON key that, at base and at head, every service writing it also reads and every service reading it also writes (a configuration struct each program fills and uses in its own process, the options of a library each one embeds) crosses no service boundary that the code shows: its changes impose no order between services. If the services share it through storage or messages, the writers of a new key deploy first; the plan says so instead of ordering."},
 		{ID: TolerantConsumer, Severity: Warning, Check: checkTolerantConsumer, Acceptable: true,
@@ -270,6 +273,114 @@ func checkFollowsMethod(ch *checker) {
 			}
 			ch.finding(FollowsMethod, contract.Pos{}, "%s travels only in %s, %s this range: its fields follow the %s order (%s)",
 				ec.c.Name, joinNames(names), how, whose, order)
+		}
+	}
+}
+
+// checkFollowsField marks the fields of the message types that travel only
+// inside fields new in the range (or only inside fields removed in it).
+func checkFollowsField(ch *checker) {
+	carriers := map[string][]*elementChange{} // contract type -> the changed elements whose values hold it
+	carriedElsewhere := map[string]bool{}     // ... or an unchanged element, or an RPC method
+	for _, c := range ch.res.Contracts {
+		for _, e := range c.Elements {
+			if c.Kind == contract.RPC {
+				for _, t := range e.Carries {
+					carriedElsewhere[t] = true
+				}
+			}
+			if !c.Kind.IsField() || e.Changed {
+				continue
+			}
+			for _, t := range e.Nested {
+				carriedElsewhere[t] = true
+			}
+		}
+	}
+	for _, ec := range ch.elements {
+		if ec.c.Kind.IsField() {
+			for _, t := range ec.e.Nested {
+				carriers[t] = append(carriers[t], ec)
+			}
+		}
+	}
+	// A protobuf oneof member's wrapper (Msg_Member: the Go struct that
+	// holds one member of Msg's oneof) travels wherever Msg does: the
+	// oneof field itself has no wire key, so no element carries it.
+	carriersOf := func(t string) ([]*elementChange, bool) {
+		cs, elsewhere := carriers[t], carriedElsewhere[t]
+		for i := strings.LastIndex(t, "_"); len(cs) == 0 && !elsewhere && i > strings.LastIndex(t, "."); i = strings.LastIndex(t[:i], "_") {
+			cs, elsewhere = carriers[t[:i]], carriedElsewhere[t[:i]]
+		}
+		return cs, elsewhere
+	}
+	// follows lists the fields that carry a contract's values when they
+	// are written nowhere at side s (Base: new in the range), and neither
+	// are those fields.
+	follows := func(c *contract.Contract, s contract.Side) []*elementChange {
+		var outers []*elementChange
+		for _, t := range c.Types {
+			cs, elsewhere := carriersOf(t)
+			if elsewhere {
+				return nil
+			}
+			for _, cr := range cs {
+				if len(cr.providers(s)) > 0 {
+					return nil
+				}
+				if cr.c != c {
+					outers = append(outers, cr)
+				}
+			}
+		}
+		for _, e := range c.Elements {
+			if len(e.Providers[s]) > 0 {
+				return nil
+			}
+		}
+		return outers
+	}
+	type following struct {
+		how    string
+		outers []*elementChange
+	}
+	found := map[*contract.Contract]following{}
+	for _, ec := range ch.elements {
+		if _, done := found[ec.c]; done || ec.follows != "" || !ec.c.Kind.IsField() || len(ec.c.Outside.Providers)+len(ec.c.Outside.Consumers) > 0 {
+			continue
+		}
+		if outers := follows(ec.c, contract.Base); len(outers) > 0 {
+			found[ec.c] = following{"new in", outers}
+		} else if outers := follows(ec.c, contract.Head); len(outers) > 0 {
+			found[ec.c] = following{"removed in", outers}
+		}
+	}
+	for _, ec := range ch.elements {
+		f, ok := found[ec.c]
+		if !ok || ec.follows != "" {
+			continue
+		}
+		// Name the outermost carrier: one whose own type does not follow.
+		outer := f.outers[0]
+		for _, o := range f.outers {
+			if _, inner := found[o.c]; !inner {
+				outer = o
+				break
+			}
+		}
+		ec.follows = outer.name
+		ec.rules[FollowsField] = true
+	}
+	for _, c := range ch.res.Contracts {
+		f, ok := found[c]
+		if !ok {
+			continue
+		}
+		for _, ec := range ch.elements {
+			if ec.c == c {
+				ch.finding(FollowsField, contract.Pos{}, "%s travels only inside fields %s this range (%s): its fields follow their order", c.Name, f.how, ec.follows)
+				break
+			}
 		}
 	}
 }

@@ -189,6 +189,52 @@ func TestRuleFollowsMethod(t *testing.T) {
 	}
 }
 
+func TestRuleFollowsField(t *testing.T) {
+	// Query gains a field filter of a new type Filter (with a oneof member
+	// wrapper Filter_Attr): the client writes them, the server reads them,
+	// and the server answers a new capability the client reads. Filter's
+	// keys cannot reach the server before filter itself does: they follow
+	// it, and the plan names only the outer fields.
+	build := func(filterAtBase string, alsoTopLevel bool) *checker {
+		r := res(
+			el{contract: "Query", key: "q", base: "p: cli; c: store", head: "p: cli; c: store"},
+			el{contract: "Query", key: "filter", base: "-", head: "p: cli; c: store", nested: []string{"example.com/api.Filter"}},
+			el{contract: "Filter", key: "op", base: filterAtBase, head: "p: cli; c: store"},
+			el{contract: "Filter", key: "args", base: "-", head: "p: cli; c: store", nested: []string{"example.com/api.Filter"}},
+			el{contract: "Filter_Attr", key: "attr", base: "-", head: "p: cli; c: store"},
+		)
+		if alsoTopLevel {
+			r.Contracts = append(r.Contracts, &contract.Contract{Name: "Old", Kind: contract.JSON, Types: []string{"example.com/api.Old"},
+				Elements: []*contract.Element{{Key: "f", Nested: []string{"example.com/api.Filter"}}}})
+		}
+		return checked(r)
+	}
+	ch := build("-", false)
+	if diff := cmp.Diff([]string{"cli>store PROVIDE_BEFORE_CONSUME Query.filter"}, constraintStrings(ch.constraints)); diff != "" {
+		t.Errorf("new type: constraints (-want +got):\n%s", diff)
+	}
+	want := []string{
+		"info FOLLOWS_FIELD Filter travels only inside fields new in this range (Query.filter): its fields follow their order",
+		"info FOLLOWS_FIELD Filter_Attr travels only inside fields new in this range (Query.filter): its fields follow their order",
+	}
+	var got []string
+	for _, f := range findingStrings(ch.findings) {
+		if strings.Contains(f, string(FollowsField)) {
+			got = append(got, f)
+		}
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("new type: findings (-want +got):\n%s", diff)
+	}
+	// A type some service wrote at base, or one an unchanged field also
+	// carries, orders its own keys.
+	for name, ch := range map[string]*checker{"written at base": build("p: cli; c: store", false), "carried elsewhere": build("-", true)} {
+		if !slices.ContainsFunc(ch.constraints, func(c Constraint) bool { return c.Contract == "Filter" }) {
+			t.Errorf("%s: Filter's keys follow Query.filter: %v", name, constraintStrings(ch.constraints))
+		}
+	}
+}
+
 func TestRuleOutsideConsumer(t *testing.T) {
 	removed := func(outside contract.Parties) *contract.Result {
 		r := res(el{key: "plan", base: "p: meta", head: "-"})
@@ -413,7 +459,7 @@ func TestRuleUnsplittableCycle(t *testing.T) {
 // TestRegistryIsComplete checks that every rule ID is in the registry
 // once, with a purpose and a check.
 func TestRegistryIsComplete(t *testing.T) {
-	ids := []RuleID{WireKeyChanged, OutsideProvider, UndefinedFlag, OutsideConsumer, FollowsMethod, SelfServed, TolerantConsumer, ProvideBeforeConsume, StopConsumeBeforeStopProvide,
+	ids := []RuleID{WireKeyChanged, OutsideProvider, UndefinedFlag, OutsideConsumer, FollowsMethod, FollowsField, SelfServed, TolerantConsumer, ProvideBeforeConsume, StopConsumeBeforeStopProvide,
 		WireIdentical, RebuildOnly, GuessedKeys, SplitCycle, UnsplittableCycle}
 	seen := map[RuleID]int{}
 	for _, r := range Rules {
