@@ -1,6 +1,7 @@
 package gitdiff
 
 import (
+	"bytes"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/go-git/go-billy/v5/osfs"
 	"github.com/go-git/go-git/v5"
@@ -344,11 +346,52 @@ func (r *Repo) ReadBlob(h plumbing.Hash) ([]byte, error) {
 // listed in missing, unless it is a Go or module file, which the plan
 // needs: that is an error naming it.
 func (r *Repo) Export(rev, dir string) (missing []string, err error) {
+	return r.export(rev, dir, false)
+}
+
+// ExportGo is Export of the files the go command and the contract
+// analysis read: Go, module and workspace files, the other source files a
+// package may hold (assembly, cgo, .syso), everything under vendor/, and
+// every file under a directory whose Go code embeds files (//go:embed).
+// Creating files is what an export costs (a millisecond each on some file
+// systems), and a repository's documentation, images and front-end code
+// are often most of its files.
+func (r *Repo) ExportGo(rev, dir string) (missing []string, err error) {
+	return r.export(rev, dir, true)
+}
+
+// goNeeds reports whether the go command may read a file of a package
+// directory: its sources, whatever their language, and module files.
+func goNeeds(name string) bool {
+	base := path.Base(name)
+	switch base {
+	case "go.mod", "go.sum", "go.work", "go.work.sum":
+		return true
+	}
+	if strings.HasPrefix(name, "vendor/") || strings.Contains(name, "/vendor/") {
+		return true
+	}
+	switch path.Ext(base) {
+	case ".go", ".s", ".S", ".sx", ".c", ".h", ".cc", ".cpp", ".cxx", ".hh", ".hpp", ".hxx", ".m", ".f", ".F", ".for", ".f90", ".syso", ".swig", ".swigcxx":
+		return true
+	}
+	return false
+}
+
+// exportFile is one regular file to write.
+type exportFile struct {
+	name string
+	hash plumbing.Hash
+	mode os.FileMode
+}
+
+func (r *Repo) export(rev, dir string, goOnly bool) (missing []string, err error) {
 	c, err := r.commit(plumbing.NewHash(rev))
 	if err != nil {
 		return nil, err
 	}
 	links := map[string]plumbing.Hash{} // link name -> the blob holding its target
+	var files, others []exportFile
 	err = r.walkFiles(c.TreeHash, "", func(name string, e object.TreeEntry) error {
 		if e.Mode == filemode.Symlink {
 			links[name] = e.Hash
@@ -357,44 +400,150 @@ func (r *Repo) Export(rev, dir string) (missing []string, err error) {
 		if e.Mode != filemode.Regular && e.Mode != filemode.Executable && e.Mode != filemode.Deprecated {
 			return nil
 		}
-		p := filepath.Join(dir, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			return err
-		}
-		b, err := r.git.BlobObject(e.Hash)
-		if errors.Is(err, plumbing.ErrObjectNotFound) {
-			if base := path.Base(name); strings.HasSuffix(base, ".go") || base == "go.mod" || base == "go.sum" || base == "go.work" {
-				return fmt.Errorf("%s is not in this clone (object %s is missing); fetch it (a partial clone: git fetch, or git clone without --filter)", name, e.Hash)
-			}
-			missing = append(missing, name)
-			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("%s: %w", name, err)
-		}
-		rd, err := b.Reader()
-		if err != nil {
-			return err
-		}
-		defer rd.Close()
-		mode := os.FileMode(0o644)
+		f := exportFile{name: name, hash: e.Hash, mode: 0o644}
 		if e.Mode == filemode.Executable {
-			mode = 0o755
+			f.mode = 0o755
 		}
-		out, err := os.OpenFile(p, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, mode)
-		if err != nil {
-			return err
+		if goOnly && !goNeeds(name) {
+			others = append(others, f)
+		} else {
+			files = append(files, f)
 		}
-		if _, err := io.Copy(out, rd); err != nil {
-			out.Close()
-			return err
-		}
-		return out.Close()
+		return nil
 	})
 	if err != nil {
+		return nil, err
+	}
+	w := newExportWriter(dir)
+	embeds := map[string]bool{} // directories whose Go code embeds files
+	for _, f := range files {
+		b, err := r.git.BlobObject(f.hash)
+		if errors.Is(err, plumbing.ErrObjectNotFound) {
+			if base := path.Base(f.name); strings.HasSuffix(base, ".go") || base == "go.mod" || base == "go.sum" || base == "go.work" {
+				w.wait()
+				return nil, fmt.Errorf("%s is not in this clone (object %s is missing); fetch it (a partial clone: git fetch, or git clone without --filter)", f.name, f.hash)
+			}
+			missing = append(missing, f.name)
+			continue
+		}
+		if err != nil {
+			w.wait()
+			return missing, fmt.Errorf("%s: %w", f.name, err)
+		}
+		data, err := readAll(b)
+		if err != nil {
+			w.wait()
+			return missing, fmt.Errorf("%s: %w", f.name, err)
+		}
+		if goOnly && strings.HasSuffix(f.name, ".go") && bytes.Contains(data, []byte("go:embed")) {
+			embeds[path.Dir(f.name)] = true
+		}
+		w.write(f, data)
+	}
+	for _, f := range others {
+		if !embedded(embeds, f.name) {
+			continue
+		}
+		data, err := r.ReadBlob(f.hash)
+		if errors.Is(err, plumbing.ErrObjectNotFound) {
+			missing = append(missing, f.name)
+			continue
+		}
+		if err != nil {
+			w.wait()
+			return missing, fmt.Errorf("%s: %w", f.name, err)
+		}
+		w.write(f, data)
+	}
+	if err := w.wait(); err != nil {
 		return missing, err
 	}
 	return missing, r.exportLinks(c, links, dir)
+}
+
+// embedded reports whether a file lies under one of the directories.
+func embedded(dirs map[string]bool, name string) bool {
+	for d := path.Dir(name); ; d = path.Dir(d) {
+		if dirs[d] {
+			return true
+		}
+		if d == "." || d == "/" {
+			return false
+		}
+	}
+}
+
+func readAll(b *object.Blob) ([]byte, error) {
+	rd, err := b.Reader()
+	if err != nil {
+		return nil, err
+	}
+	defer rd.Close()
+	return io.ReadAll(rd)
+}
+
+// exportWriter writes files on a few goroutines: creating a file is a
+// system call that waits on the file system, and they overlap well.
+type exportWriter struct {
+	dir  string
+	jobs chan exportJob
+	wg   sync.WaitGroup
+	mu   sync.Mutex
+	dirs map[string]bool // directories already made
+	err  error
+}
+
+type exportJob struct {
+	f    exportFile
+	data []byte
+}
+
+func newExportWriter(dir string) *exportWriter {
+	w := &exportWriter{dir: dir, jobs: make(chan exportJob, 64), dirs: map[string]bool{".": true}}
+	for range 4 {
+		w.wg.Add(1)
+		go func() {
+			defer w.wg.Done()
+			for j := range w.jobs {
+				if err := w.writeFile(j); err != nil {
+					w.mu.Lock()
+					if w.err == nil {
+						w.err = err
+					}
+					w.mu.Unlock()
+				}
+			}
+		}()
+	}
+	return w
+}
+
+func (w *exportWriter) write(f exportFile, data []byte) { w.jobs <- exportJob{f, data} }
+
+func (w *exportWriter) writeFile(j exportJob) error {
+	d := path.Dir(j.f.name)
+	w.mu.Lock()
+	made := w.dirs[d]
+	w.mu.Unlock()
+	if !made {
+		if err := os.MkdirAll(filepath.Join(w.dir, filepath.FromSlash(d)), 0o755); err != nil {
+			return err
+		}
+		w.mu.Lock()
+		w.dirs[d] = true
+		w.mu.Unlock()
+	}
+	return os.WriteFile(filepath.Join(w.dir, filepath.FromSlash(j.f.name)), j.data, j.f.mode)
+}
+
+// wait lets the writers finish and returns the first error.
+func (w *exportWriter) wait() error {
+	if w.jobs != nil {
+		close(w.jobs)
+		w.jobs = nil
+	}
+	w.wg.Wait()
+	return w.err
 }
 
 // exportLinks writes each link that names a regular file of the commit,

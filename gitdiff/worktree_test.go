@@ -99,3 +99,52 @@ func TestExportCopiesLinksToFiles(t *testing.T) {
 		}
 	}
 }
+
+// TestExportGo: the export plan runs go list on holds what the go command
+// reads (sources in every language it builds, module files, vendor/, the
+// files Go code embeds, executable bits kept) and leaves out the rest.
+func TestExportGo(t *testing.T) {
+	r := testrepo.New(t)
+	head := r.CommitFiles("tree", map[string]string{
+		"go.mod": "module m\n\ngo 1.22\n", "go.sum": "", "go.work": "go 1.22\n\nuse .\n",
+		"a/a.go": "package a\n", "a/a_amd64.s": "TEXT ·f(SB),0,$0\n", "a/c.h": "", "a/README.md": "docs\n",
+		"docs/guide.md": "docs\n", "docs/img/x.png": "png",
+		"ui/embed.go":    "package ui\n\nimport \"embed\"\n\n//go:embed dist\nvar FS embed.FS\n",
+		"ui/dist/app.js": "js\n", "ui/dist/css/app.css": "css\n",
+		"vendor/modules.txt": "# x v1\n", "vendor/x/LICENSE": "MIT\n",
+		"web/src/index.ts": "ts\n",
+	})
+	r.Git("update-index", "--chmod=+x", "a/a_amd64.s")
+	r.Git("commit", "-q", "-m", "exec")
+	head = r.Git("rev-parse", "HEAD")
+	dir := t.TempDir()
+	if _, err := open(t, r.Dir).ExportGo(head, dir); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			rel, _ := filepath.Rel(dir, p)
+			got = append(got, filepath.ToSlash(rel))
+		}
+		return nil
+	})
+	want := []string{"a/a.go", "a/a_amd64.s", "a/c.h", "go.mod", "go.sum", "go.work",
+		"ui/dist/app.js", "ui/dist/css/app.css", "ui/embed.go", "vendor/modules.txt", "vendor/x/LICENSE"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("ExportGo files (-want +got):\n%s", diff)
+	}
+	if fi, err := os.Stat(filepath.Join(dir, "a/a_amd64.s")); err != nil || fi.Mode()&0o100 == 0 {
+		t.Errorf("a/a_amd64.s lost its executable bit: %v %v", fi, err)
+	}
+	// Export itself still writes every file.
+	all := t.TempDir()
+	if _, err := open(t, r.Dir).Export(head, all); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"docs/img/x.png", "web/src/index.ts", "a/README.md"} {
+		if _, err := os.Stat(filepath.Join(all, name)); err != nil {
+			t.Errorf("Export lacks %s: %v", name, err)
+		}
+	}
+}

@@ -305,7 +305,7 @@ func loadHead(ctx context.Context, repo *gitdiff.Repo, cfg *config.Config, rev s
 		return nil, nil, err
 	}
 	cleanup := func() { os.RemoveAll(tmp) }
-	missing, err := repo.Export(rev, tmp)
+	missing, err := repo.ExportGo(rev, tmp)
 	if err != nil {
 		cleanup()
 		return nil, nil, fmt.Errorf("exporting %.12s: %w", rev, err)
