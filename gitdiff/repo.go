@@ -499,12 +499,13 @@ type exportJob struct {
 }
 
 func newExportWriter(dir string) *exportWriter {
-	w := &exportWriter{dir: dir, jobs: make(chan exportJob, 64), dirs: map[string]bool{".": true}}
+	jobs := make(chan exportJob, 64)
+	w := &exportWriter{dir: dir, jobs: jobs, dirs: map[string]bool{".": true}}
 	for range 4 {
 		w.wg.Add(1)
 		go func() {
 			defer w.wg.Done()
-			for j := range w.jobs {
+			for j := range jobs { // not w.jobs: wait sets it to nil
 				if err := w.writeFile(j); err != nil {
 					w.mu.Lock()
 					if w.err == nil {
