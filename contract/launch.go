@@ -27,6 +27,11 @@ import (
 type launchItem struct {
 	s     string
 	place Place
+	// line is the command name of the command line a string was written
+	// in (exec.Command's name, a string list's first element), "" when
+	// unknown: a flag belongs to that program, not to another program the
+	// same class may also run.
+	line string
 }
 
 // launchContent is what a class of launch values holds.
@@ -84,7 +89,7 @@ func (c *launchContent) flags() []launchItem {
 	var out []launchItem
 	for _, it := range c.strs {
 		if k, ok := flagKey(it.s); ok {
-			out = append(out, launchItem{k, it.place})
+			out = append(out, launchItem{s: k, place: it.place, line: it.line})
 		}
 	}
 	return out

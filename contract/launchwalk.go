@@ -4,6 +4,7 @@ import (
 	"go/ast"
 	"go/token"
 	"go/types"
+	"path"
 	"slices"
 	"strconv"
 	"strings"
@@ -74,7 +75,7 @@ func (w *launchWalker) union(a, b int) int {
 }
 
 func (w *launchWalker) item(s string, e ast.Node) launchItem {
-	return launchItem{s, placeAt(w.lp.fset, e.Pos(), w.fn, "")}
+	return launchItem{s: s, place: placeAt(w.lp.fset, e.Pos(), w.fn, "")}
 }
 
 func (w *launchWalker) kind(e ast.Expr) launchKind {
@@ -292,16 +293,34 @@ func (w *launchWalker) edge(from, to int, role string) {
 
 // str adds a string element of a command line to a node: a constant, or
 // the constant prefix of a concatenation ("--level=" + v).
-func (w *launchWalker) str(n int, e ast.Expr, first bool) {
+func (w *launchWalker) str(n int, e ast.Expr, first bool, line string) {
 	s, ok := w.constPrefix(e)
 	if !ok {
 		return
 	}
 	it := w.item(s, e)
+	it.line = line
 	w.own[n].strs = append(w.own[n].strs, it)
-	if first && s != "" && !strings.HasPrefix(s, "-") && !strings.ContainsAny(s, " =") {
+	if first && isHead(s) {
 		w.own[n].heads = append(w.own[n].heads, it)
 	}
+}
+
+// isHead reports whether a command line's first string can name a program.
+func isHead(s string) bool {
+	return s != "" && !strings.HasPrefix(s, "-") && !strings.ContainsAny(s, " =")
+}
+
+// lineHead is the command name a string list literal starts with, "" if
+// its first element is not a constant one.
+func (w *launchWalker) lineHead(x *ast.CompositeLit) string {
+	if len(x.Elts) == 0 {
+		return ""
+	}
+	if s := constString(w.lp.info, x.Elts[0]); isHead(s) {
+		return path.Base(s)
+	}
+	return ""
 }
 
 // constPrefix is a string expression's constant value, or the constant
@@ -374,9 +393,10 @@ func (w *launchWalker) lit(x *ast.CompositeLit) int {
 			}
 		}
 	case *types.Slice:
+		line := w.lineHead(x)
 		for i, el := range x.Elts {
 			if isString(u.Elem()) {
-				w.str(n, el, i == 0)
+				w.str(n, el, i == 0, line)
 				continue
 			}
 			w.union(n, w.node(el))
@@ -415,7 +435,7 @@ func (w *launchWalker) call(x *ast.CallExpr) int {
 					continue
 				}
 				if strs {
-					w.str(n, a, false)
+					w.str(n, a, false, "")
 					continue
 				}
 				w.union(n, w.node(a))
@@ -448,15 +468,17 @@ func (w *launchWalker) call(x *ast.CallExpr) int {
 			return n
 		}
 		w.own[n].sites = append(w.own[n].sites, placeAt(w.lp.fset, x.Pos(), w.fn, ""))
+		line := ""
 		if s := constString(info, args[0]); s != "" {
 			w.own[n].heads = append(w.own[n].heads, w.item(s, args[0]))
+			line = path.Base(s)
 		}
 		for i, a := range args[1:] {
 			if x.Ellipsis.IsValid() && i == len(args)-2 {
 				w.union(n, w.node(a))
 				continue
 			}
-			w.str(n, a, false)
+			w.str(n, a, false, line)
 		}
 		return n
 	}
@@ -633,7 +655,7 @@ func (w *launchWalker) final() map[int]*launchContent {
 		case "env":
 			for _, it := range from.strs {
 				if k, _, ok := strings.Cut(it.s, "="); ok && isEnvName(k) {
-					to.env = append(to.env, launchItem{k, it.place})
+					to.env = append(to.env, launchItem{s: k, place: it.place})
 				}
 			}
 		case "annot":

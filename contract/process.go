@@ -181,6 +181,9 @@ func (a *analysis) launchFacts(classes []launchClass, programs map[string][]stri
 				facts = append(facts, fact{contract: processID(Env, prog), key: it.s, provide: true, place: at(it), launcher: only})
 			}
 			for _, it := range c.flags() {
+				if !flagFor(it, prog, programs) {
+					continue
+				}
 				facts = append(facts, fact{contract: processID(Flag, prog), key: it.s, place: at(it), launcher: only})
 			}
 			for _, it := range c.annots {
@@ -189,6 +192,25 @@ func (a *analysis) launchFacts(classes []launchClass, programs map[string][]stri
 		}
 	}
 	return dedupeFacts(facts), dedupeFacts(marks)
+}
+
+// shells run the command line they are handed: the flags written next
+// to them are theirs (sh -c), not the program's the same class also runs.
+var shells = map[string]bool{"sh": true, "bash": true, "dash": true, "ash": true, "zsh": true, "busybox": true}
+
+// flagFor reports whether a flag of a class's command lines is passed to
+// program prog: not when it was written in a command line that starts
+// with a shell or with another program of the repository (a variable
+// that holds `/bin/sh -c ...` on one path and `argoexec kill` on another).
+func flagFor(it launchItem, prog string, programs map[string][]string) bool {
+	if it.line == "" {
+		return true
+	}
+	if shells[it.line] {
+		return false
+	}
+	svcs := programs[it.line]
+	return len(svcs) == 0 || slices.Contains(svcs, prog)
 }
 
 func imagesNames(images []string) []string {
