@@ -22,6 +22,13 @@ type CallGraph struct {
 	sig     map[string][]string  // function -> the named types of its parameters and results
 	fields  map[string][]string  // named struct type -> the named types of its fields
 	Broken  map[string]bool      // packages whose references are incomplete (type errors)
+
+	reached map[string]reachResult // main package -> what Reachable found (the graph no longer changes once asked)
+}
+
+type reachResult struct {
+	runs map[string]bool
+	ok   bool
 }
 
 func NewCallGraph() *CallGraph {
@@ -32,6 +39,7 @@ func NewCallGraph() *CallGraph {
 // Merge copies other's entries over cg's: the base side starts from head's
 // graph and replaces what changed.
 func (cg *CallGraph) Merge(other *CallGraph) {
+	cg.reached = nil
 	for k, v := range other.refs {
 		cg.refs[k] = v
 	}
@@ -51,6 +59,7 @@ func (cg *CallGraph) Merge(other *CallGraph) {
 
 // AddPackage records a type-checked package's declarations and references.
 func (cg *CallGraph) AddPackage(tp *Package) {
+	cg.reached = nil
 	info := tp.Info
 	if len(tp.Errs) > 0 || tp.Partial > 0 {
 		cg.Broken[tp.Src.Path] = true
@@ -166,6 +175,18 @@ func assertionOnly(info *types.Info, vs *ast.ValueSpec) bool {
 // ok is false when a package of the closure has type errors: the graph is
 // then incomplete, and every function should count.
 func (cg *CallGraph) Reachable(main string, pkgs []string) (map[string]bool, bool) {
+	if r, ok := cg.reached[main]; ok {
+		return r.runs, r.ok
+	}
+	runs, ok := cg.reachable(main, pkgs)
+	if cg.reached == nil {
+		cg.reached = map[string]reachResult{}
+	}
+	cg.reached[main] = reachResult{runs, ok}
+	return runs, ok
+}
+
+func (cg *CallGraph) reachable(main string, pkgs []string) (map[string]bool, bool) {
 	for _, p := range pkgs {
 		if cg.Broken[p] {
 			return nil, false

@@ -106,6 +106,7 @@ func main() {
 		t.Errorf("reachable (-want +got):\n%s", diff)
 	}
 	cg.Broken["example.com/m/lib"] = true
+	cg.reached = nil // as AddPackage of a package with errors does
 	if _, ok := cg.Reachable("example.com/m/cmd/app", pkgs); ok {
 		t.Error("reachable ignored a package with type errors")
 	}
