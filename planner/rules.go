@@ -325,7 +325,10 @@ func checkFollowsField(ch *checker) {
 				return nil
 			}
 			for _, cr := range cs {
-				if len(cr.providers(s)) > 0 {
+				// A carrier no service writes at either side is
+				// provided outside the repository (OUTSIDE_PROVIDER): it
+				// is not new in the range, and orders nothing.
+				if len(cr.providers(s)) > 0 || len(cr.providers(1-s)) == 0 {
 					return nil
 				}
 				if cr.c != c {
@@ -568,6 +571,16 @@ func checkProvideBeforeConsume(ch *checker) {
 // checkOutsideProvider notes the consumers that start consuming an element
 // that no service of the repository provides, at base or at head.
 func checkOutsideProvider(ch *checker) {
+	// One finding per service and contract, naming its keys: a response
+	// of another system a service starts reading has many.
+	type group struct {
+		c     *contract.Contract
+		svc   string
+		pos   contract.Pos
+		elems []*elementChange
+	}
+	var groups []*group
+	byKey := map[[2]string]*group{}
 	for _, ec := range ch.elements {
 		if len(ec.providers(contract.Base)) > 0 || len(ec.providers(contract.Head)) > 0 {
 			continue
@@ -575,23 +588,51 @@ func checkOutsideProvider(ch *checker) {
 		if ec.c.Kind == contract.Flag {
 			continue // the program is in the repository: UNDEFINED_FLAG
 		}
-		v := ec.verbs()
+		for _, r := range minus(ec.consumers(contract.Head), ec.consumers(contract.Base)) {
+			ec.rules[OutsideProvider] = true
+			k := [2]string{ec.c.ID + "\x00" + ec.c.Name, r}
+			g := byKey[k]
+			if g == nil {
+				g = &group{c: ec.c, svc: r, pos: first(ec.consumers(contract.Head)[r])}
+				byKey[k] = g
+				groups = append(groups, g)
+			}
+			g.elems = append(g.elems, ec)
+		}
+	}
+	for _, g := range groups {
+		v := g.c.Kind.Verbs()
 		from := "outside code does (users' SDKs, UIs, another system)"
-		switch ec.c.Kind {
+		switch g.c.Kind {
 		case contract.Env:
 			from = "the deployment's manifests or the environment do"
 		case contract.Annotation:
 			from = "users' manifests or another controller do"
 		}
-		if ps := ec.c.Outside.Providers; len(ps) > 0 {
+		if ps := g.c.Outside.Providers; len(ps) > 0 {
 			from = joinNames(ps) + " does (external in the config)"
 		}
-		for _, r := range minus(ec.consumers(contract.Head), ec.consumers(contract.Base)) {
-			ec.rules[OutsideProvider] = true
-			ch.elementFinding(OutsideProvider, ec, first(ec.consumers(contract.Head)[r]), "%s starts %s %s, which no service of this repository %s: %s; no deploy order applies to it",
-				r, gerund(v.Consume), ec.name, v.Provides, from)
+		var names []string
+		for _, ec := range g.elems {
+			names = append(names, ec.name)
+		}
+		if len(names) > 4 {
+			names = append(names[:3:3], fmt.Sprintf("%d more keys of %s", len(names)-3, g.c.Name))
+		}
+		ch.finding(OutsideProvider, g.pos, "%s starts %s %s, which no service of this repository %s: %s; no deploy order applies to %s",
+			g.svc, gerund(v.Consume), joinNames(names), v.Provides, from, pronounIt(len(g.elems)))
+		if len(g.elems) == 1 {
+			ch.findings[len(ch.findings)-1].Element = g.elems[0].name
 		}
 	}
+}
+
+// pronounIt is the object pronoun of n elements.
+func pronounIt(n int) string {
+	if n == 1 {
+		return "it"
+	}
+	return "them"
 }
 
 // checkUndefinedFlag warns about a launcher that starts passing a flag

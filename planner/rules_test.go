@@ -74,6 +74,13 @@ func TestRuleOutsideProvider(t *testing.T) {
 			findings: []string{"info OUTSIDE_PROVIDER T.filter: api starts reading T.filter, which no service of this repository writes: outside code does (users' SDKs, UIs, another system); no deploy order applies to it"}},
 		{name: "a key written in the repository is not outside",
 			els: []el{{key: "k", base: "p: a", head: "p: a; c: b"}}},
+		{name: "the keys of one contract a service starts reading make one finding",
+			els: []el{{key: "took", base: "-", head: "c: api"}, {key: "errors", base: "-", head: "c: api"}, {key: "items", base: "-", head: "c: api; c: ui"},
+				{key: "a", base: "-", head: "c: api"}, {key: "b", base: "-", head: "c: api"}},
+			findings: []string{
+				"info OUTSIDE_PROVIDER T.items: ui starts reading T.items, which no service of this repository writes: outside code does (users' SDKs, UIs, another system); no deploy order applies to it",
+				"info OUTSIDE_PROVIDER api starts reading T.took, T.errors, T.items and 2 more keys of T, which no service of this repository writes: outside code does (users' SDKs, UIs, another system); no deploy order applies to them",
+			}},
 		{name: "a key whose writer stopped is a break, not an outside key",
 			els: []el{{key: "k", base: "p: a; c: b", head: "c: b"}}},
 	})
@@ -225,6 +232,18 @@ func TestRuleFollowsField(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("new type: findings (-want +got):\n%s", diff)
+	}
+	// A type inside a field no service of the repository writes (another
+	// system's response) is outside, not new: FOLLOWS_FIELD leaves it to
+	// OUTSIDE_PROVIDER.
+	outside := checked(res(
+		el{contract: "Resp", key: "items", base: "-", head: "c: store", nested: []string{"example.com/api.Item"}},
+		el{contract: "Item", key: "status", base: "-", head: "c: store"},
+	))
+	for _, f := range findingStrings(outside.findings) {
+		if strings.Contains(f, string(FollowsField)) {
+			t.Errorf("a type inside an outside response follows it: %s", f)
+		}
 	}
 	// A type some service wrote at base, or one an unchanged field also
 	// carries, orders its own keys.
