@@ -409,6 +409,9 @@ func checkSelfServed(ch *checker) {
 		if !self || len(services) < 2 {
 			continue // one service alone orders nothing anyway
 		}
+		if !ordersOthers(ec) {
+			continue // nothing to say: the usual rules order nothing either
+		}
 		ec.follows = "self"
 		ec.rules[SelfServed] = true
 		if keys[ec.c] == nil {
@@ -430,6 +433,25 @@ func checkSelfServed(ch *checker) {
 		ch.finding(SelfServed, contract.Pos{}, "%s: %s read%s the keys %s write%s (%s): they cross no service boundary the code shows (a configuration each program fills for itself), so they impose no order; if these services share them through storage or messages, deploy the writers of new keys first",
 			joinNames(keys[c]), joinNames(svcs), pluralS(len(svcs)), pronounThey(len(svcs)), pluralS(len(svcs)), c.Name)
 	}
+}
+
+// ordersOthers reports whether the usual rules would order two services
+// for an element: one starts (or stops) providing it and another starts
+// (or stops) consuming it.
+func ordersOthers(ec *elementChange) bool {
+	pairs := func(a, b []string) bool {
+		for _, x := range a {
+			for _, y := range b {
+				if x != y {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	start := pairs(minus(ec.providers(contract.Head), ec.providers(contract.Base)), minus(ec.e.Consumers[contract.Head], ec.e.Consumers[contract.Base]))
+	stop := pairs(minus(ec.providers(contract.Base), ec.providers(contract.Head)), minus(ec.e.Consumers[contract.Base], ec.e.Consumers[contract.Head]))
+	return start || stop
 }
 
 // pluralS is the verb ending of a subject of n services: "s" for one.

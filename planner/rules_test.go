@@ -300,6 +300,8 @@ func TestRuleSelfServed(t *testing.T) {
 			els: []el{{key: "a", base: "-", head: "p: server api; c: server"}}},
 		{name: "protobuf fields travel",
 			els: []el{{key: "1", kind: contract.Protobuf, base: "p: server tool; c: server tool", head: "-"}}},
+		{name: "a service joining those that write and read a key orders nothing: no note",
+			els: []el{{key: "a", base: "p: server tool; c: server tool", head: "p: server tool e2e; c: server tool e2e"}}},
 	})
 	for _, tc := range []struct {
 		name string
