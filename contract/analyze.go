@@ -15,6 +15,7 @@ import (
 
 	"github.com/deployorder/deployorder/change"
 	"github.com/deployorder/deployorder/config"
+	"github.com/deployorder/deployorder/contract/access"
 	"github.com/deployorder/deployorder/graph"
 )
 
@@ -36,6 +37,7 @@ type analysis struct {
 	changedDirs  map[string]bool
 	base         *baseView
 	deps         *graph.Deps            // packages of other modules and the standard library, once loaded
+	preparsed    *access.Preparsed      // the head's own packages, parsed while go list runs
 	interest     map[string]bool        // importpath.Type of contract types the range may change
 	rpc          map[string]bool        // packages whose generated RPC services the range may change
 	http         map[string]bool        // packages that register routes or send requests, when the range may change one

@@ -35,6 +35,16 @@ type sideState struct {
 // interest, at head and (for changed packages) at base, and diffs roles.
 func (a *analysis) run(ctx context.Context) (*Result, error) {
 	targets := a.targets()
+	// The repository's packages are parsed while go list reads what they
+	// depend on: it runs in another process, and mostly waits.
+	var files []string
+	for _, ip := range sortedKeys(targets[Head]) {
+		if p := a.ws.Package(ip, nil); p != nil && p.InRepo {
+			files = append(files, p.GoFiles...)
+		}
+	}
+	a.preparsed = access.Preparse(a.fset, files, repoReader(a.ws), 1)
+	defer a.preparsed.Stop()
 	// Type-checking needs the files of every dependency, in other modules
 	// and the standard library too.
 	deps, err := a.ws.LoadDeps(ctx, sortedKeys(targets[Head]))
@@ -130,6 +140,7 @@ func (a *analysis) typeCheck(ctx context.Context, targets [2]map[string]bool) ([
 	var st [2]*sideState
 	a.base.head = headSource(a.ws, a.deps, nil)
 	head := access.NewUniverse("head", a.fset, headSource(a.ws, a.deps, targets[Head]))
+	head.Preparsed = a.preparsed
 	base := access.NewUniverse("base", a.fset, a.base.source(targets[Base]))
 	base.Parent, base.Local = head, a.base.localFunc()
 	head.Meta, base.Meta = a.metaFunc(Head), a.metaFunc(Base)

@@ -18,18 +18,24 @@ import (
 // give them; see graph.Workspace.Package), so the only packages without
 // source are those of modules missing from the module cache.
 func headSource(ws *graph.Workspace, deps *graph.Deps, bodies map[string]bool) func(string) (*access.Source, bool) {
-	read := func(name string) ([]byte, error) {
-		if filepath.IsAbs(name) {
-			return os.ReadFile(name)
-		}
-		return os.ReadFile(filepath.Join(ws.Root, filepath.FromSlash(name)))
-	}
+	read := repoReader(ws)
 	return func(ip string) (*access.Source, bool) {
 		p := ws.Package(ip, deps)
 		if p == nil || len(p.GoFiles) == 0 {
 			return nil, false
 		}
 		return &access.Source{Path: ip, Files: p.GoFiles, Read: read, Imports: p.ImportMap, Bodies: bodies[ip]}, true
+	}
+}
+
+// repoReader reads a file of the head by its display name: relative to the
+// repository's root, or absolute outside it (module cache, GOROOT).
+func repoReader(ws *graph.Workspace) func(string) ([]byte, error) {
+	return func(name string) ([]byte, error) {
+		if filepath.IsAbs(name) {
+			return os.ReadFile(name)
+		}
+		return os.ReadFile(filepath.Join(ws.Root, filepath.FromSlash(name)))
 	}
 }
 

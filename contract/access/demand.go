@@ -308,6 +308,11 @@ func process(j job) result {
 // parseFile parses one file for Prepare: without comments and bodies for
 // a dependency.
 func (u *Universe) parseFile(name string, read func(string) ([]byte, error), strip bool) (*ast.File, error) {
+	if !strip {
+		if f, err, ok := u.Preparsed.take(name); ok {
+			return f, err
+		}
+	}
 	data, err := read(name)
 	if err != nil {
 		return nil, err

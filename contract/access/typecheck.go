@@ -58,6 +58,8 @@ type Universe struct {
 	// (as resolved, vendoring applied), from the load: Prepare follows it
 	// before anything is parsed. Nil: every package is read whole.
 	Meta func(path string) (name string, imports []string)
+	// Preparsed holds files parsed ahead of time (nil: none).
+	Preparsed *Preparsed
 
 	mu         sync.Mutex
 	parsed     map[string]*ast.File // by file display name
