@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/deployorder/deployorder/change"
+	"github.com/deployorder/deployorder/contract"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -25,7 +26,7 @@ func inConfig(rule RuleID, element, expires string) Acceptance {
 }
 
 func TestAcceptances(t *testing.T) {
-	rules := "OUTSIDE_CONSUMER, TOLERANT_CONSUMER or STOP_CONSUME_BEFORE_STOP_PROVIDE" // in the registry's order
+	rules := "OUTSIDE_CONSUMER, TOLERANT_CONSUMER, PROVIDE_BEFORE_CONSUME or STOP_CONSUME_BEFORE_STOP_PROVIDE" // in the registry's order
 	tests := []struct {
 		name     string
 		config   []Acceptance
@@ -177,6 +178,53 @@ func TestBuildAccepts(t *testing.T) {
 				t.Errorf("summary = %q\nwant %q", p.Summary, tt.summary)
 			}
 			if diff := cmp.Diff(tt.findings, acceptedStrings(p.Findings)); diff != "" {
+				t.Errorf("findings (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestAcceptProvideBeforeConsume: two services that each start writing and
+// reading a capability (client and server in one package) need a split;
+// accepting that the readers do without it orders nothing between them
+// (any order has a reader meet an old writer) and makes no split. An
+// expired acceptance splits again.
+func TestAcceptProvideBeforeConsume(t *testing.T) {
+	const found = "info PROVIDE_BEFORE_CONSUME T.#1 (caps): %s starts reading T.#1 (caps) while services that do not write it yet may run: the team accepts that it does without it, so the order it asks for is not critical and forces no split"
+	tests := []struct {
+		name     string
+		accept   []Acceptance
+		verdict  Verdict
+		findings []string
+	}{
+		{name: "not accepted: a split", verdict: SplitRequired},
+		{name: "accepted: no split", accept: []Acceptance{inConfig(ProvideBeforeConsume, "T.#1*", "")}, verdict: Safe,
+			findings: []string{
+				fmt.Sprintf(found, "a") + " (accepted at deployorder.yaml:7: config reason)",
+				fmt.Sprintf(found, "b") + " (accepted at deployorder.yaml:7: config reason)",
+			}},
+		{name: "expired: a split again", accept: []Acceptance{inConfig(ProvideBeforeConsume, "T.*", "2026-03-01")}, verdict: SplitRequired,
+			findings: []string{"warning ACCEPTANCE_EXPIRED the acceptance of PROVIDE_BEFORE_CONSUME for T.* expired on 2026-03-01, so 2 findings count again; fix the break, or renew the acceptance with a later expires",
+				fmt.Sprintf(found, "a"), fmt.Sprintf(found, "b")}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			in := input([]string{"a", "b"}, res(el{kind: contract.Protobuf, key: "1", name: "caps", base: "-", head: "p: a b; c: a b"}))
+			in.Accept, in.Today = tt.accept, day("2026-03-02")
+			p, err := Build(in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.Verdict != tt.verdict {
+				t.Errorf("verdict = %s, want %s", p.Verdict, tt.verdict)
+			}
+			var got []string
+			for _, f := range acceptedStrings(p.Findings) {
+				if strings.Contains(f, "PROVIDE_BEFORE_CONSUME") {
+					got = append(got, f)
+				}
+			}
+			if diff := cmp.Diff(tt.findings, got); diff != "" {
 				t.Errorf("findings (-want +got):\n%s", diff)
 			}
 		})

@@ -54,7 +54,7 @@ func Build(in Input) (*Plan, error) {
 		p.Findings = append(p.Findings, f)
 	}
 
-	ch := check(in.Contracts, deployable)
+	ch := checkWith(in.Contracts, deployable, in.Accept, in.Today)
 	p.Contracts = planContracts(ch)
 	p.Findings = append(p.Findings, ch.findings...)
 	expired, err := accept(p.Findings, in.Accept, in.Today)

@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
+
+	"github.com/bmatcuk/doublestar/v4"
 
 	"github.com/deployorder/deployorder/contract"
 )
@@ -65,8 +68,8 @@ func init() {
 			Purpose: "A JSON key that, at base and at head, every service writing it also reads and every service reading it also writes (a configuration struct each program fills and uses in its own process, the options of a library each one embeds) crosses no service boundary that the code shows: its changes impose no order between services. If the services share it through storage or messages, the writers of a new key deploy first; the plan says so instead of ordering."},
 		{ID: TolerantConsumer, Severity: Warning, Check: checkTolerantConsumer, Acceptable: true,
 			Purpose: "A consumer that, in the same function, reads an old element where its replacement is missing (a fallback proven from the code: the read of one sits under a condition on the other) keeps the provider-first order but makes it non-critical: it forces no split, and rolling the provider back stays safe. A consumer left with only the fallback is a warning."},
-		{ID: ProvideBeforeConsume, Severity: Info, Check: checkProvideBeforeConsume,
-			Purpose: "An element a service starts consuming must be provided first: every service that starts providing it (writes a key, serves a method) deploys strictly before that consumer. (An element that no service provides any more is a break of STOP_CONSUME_BEFORE_STOP_PROVIDE; one that no service of the repository ever provided is OUTSIDE_PROVIDER's.)"},
+		{ID: ProvideBeforeConsume, Severity: Info, Check: checkProvideBeforeConsume, Acceptable: true,
+			Purpose: "An element a service starts consuming must be provided first: every service that starts providing it (writes a key, serves a method) deploys strictly before that consumer. (An element that no service provides any more is a break of STOP_CONSUME_BEFORE_STOP_PROVIDE; one that no service of the repository ever provided is OUTSIDE_PROVIDER's.) Accepting it for an element says that its new consumers do without it while old providers run (absent reads as 'not supported', as in capability negotiation): the order stays, marked not critical, and it forces no split."},
 		{ID: StopConsumeBeforeStopProvide, Severity: Error, Check: checkStopConsumeBeforeStopProvide, Acceptable: true,
 			Purpose: "An element providers stop providing must first stop being consumed: consumers that stop deploy strictly before the providers that stop. A service that still consumes it at head while no service provides it blocks the plan."},
 		{ID: WireIdentical, Severity: Info, Check: checkWireIdentical,
@@ -125,6 +128,11 @@ type checker struct {
 	// still reads an old element, as a fallback (TOLERANT_CONSUMER).
 	onlyFallback map[*elementChange]map[string]string
 	sched        schedule // set by SPLIT_CYCLE
+
+	// The team's acceptances, and the day they expire against: an
+	// accepted PROVIDE_BEFORE_CONSUME makes its consumers tolerant.
+	accept []Acceptance
+	today  time.Time
 }
 
 // finding adds a finding of a rule, with the rule's severity.
@@ -144,10 +152,16 @@ func (ch *checker) elementFinding(id RuleID, ec *elementChange, pos contract.Pos
 // check applies the registry to the changed elements of a contract
 // analysis. deployable are the services the range deploys.
 func check(res *contract.Result, deployable []string) *checker {
+	return checkWith(res, deployable, nil, time.Time{})
+}
+
+// checkWith is check with the team's acceptances, which rules that
+// relax an order for an accepted element read.
+func checkWith(res *contract.Result, deployable []string, accept []Acceptance, today time.Time) *checker {
 	if res == nil {
 		res = &contract.Result{}
 	}
-	ch := &checker{res: res, deployable: map[string]bool{},
+	ch := &checker{res: res, deployable: map[string]bool{}, accept: accept, today: today,
 		fallback: map[*elementChange]map[string]string{}, onlyFallback: map[*elementChange]map[string]string{}}
 	for _, s := range deployable {
 		ch.deployable[s] = true
@@ -563,6 +577,7 @@ func checkProvideBeforeConsume(ch *checker) {
 		}
 		v := ec.verbs()
 		startProviders := minus(ec.providers(contract.Head), ec.providers(contract.Base))
+		acc, live := ch.accepted(ProvideBeforeConsume, ec)
 		for _, r := range startConsumers {
 			if !ec.providers(contract.Head).HasOther(r) {
 				// Nobody else provides it at head: the service provides it
@@ -583,11 +598,33 @@ func checkProvideBeforeConsume(ch *checker) {
 					c.Why += fmt.Sprintf(" (it falls back to %s)", old)
 					c.Fallback = old
 					ec.rules[TolerantConsumer] = true
+				} else if live {
+					c.Critical = false
+					c.Why += " (accepted: it does without it)"
 				}
 				ch.constraint(c)
 			}
+			if acc && slices.ContainsFunc(startProviders, func(w string) bool { return w != r }) {
+				ch.elementFinding(ProvideBeforeConsume, ec, first(ec.consumers(contract.Head)[r]), "%s starts %s %s while services that do not %s it yet may run: the team accepts that it does without it, so the order it asks for is not critical and forces no split",
+					r, gerund(v.Consume), ec.name, v.Provide)
+			}
 		}
 	}
+}
+
+// accepted reports whether an acceptance of rule names an element (any),
+// and whether one that has not expired does (live).
+func (ch *checker) accepted(rule RuleID, ec *elementChange) (any, live bool) {
+	for _, a := range ch.accept {
+		if a.Rule != rule {
+			continue
+		}
+		if ok, _ := doublestar.Match(a.Element, ec.name); ok {
+			any = true
+			live = live || !a.expired(ch.today)
+		}
+	}
+	return any, live
 }
 
 // checkOutsideProvider notes the consumers that start consuming an element

@@ -145,9 +145,39 @@ func (sc *schedule) partGraph(services []string) *simple.DirectedGraph {
 			g.SetEdge(g.NewEdge(parts[i-1], parts[i]))
 		}
 	}
+	// Tolerant constraints that form a cycle among themselves (services
+	// that each start writing and reading one element) order nothing: any
+	// order leaves one reader meeting an old writer, which the reader
+	// tolerates. The others are added where they close no cycle.
+	tolerant := simple.NewDirectedGraph()
 	for _, c := range sc.edges {
 		if !c.Critical {
 			f, t := get(c.From, c.FromPart), get(c.To, c.ToPart)
+			if f.id != t.id && tolerant.Node(f.id) == nil {
+				tolerant.AddNode(f)
+			}
+			if f.id != t.id && tolerant.Node(t.id) == nil {
+				tolerant.AddNode(t)
+			}
+			if f.id != t.id {
+				tolerant.SetEdge(tolerant.NewEdge(f, t))
+			}
+		}
+	}
+	mutual := map[int64]int{}
+	for i, scc := range topo.TarjanSCC(tolerant) {
+		if len(scc) > 1 {
+			for _, n := range scc {
+				mutual[n.ID()] = i + 1
+			}
+		}
+	}
+	for _, c := range sc.edges {
+		if !c.Critical {
+			f, t := get(c.From, c.FromPart), get(c.To, c.ToPart)
+			if m := mutual[f.id]; m != 0 && m == mutual[t.id] {
+				continue
+			}
 			if f.id != t.id && !topo.PathExistsIn(g, t, f) {
 				g.SetEdge(g.NewEdge(f, t))
 			}

@@ -125,8 +125,11 @@ func describe(cons []Constraint) []string {
 		switch g.rule {
 		case ProvideBeforeConsume:
 			phrase := fmt.Sprintf("%s %s %s before %s %s %s (%s)", g.provider, v.Provides, joinNames(shown), joinNames(consumers), thirdPerson(v, len(consumers)), it, g.rule)
-			if g.tolerant {
+			switch {
+			case g.tolerant && len(g.fallbacks) > 0:
 				phrase += fmt.Sprintf("; not critical: the %s fall back to %s (%s)", consumerNoun(g.kind), joinNames(sortedSet(g.fallbacks)), TolerantConsumer)
+			case g.tolerant:
+				phrase += fmt.Sprintf("; not critical: the team accepts that the %s do without %s", consumerNoun(g.kind), it)
 			}
 			out = append(out, phrase)
 		case StopConsumeBeforeStopProvide:
