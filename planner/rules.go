@@ -578,6 +578,7 @@ func checkProvideBeforeConsume(ch *checker) {
 		v := ec.verbs()
 		startProviders := minus(ec.providers(contract.Head), ec.providers(contract.Base))
 		acc, live := ch.accepted(ProvideBeforeConsume, ec)
+		var tolerated []string // the consumers an acceptance makes tolerant
 		for _, r := range startConsumers {
 			if !ec.providers(contract.Head).HasOther(r) {
 				// Nobody else provides it at head: the service provides it
@@ -605,9 +606,16 @@ func checkProvideBeforeConsume(ch *checker) {
 				ch.constraint(c)
 			}
 			if acc && slices.ContainsFunc(startProviders, func(w string) bool { return w != r }) {
-				ch.elementFinding(ProvideBeforeConsume, ec, first(ec.consumers(contract.Head)[r]), "%s starts %s %s while services that do not %s it yet may run: the team accepts that it does without it, so the order it asks for is not critical and forces no split",
-					r, gerund(v.Consume), ec.name, v.Provide)
+				tolerated = append(tolerated, r)
 			}
+		}
+		if len(tolerated) > 0 {
+			starts, does := "starts", "does"
+			if len(tolerated) > 1 {
+				starts, does = "start", "do"
+			}
+			ch.elementFinding(ProvideBeforeConsume, ec, first(ec.consumers(contract.Head)[tolerated[0]]), "%s %s %s %s while services that do not %s it yet may run: the team accepts that %s without it, so the order it asks for is not critical and forces no split",
+				joinNames(tolerated), starts, gerund(v.Consume), ec.name, v.Provide, pronounThey(len(tolerated))+" "+does)
 		}
 	}
 }
