@@ -2,6 +2,7 @@ package graph_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 
@@ -320,5 +321,29 @@ func TestScanMatchesGoList(t *testing.T) {
 	}
 	if diff := cmp.Diff(codes(list.Warnings), codes(scan.Warnings)); diff != "" {
 		t.Errorf("warnings (-go list +scan):\n%s", diff)
+	}
+}
+
+// TestEmbedWithoutFilesLoadsQuietly: a package whose //go:embed names
+// files that are not committed (a UI build's output) loads whole in go
+// list (as Load runs it when the range changes modules), with an error
+// that changes nothing for the plan: no warning.
+func TestEmbedWithoutFilesLoadsQuietly(t *testing.T) {
+	r := testrepo.New(t)
+	r.Write(map[string]string{
+		"go.mod":          gomod,
+		"ui/embed.go":     "package ui\n\nimport \"embed\"\n\n//go:embed dist/app\nvar FS embed.FS\n",
+		"cmd/api/main.go": "package main\n\nimport (\n\t\"fmt\"\n\n\t\"example.com/mono/ui\"\n)\n\nfunc main() { fmt.Println(ui.FS) }\n",
+	})
+	ws, err := graph.Load(context.Background(), graph.LoadOptions{Root: r.Dir, Modules: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := codes(ws.Warnings); len(got) != 0 {
+		t.Errorf("warnings = %v, want none", got)
+	}
+	p := ws.Packages["example.com/mono/ui"]
+	if p == nil || len(p.GoFiles) != 1 || !slices.Contains(p.Imports, "embed") {
+		t.Errorf("ui = %+v, want its file and its import of embed", p)
 	}
 }

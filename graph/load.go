@@ -10,6 +10,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"slices"
 	"sort"
@@ -448,6 +449,12 @@ func (w *Workspace) convert(lp *packages.Package) (*Package, []Warning) {
 	for _, e := range lp.Errors {
 		p.Errors = append(p.Errors, e.Msg)
 	}
+	if len(p.Errors) > 0 && !slices.ContainsFunc(lp.Errors, func(e packages.Error) bool { return !embedOnly(e.Msg) }) {
+		// The files a //go:embed names are missing (a UI build's output,
+		// which is not committed): go list read the package's files and
+		// imports whole, and what it embeds is no contract.
+		p.Errors = nil
+	}
 	if len(p.Errors) > 0 {
 		file, line := errorPos(w, lp.Errors[0].Pos)
 		warnings = append(warnings, Warning{Code: "PACKAGE_LOAD_ERROR", File: file, Line: line,
@@ -502,6 +509,14 @@ func (w *Workspace) convertOther(lp *packages.Package, p *Package) (*Package, []
 
 // usesCgo reports whether a Go file imports "C" (a cheap textual check on
 // a file build constraints left out).
+// embedOnly reports whether a package error of go list only says that a
+// //go:embed pattern matches no file.
+func embedOnly(msg string) bool {
+	return embedPattern.MatchString(strings.TrimSpace(msg))
+}
+
+var embedPattern = regexp.MustCompile(`^pattern [^\n]+: (no matching files found|cannot embed [^\n]+)$`)
+
 func usesCgo(file string) bool {
 	data, err := os.ReadFile(file)
 	if err != nil {
