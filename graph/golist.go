@@ -256,15 +256,22 @@ func (w *Workspace) problemWarning(p moduleProblem) Warning {
 	}
 	said := strings.Join(msgs, " | ") + more
 	fix := fixFor(p.msgs, m, w.offline)
+	// What several modules that fail alike share (the plan groups them in
+	// one line): the go command's words and the fix, for each of them.
+	each := fixFor(p.msgs, Module{Path: "each module", Dir: "each module's directory"}, w.offline)
 	file := gomodFile(m)
 	if p.failed {
 		others := ""
 		if len(w.Modules) > 1 {
 			others = "; the other modules loaded whole"
 		}
-		return Warning{Code: "GO_LIST_FAILED", File: file, Message: fmt.Sprintf("go list failed for module %s %s, so its packages were read from source headers, and their imports from GOROOT and the module cache%s: %s; to fix it: %s", m.Path, where, others, said, fix)}
+		return Warning{Code: "GO_LIST_FAILED", File: file,
+			Message: fmt.Sprintf("go list failed for module %s %s, so its packages were read from source headers, and their imports from GOROOT and the module cache%s: %s; to fix it: %s", m.Path, where, others, said, fix),
+			Cause:   fmt.Sprintf("go list failed for these modules, so their packages were read from source headers, and their imports from GOROOT and the module cache%s: %s; to fix it: %s", others, said, each)}
 	}
-	return Warning{Code: "GO_LIST_FAILED", File: file, Message: fmt.Sprintf("module %s %s does not load whole: packages it depends on failed in go list and were read from the module cache where it has them: %s; to fix it: %s", m.Path, where, said, fix)}
+	return Warning{Code: "GO_LIST_FAILED", File: file,
+		Message: fmt.Sprintf("module %s %s does not load whole: packages it depends on failed in go list and were read from the module cache where it has them: %s; to fix it: %s", m.Path, where, said, fix),
+		Cause:   fmt.Sprintf("these modules do not load whole: packages they depend on failed in go list and were read from the module cache where it has them: %s; to fix it: %s", said, each)}
 }
 
 func gomodFile(m Module) string {
