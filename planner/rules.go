@@ -2,6 +2,7 @@ package planner
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -352,6 +353,21 @@ func checkFollowsField(ch *checker) {
 		}
 		for _, e := range c.Elements {
 			if len(e.Providers[s]) > 0 {
+				return nil
+			}
+		}
+		// The carriers' order covers the type's only if every service
+		// that writes or needs its keys writes or needs a carrier too (a
+		// read of the carrier the analysis cannot see would otherwise
+		// leave the inner keys with no order at all).
+		other := 1 - s
+		carrierProviders, carrierConsumers := contract.Roles{}, contract.Roles{}
+		for _, o := range outers {
+			maps.Copy(carrierProviders, o.providers(other))
+			maps.Copy(carrierConsumers, o.consumers(other))
+		}
+		for _, ec := range ch.elements {
+			if ec.c == c && (len(minus(ec.providers(other), carrierProviders)) > 0 || len(minus(ec.consumers(other), carrierConsumers)) > 0) {
 				return nil
 			}
 		}

@@ -202,11 +202,15 @@ func TestRuleFollowsField(t *testing.T) {
 	// and the server answers a new capability the client reads. Filter's
 	// keys cannot reach the server before filter itself does: they follow
 	// it, and the plan names only the outer fields.
-	build := func(filterAtBase string, alsoTopLevel bool) *checker {
+	build := func(filterAtBase string, alsoTopLevel bool, opHead ...string) *checker {
+		op := "p: cli; c: store"
+		if len(opHead) > 0 {
+			op = opHead[0]
+		}
 		r := res(
 			el{contract: "Query", key: "q", base: "p: cli; c: store", head: "p: cli; c: store"},
 			el{contract: "Query", key: "filter", base: "-", head: "p: cli; c: store", nested: []string{"example.com/api.Filter"}},
-			el{contract: "Filter", key: "op", base: filterAtBase, head: "p: cli; c: store"},
+			el{contract: "Filter", key: "op", base: filterAtBase, head: op},
 			el{contract: "Filter", key: "args", base: "-", head: "p: cli; c: store", nested: []string{"example.com/api.Filter"}},
 			el{contract: "Filter_Attr", key: "attr", base: "-", head: "p: cli; c: store"},
 		)
@@ -247,7 +251,10 @@ func TestRuleFollowsField(t *testing.T) {
 	}
 	// A type some service wrote at base, or one an unchanged field also
 	// carries, orders its own keys.
-	for name, ch := range map[string]*checker{"written at base": build("p: cli; c: store", false), "carried elsewhere": build("-", true)} {
+	// ... and so does one that a service needs without needing the field
+	// that carries it (a read of the carrier the analysis missed).
+	for name, ch := range map[string]*checker{"written at base": build("p: cli; c: store", false), "carried elsewhere": build("-", true),
+		"a reader of the type only": build("-", false, "p: cli; c: store audit")} {
 		if !slices.ContainsFunc(ch.constraints, func(c Constraint) bool { return c.Contract == "Filter" }) {
 			t.Errorf("%s: Filter's keys follow Query.filter: %v", name, constraintStrings(ch.constraints))
 		}
