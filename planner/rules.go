@@ -359,15 +359,16 @@ func checkFollowsField(ch *checker) {
 		// The carriers' order covers the type's only if every service
 		// that writes or needs its keys writes or needs a carrier too (a
 		// read of the carrier the analysis cannot see would otherwise
-		// leave the inner keys with no order at all).
+		// leave the inner keys with no order at all; the writer of a
+		// carrier may well read the values it builds).
 		other := 1 - s
-		carrierProviders, carrierConsumers := contract.Roles{}, contract.Roles{}
+		carrierRoles := contract.Roles{}
 		for _, o := range outers {
-			maps.Copy(carrierProviders, o.providers(other))
-			maps.Copy(carrierConsumers, o.consumers(other))
+			maps.Copy(carrierRoles, o.providers(other))
+			maps.Copy(carrierRoles, o.consumers(other))
 		}
 		for _, ec := range ch.elements {
-			if ec.c == c && (len(minus(ec.providers(other), carrierProviders)) > 0 || len(minus(ec.consumers(other), carrierConsumers)) > 0) {
+			if ec.c == c && (len(minus(ec.providers(other), carrierRoles)) > 0 || len(minus(ec.consumers(other), carrierRoles)) > 0) {
 				return nil
 			}
 		}
