@@ -197,6 +197,7 @@ func (a *analysis) facts(st [2]*sideState, targets [2]map[string]bool) {
 	baseSum := access.NewSummaries()
 	maps.Copy(baseSum.Methods, headSum.Methods)
 	maps.Copy(baseSum.Decoded, headSum.Decoded)
+	maps.Copy(baseSum.Generic, headSum.Generic)
 	base.facts = maps.Clone(head.facts)
 	base.calls = access.NewCallGraph()
 	base.calls.Merge(head.calls)

@@ -206,6 +206,7 @@ func (u *Universe) check(ip string, src *Source, importer importerFunc) *Package
 			Uses:       map[*ast.Ident]types.Object{},
 			Selections: map[*ast.SelectorExpr]*types.Selection{},
 			Implicits:  map[ast.Node]types.Object{},
+			Instances:  map[*ast.Ident]types.Instance{},
 		}
 		tp.Files, tp.Info = files, info
 	}

@@ -41,10 +41,25 @@ type Record struct {
 type Summaries struct {
 	Methods map[string][]Record // method of a contract type -> the receiver fields it accesses
 	Decoded map[string]bool     // function -> returns a value it decoded from the wire
+	// Generic are the methods a generic function calls on values of its
+	// type parameters (in.SetInstanceId() with in of type T): each
+	// instantiation with a contract type accesses what that type's method
+	// does.
+	Generic map[string][]GenericCall
+}
+
+// GenericCall is a call of a method on a value whose type is a type
+// parameter of a generic function.
+type GenericCall struct {
+	TypeParam int    // index in the function's type parameters
+	Method    string // the method's name
+	File      string
+	Line      int
+	pkg       *types.Package // for unexported method names
 }
 
 func NewSummaries() *Summaries {
-	return &Summaries{Methods: map[string][]Record{}, Decoded: map[string]bool{}}
+	return &Summaries{Methods: map[string][]Record{}, Decoded: map[string]bool{}, Generic: map[string][]GenericCall{}}
 }
 
 // walker records the field accesses of one package.
@@ -64,6 +79,8 @@ type walker struct {
 
 	defs   map[types.Object][][]FieldRef // current function: local variable -> the fields its definition reads
 	guards map[ast.Node][][]FieldRef     // condition -> the fields it reads
+
+	generated map[*token.File]bool // the package's generated files
 }
 
 // Walk returns the accesses recorded in a type-checked package
@@ -110,8 +127,10 @@ func Walk(fset *token.FileSet, tp *Package, tracked map[string]bool, sum *Summar
 	// makes a service a provider or a consumer; the service's own calls
 	// into it do.
 	w.out = nil
+	w.generated = map[*token.File]bool{}
 	for _, f := range tp.Files {
 		if ast.IsGenerated(f) {
+			w.generated[fset.File(f.FileStart)] = true
 			continue
 		}
 		for _, d := range f.Decls {
@@ -132,7 +151,55 @@ func Walk(fset *token.FileSet, tp *Package, tracked map[string]bool, sum *Summar
 			}
 		}
 	}
+	w.instantiations()
 	return w.out
+}
+
+// instantiations records, for each instantiation of a generic function
+// in this package's code with a contract type, what the function's calls
+// of methods on that type parameter access: workflowInModifier[*Req]
+// calling in.SetInstanceId() writes Req.InstanceId, at the call.
+func (w *walker) instantiations() {
+	w.recv, w.recvOut = nil, nil
+	var ids []*ast.Ident
+	for id := range w.info.Instances {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool { return ids[i].Pos() < ids[j].Pos() })
+	for _, id := range ids {
+		if w.generated[w.fset.File(id.Pos())] {
+			continue
+		}
+		fn, ok := w.info.Uses[id].(*types.Func)
+		if !ok {
+			continue
+		}
+		name := fn.Origin().FullName()
+		calls := w.sum.Generic[name]
+		if len(calls) == 0 {
+			continue
+		}
+		args := w.info.Instances[id].TypeArgs
+		for _, c := range calls {
+			if c.TypeParam >= args.Len() {
+				continue
+			}
+			arg := args.At(c.TypeParam)
+			if n, _ := NamedStruct(arg); n == nil || !w.tracked[TypeKey(n)] {
+				continue
+			}
+			obj, _, _ := types.LookupFieldOrMethod(arg, true, c.pkg, c.Method)
+			m, ok := obj.(*types.Func)
+			if !ok {
+				continue
+			}
+			for _, a := range w.sum.Methods[m.Origin().FullName()] {
+				a.Via = c.Method + "() in " + fn.Name()
+				a.File, a.Line, a.Func = c.File, c.Line, name
+				w.out = append(w.out, a)
+			}
+		}
+	}
 }
 
 // isAccessor reports whether a generated method's name is an accessor's:
@@ -231,6 +298,11 @@ func (w *walker) visit(n ast.Node) {
 			}
 			if w.recv != nil && w.rootObj(n.X) == w.recv {
 				return // part of this method's own summary
+			}
+			if tp, ok := types.Unalias(sel.Recv()).(*types.TypeParam); ok && w.recvOut == nil {
+				p := w.fset.Position(n.Sel.Pos())
+				w.sum.Generic[w.fn] = append(w.sum.Generic[w.fn], GenericCall{TypeParam: tp.Index(), Method: n.Sel.Name, File: p.Filename, Line: p.Line, pkg: f.Pkg()})
+				return
 			}
 			for _, a := range w.sum.Methods[name] {
 				a.Via = n.Sel.Name + "()"
