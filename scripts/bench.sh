@@ -22,7 +22,8 @@
 #                    RANGE=C^..C). REPO is copied once into BENCH_DIR (git
 #                    clone --no-hardlinks, so REPO is never written) and
 #                    the head of RANGE checked out there; the table has the
-#                    floor (go list -deps -json ./... there) and the cold
+#                    floor (go list -deps -json ./... there, or work with a
+#                    go.work) and the cold
 #                    plan (plan RANGE --no-cache -o json)
 #   CLEAR_CACHE [rm -rf the plan cache]
 #                    shell command run (untimed) before the warm-up and every
@@ -183,7 +184,13 @@ measure() {
 }
 
 if [[ -n $REPO ]]; then
-	measure "floor: go list -deps -json ./..." "0" 0 go list -deps -json ./...
+	if [[ -f go.work ]]; then
+		# A workspace's packages are all its modules': "work" lists them,
+		# as deployorder does, where ./... lists the root module only.
+		measure "floor: go list -deps -json work" "0" 0 go list -deps -json work
+	else
+		measure "floor: go list -deps -json ./..." "0" 0 go list -deps -json ./...
+	fi
 	measure "plan $RANGE --no-cache" "0 2" 0 "$tmp/deployorder" plan "$RANGE" --no-cache -o json
 else
 	git checkout -q -f plain
