@@ -105,7 +105,7 @@ func TestExportCopiesLinksToFiles(t *testing.T) {
 // files Go code embeds, executable bits kept) and leaves out the rest.
 func TestExportGo(t *testing.T) {
 	r := testrepo.New(t)
-	head := r.CommitFiles("tree", map[string]string{
+	r.CommitFiles("tree", map[string]string{
 		"go.mod": "module m\n\ngo 1.22\n", "go.sum": "", "go.work": "go 1.22\n\nuse .\n",
 		"a/a.go": "package a\n", "a/a_amd64.s": "TEXT ·f(SB),0,$0\n", "a/c.h": "", "a/README.md": "docs\n",
 		"docs/guide.md": "docs\n", "docs/img/x.png": "png",
@@ -116,7 +116,7 @@ func TestExportGo(t *testing.T) {
 	})
 	r.Git("update-index", "--chmod=+x", "a/a_amd64.s")
 	r.Git("commit", "-q", "-m", "exec")
-	head = r.Git("rev-parse", "HEAD")
+	head := r.Git("rev-parse", "HEAD")
 	dir := t.TempDir()
 	if _, err := open(t, r.Dir).ExportGo(head, dir); err != nil {
 		t.Fatal(err)
