@@ -148,3 +148,25 @@ func TestExportGo(t *testing.T) {
 		}
 	}
 }
+
+// TestShadowOfSharedClone: a shadow (where split writes its commits)
+// reads the objects of a repository that borrows them from another (git
+// clone --shared), not only those it holds itself.
+func TestShadowOfSharedClone(t *testing.T) {
+	origin := testrepo.New(t)
+	head := origin.CommitFiles("init", map[string]string{"go.mod": "module m\n\ngo 1.22\n", "a/a.go": "package a\n"})
+	clone := filepath.Join(t.TempDir(), "clone")
+	origin.Git("clone", "-q", "--shared", origin.Dir, clone)
+	shadow, err := open(t, clone).Shadow(filepath.Join(t.TempDir(), "shadow"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer shadow.Close()
+	dir := t.TempDir()
+	if _, err := shadow.Export(head, dir); err != nil {
+		t.Fatalf("export from the shadow of a shared clone: %v", err)
+	}
+	if got, err := os.ReadFile(filepath.Join(dir, "a/a.go")); err != nil || string(got) != "package a\n" {
+		t.Errorf("a/a.go = %q, %v", got, err)
+	}
+}

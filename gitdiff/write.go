@@ -210,7 +210,23 @@ func (r *Repo) Shadow(dir string) (*Repo, error) {
 		return nil, err
 	}
 	src := filepath.Join(r.storage.Filesystem().Root(), "objects")
-	if err := os.WriteFile(filepath.Join(info, "alternates"), []byte(src+"\n"), 0o644); err != nil {
+	// The repository may borrow objects itself (git clone --shared or
+	// --reference): the shadow borrows from the same places, as go-git
+	// does not follow a borrowed repository's own alternates.
+	alternates := src + "\n"
+	if data, err := os.ReadFile(filepath.Join(src, "info", "alternates")); err == nil {
+		for _, line := range strings.Split(string(data), "\n") {
+			line = strings.TrimSpace(line)
+			if line == "" || strings.HasPrefix(line, "#") {
+				continue
+			}
+			if !filepath.IsAbs(line) {
+				line = filepath.Join(src, line)
+			}
+			alternates += line + "\n"
+		}
+	}
+	if err := os.WriteFile(filepath.Join(info, "alternates"), []byte(alternates), 0o644); err != nil {
 		return nil, err
 	}
 	return Open(dir)
