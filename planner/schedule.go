@@ -151,18 +151,16 @@ func (sc *schedule) partGraph(services []string) *simple.DirectedGraph {
 	// tolerates. The others are added where they close no cycle.
 	tolerant := simple.NewDirectedGraph()
 	for _, c := range sc.edges {
-		if !c.Critical {
-			f, t := get(c.From, c.FromPart), get(c.To, c.ToPart)
-			if f.id != t.id && tolerant.Node(f.id) == nil {
-				tolerant.AddNode(f)
-			}
-			if f.id != t.id && tolerant.Node(t.id) == nil {
-				tolerant.AddNode(t)
-			}
-			if f.id != t.id {
-				tolerant.SetEdge(tolerant.NewEdge(f, t))
+		f, t := get(c.From, c.FromPart), get(c.To, c.ToPart)
+		if c.Critical || f.id == t.id {
+			continue
+		}
+		for _, n := range []node{f, t} {
+			if tolerant.Node(n.id) == nil {
+				tolerant.AddNode(n)
 			}
 		}
+		tolerant.SetEdge(tolerant.NewEdge(f, t))
 	}
 	mutual := map[int64]int{}
 	for i, scc := range topo.TarjanSCC(tolerant) {
