@@ -20,10 +20,6 @@ type listJob struct {
 	dir      string  // absolute directory go list runs in
 	patterns []string
 	env      []string
-	// alone: the module is loaded without the workspace it belongs to
-	// (which failed as a whole), so the copies of its sibling modules that
-	// go list may read from the module cache are not theirs.
-	alone bool
 }
 
 // listResult is what one job loaded.
@@ -66,9 +62,6 @@ func (w *Workspace) goList(ctx context.Context, l layout, env []string, patterns
 			continue
 		}
 		retry := w.moduleJobs(l, append(slices.Clip(env), "GOWORK=off"), patterns)
-		for j := range retry {
-			retry[j].alone = true
-		}
 		rres, rerrs := runJobs(ctx, retry)
 		if ctx.Err() != nil {
 			return nil, nil, ctx.Err()

@@ -226,8 +226,8 @@ func (w *Workspace) loadPackages(ctx context.Context, l layout) error {
 	for _, r := range results {
 		packages.Visit(r.roots, nil, func(lp *packages.Package) {
 			p, warnings := w.convert(lp)
-			if r.job.alone && w.sibling(p) {
-				return
+			if w.sibling(p) {
+				return // another version of a repository module's package
 			}
 			w.addPackage(p)
 			w.Warnings = append(w.Warnings, warnings...)
@@ -368,7 +368,7 @@ func (w *Workspace) LoadDeps(ctx context.Context, pkgs []string) (*Deps, error) 
 				return
 			}
 			p, _ := w.convert(lp)
-			if r.job.alone && w.sibling(p) {
+			if w.sibling(p) {
 				return
 			}
 			deps.packages[p.ImportPath] = p
@@ -382,7 +382,10 @@ func (w *Workspace) LoadDeps(ctx context.Context, pkgs []string) (*Deps, error) 
 // sibling reports whether a package read from outside the repository has
 // the import path of one of the repository's modules: a copy of a sibling
 // module, read from the module cache by a module loaded without its
-// workspace.
+// workspace, or by one that requires a released version of another module
+// of the repository (dapr's test apps require github.com/dapr/dapr at a
+// tag). The repository's own package is the one to keep: a union of both
+// would declare everything twice.
 func (w *Workspace) sibling(p *Package) bool {
 	if p.InRepo {
 		return false
