@@ -212,9 +212,10 @@ func (u *Universe) check(ip string, src *Source, importer importerFunc) *Package
 	}
 	tp.Types, _ = conf.Check(ip, u.fset, files, info)
 	missing := u.missingNames(src, files)
+	embedding := embedsMissing(files, missing)
 	for _, te := range typeErrs {
 		switch {
-		case followsFromMissing(te.Msg, missing):
+		case followsFromMissing(te.Msg, missing), lacksPromoted(te.Msg, embedding):
 			tp.Partial++
 		case len(errs) < 3:
 			errs = append(errs, te.Error())
@@ -285,6 +286,53 @@ var undefinedQualifiedRE = regexp.MustCompile(`^undefined: (\w+)\.\w+$`)
 func followsFromMissing(msg string, missing map[string]bool) bool {
 	m := undefinedQualifiedRE.FindStringSubmatch(msg)
 	return m != nil && missing[m[1]]
+}
+
+// embedsMissing names the struct types of files that embed a type of a
+// package without source: their promoted fields and methods are unknown.
+func embedsMissing(files []*ast.File, missing map[string]bool) map[string]bool {
+	out := map[string]bool{}
+	if len(missing) == 0 {
+		return out
+	}
+	for _, f := range files {
+		ast.Inspect(f, func(n ast.Node) bool {
+			ts, ok := n.(*ast.TypeSpec)
+			if !ok {
+				return true
+			}
+			st, ok := ts.Type.(*ast.StructType)
+			if !ok {
+				return true
+			}
+			for _, fld := range st.Fields.List {
+				if len(fld.Names) > 0 {
+					continue
+				}
+				t := fld.Type
+				if star, ok := t.(*ast.StarExpr); ok {
+					t = star.X
+				}
+				if sel, ok := t.(*ast.SelectorExpr); ok {
+					if id, ok := sel.X.(*ast.Ident); ok && missing[id.Name] {
+						out[ts.Name.Name] = true
+					}
+				}
+			}
+			return true
+		})
+	}
+	return out
+}
+
+var lacksFieldRE = regexp.MustCompile(`\(type \*?(\w+) has no field or method \w+`)
+
+// lacksPromoted reports whether a type error says that a struct type that
+// embeds a type of a package without source lacks a field or method: one
+// it would have promoted.
+func lacksPromoted(msg string, embedding map[string]bool) bool {
+	m := lacksFieldRE.FindStringSubmatch(msg)
+	return m != nil && embedding[m[1]]
 }
 
 // Checked returns a package the universe has already type-checked, or nil;

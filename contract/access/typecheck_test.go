@@ -59,6 +59,28 @@ func main() {
 			errs: 1, partial: 1, missing: []string{"example.com/gone/log"},
 		},
 		{
+			name: "a field promoted from a type of a missing package",
+			src: `package main
+
+import "example.com/gone/retry"
+
+type Retry struct {
+	retry.Config
+	name string
+}
+
+type Local struct{ name string }
+
+func main() {
+	r := &Retry{}
+	_ = r.MaxRetries
+	l := Local{}
+	_ = l.MaxRetries
+}
+`,
+			errs: 1, partial: 2, missing: []string{"example.com/gone/retry"},
+		},
+		{
 			name: "an import that no module provides is an error",
 			src: `package main
 
@@ -90,7 +112,7 @@ func main() { strings.NoSuch() }
 				t.Errorf("errors %q, %d partial; want %d errors, %d partial", tp.Errs, tp.Partial, tt.errs, tt.partial)
 			}
 			var missing []string
-			for _, ip := range []string{"context", "strings", "example.com/gone/log", "example.com/gone/v2", "github.com/mattn/go-sqlite3", "gopkg.in/yaml.v3"} {
+			for _, ip := range []string{"context", "strings", "example.com/gone/log", "example.com/gone/retry", "example.com/gone/v2", "github.com/mattn/go-sqlite3", "gopkg.in/yaml.v3"} {
 				if u.IsMissing(ip) {
 					missing = append(missing, ip)
 				}
