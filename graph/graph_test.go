@@ -347,3 +347,27 @@ func TestEmbedWithoutFilesLoadsQuietly(t *testing.T) {
 		t.Errorf("ui = %+v, want its file and its import of embed", p)
 	}
 }
+
+// TestDuplicateImportPath: two modules that declare one module path (a
+// copied go.mod) hold two programs; their files are not merged into one
+// package (which would declare main twice): the first is read, and one
+// warning names both directories.
+func TestDuplicateImportPath(t *testing.T) {
+	r := testrepo.New(t)
+	r.Write(map[string]string{
+		"go.mod":             gomod,
+		"cmd/api/main.go":    "package main\n\nfunc main() {}\n",
+		"perf/a/go.mod":      "module example.com/perf/tester\n\ngo 1.22\n",
+		"perf/a/main.go":     "package main\n\nfunc main() {}\n",
+		"perf/tester/go.mod": "module example.com/perf/tester\n\ngo 1.22\n",
+		"perf/tester/app.go": "package main\n\nfunc main() {}\n",
+	})
+	ws := load(t, r.Dir, nil)
+	p := ws.Packages["example.com/perf/tester"]
+	if p == nil || !slices.Equal(p.GoFiles, []string{"perf/a/main.go"}) {
+		t.Fatalf("package example.com/perf/tester = %+v, want the files of perf/a only", p)
+	}
+	if got := codes(ws.Warnings); !slices.Equal(got, []string{"DUPLICATE_IMPORT_PATH"}) {
+		t.Errorf("warnings = %v, want one DUPLICATE_IMPORT_PATH", got)
+	}
+}

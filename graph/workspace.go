@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"fmt"
 	"path"
 	"sort"
 	"strings"
@@ -102,8 +103,29 @@ func (w *Workspace) node(importPath string) int64 {
 	return id
 }
 
+// firstOr is the base name of the first file, or "".
+func firstOr(files []string) string {
+	if len(files) == 0 {
+		return ""
+	}
+	return path.Base(files[0])
+}
+
 // addPackage records p, its files and its import edges.
 func (w *Workspace) addPackage(p *Package) {
+	if old, ok := w.Packages[p.ImportPath]; ok && old.InRepo && p.InRepo && old.Dir != p.Dir {
+		// Two directories of the repository claim one import path (two
+		// modules declare the same module path): they are two programs,
+		// and their files together would declare everything twice. The
+		// first is read; the other is mapped by its paths only.
+		key := "dup\x00" + p.ImportPath
+		if !w.warned[key] {
+			w.warned[key] = true
+			w.warn(Warning{Code: "DUPLICATE_IMPORT_PATH", File: path.Join(p.Dir, firstOr(p.GoFiles)),
+				Message: fmt.Sprintf("%s and %s both hold package %s (their modules declare the same path); deployorder reads the one in %s, and maps the files of %s by their paths only; give one module another path", old.Dir, p.Dir, p.ImportPath, old.Dir, p.Dir)})
+		}
+		return
+	}
 	if old, ok := w.Packages[p.ImportPath]; ok {
 		// The same package seen by two module loads: keep the union.
 		old.Files = union(old.Files, p.Files)
