@@ -213,9 +213,10 @@ func (u *Universe) check(ip string, src *Source, importer importerFunc) *Package
 	tp.Types, _ = conf.Check(ip, u.fset, files, info)
 	missing := u.missingNames(src, files)
 	embedding := embedsMissing(files, missing)
+	used := usedButMissing(files, missing)
 	for _, te := range typeErrs {
 		switch {
-		case followsFromMissing(te.Msg, missing), lacksPromoted(te.Msg, embedding):
+		case followsFromMissing(te.Msg, missing), lacksPromoted(te.Msg, embedding), used(te.Msg):
 			tp.Partial++
 		case len(errs) < 3:
 			errs = append(errs, te.Error())
@@ -323,6 +324,46 @@ func embedsMissing(files []*ast.File, missing map[string]bool) map[string]bool {
 		})
 	}
 	return out
+}
+
+var unusedImportRE = regexp.MustCompile(`^"([^"]+)" imported (?:as \w+ )?and not used$`)
+
+// usedButMissing returns a test of whether a type error says an import is
+// not used where the code does name it (pkg.X), in a package that imports
+// a package without source: the uses sit in expressions the missing
+// package made invalid (loop.Interface[loops.EventStream]), so the checker
+// never saw them.
+func usedButMissing(files []*ast.File, missing map[string]bool) func(string) bool {
+	if len(missing) == 0 {
+		return func(string) bool { return false }
+	}
+	named := map[string]string{} // import path -> the name files use
+	referenced := map[string]bool{}
+	for _, f := range files {
+		for _, spec := range f.Imports {
+			p, err := strconv.Unquote(spec.Path.Value)
+			if err != nil {
+				continue
+			}
+			if spec.Name != nil {
+				named[p] = spec.Name.Name
+			} else {
+				named[p] = assumedName(p)
+			}
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			if sel, ok := n.(*ast.SelectorExpr); ok {
+				if id, ok := sel.X.(*ast.Ident); ok {
+					referenced[id.Name] = true
+				}
+			}
+			return true
+		})
+	}
+	return func(msg string) bool {
+		m := unusedImportRE.FindStringSubmatch(msg)
+		return m != nil && referenced[named[m[1]]]
+	}
 }
 
 var lacksFieldRE = regexp.MustCompile(`\(type \*?(\w+) has no field or method \w+`)

@@ -81,6 +81,21 @@ func main() {
 			errs: 1, partial: 2, missing: []string{"example.com/gone/retry"},
 		},
 		{
+			name: "an import used only inside an expression of a missing package",
+			src: `package main
+
+import (
+	"example.com/gone/loop"
+	"strings"
+)
+
+var conns []loop.Interface[strings.Builder]
+
+func main() { _ = conns }
+`,
+			partial: 2, missing: []string{"example.com/gone/loop"},
+		},
+		{
 			name: "an import that no module provides is an error",
 			src: `package main
 
@@ -112,7 +127,7 @@ func main() { strings.NoSuch() }
 				t.Errorf("errors %q, %d partial; want %d errors, %d partial", tp.Errs, tp.Partial, tt.errs, tt.partial)
 			}
 			var missing []string
-			for _, ip := range []string{"context", "strings", "example.com/gone/log", "example.com/gone/retry", "example.com/gone/v2", "github.com/mattn/go-sqlite3", "gopkg.in/yaml.v3"} {
+			for _, ip := range []string{"context", "strings", "example.com/gone/log", "example.com/gone/loop", "example.com/gone/retry", "example.com/gone/v2", "github.com/mattn/go-sqlite3", "gopkg.in/yaml.v3"} {
 				if u.IsMissing(ip) {
 					missing = append(missing, ip)
 				}
