@@ -114,9 +114,18 @@ type programWalker struct {
 }
 
 func newProgramWalker(fset *token.FileSet, info *types.Info, fn string, decl *ast.FuncDecl, body ast.Node, helpers map[string][]envHelper) *programWalker {
-	pw := &programWalker{fset: fset, info: info, fn: fn, decl: decl, body: body, helpers: helpers, parent: map[ast.Node]ast.Node{}}
+	return &programWalker{fset: fset, info: info, fn: fn, decl: decl, body: body, helpers: helpers}
+}
+
+// index records each node's parent and the function's if statements, the
+// first time a check asks: most functions read no variable and never do.
+func (pw *programWalker) index() {
+	if pw.parent != nil {
+		return
+	}
+	pw.parent = map[ast.Node]ast.Node{}
 	var stack []ast.Node
-	ast.Inspect(body, func(n ast.Node) bool {
+	ast.Inspect(pw.body, func(n ast.Node) bool {
 		if n == nil {
 			stack = stack[:len(stack)-1]
 			return true
@@ -130,7 +139,18 @@ func newProgramWalker(fset *token.FileSet, info *types.Info, fn string, decl *as
 		stack = append(stack, n)
 		return true
 	})
-	return pw
+}
+
+// parentOf is the node that holds n in the function's body.
+func (pw *programWalker) parentOf(n ast.Node) ast.Node {
+	pw.index()
+	return pw.parent[n]
+}
+
+// ifStmts are the function's if statements.
+func (pw *programWalker) ifStmts() []*ast.IfStmt {
+	pw.index()
+	return pw.ifs
 }
 
 // envRead reports whether a call reads a variable, and which argument
@@ -329,7 +349,7 @@ func (pw *programWalker) cliFlag(lit *ast.CompositeLit) {
 
 // annotationRead reads obj.Annotations[K], obj.GetLabels()[K] and the like.
 func (pw *programWalker) annotationRead(ix *ast.IndexExpr) {
-	if as, ok := pw.parent[ix].(*ast.AssignStmt); ok && slices.Contains(as.Lhs, ast.Expr(ix)) {
+	if as, ok := pw.parentOf(ix).(*ast.AssignStmt); ok && slices.Contains(as.Lhs, ast.Expr(ix)) {
 		return // a write
 	}
 	var name string

@@ -24,7 +24,7 @@ import (
 func (pw *programWalker) requiredUse(read ast.Expr) bool {
 	subject := map[types.Object]bool{}
 	direct := func(e ast.Expr) bool { return ast.Unparen(e) == read }
-	switch p := pw.parent[read].(type) {
+	switch p := pw.parentOf(read).(type) {
 	case *ast.AssignStmt:
 		if len(p.Rhs) == 1 {
 			for _, l := range p.Lhs {
@@ -51,7 +51,7 @@ func (pw *programWalker) requiredUse(read ast.Expr) bool {
 		id, ok := ast.Unparen(e).(*ast.Ident)
 		return ok && subject[pw.info.Uses[id]]
 	}
-	for _, s := range pw.ifs {
+	for _, s := range pw.ifStmts() {
 		empty, set := pw.emptyTest(s.Cond, is)
 		if empty && rejects(pw.info, s.Body.List) {
 			return true
@@ -87,7 +87,7 @@ func (pw *programWalker) requiredUse(read ast.Expr) bool {
 // guardedBySet reports whether an expression sits in the branch of an if
 // that is taken only when the value is set.
 func (pw *programWalker) guardedBySet(e ast.Node, is func(ast.Expr) bool) bool {
-	for n := pw.parent[e]; n != nil; n = pw.parent[n] {
+	for n := pw.parentOf(e); n != nil; n = pw.parentOf(n) {
 		if s, ok := n.(*ast.IfStmt); ok {
 			if _, set := pw.emptyTest(s.Cond, is); set && s.Body.Pos() <= e.Pos() && e.End() <= s.Body.End() {
 				return true
@@ -105,7 +105,7 @@ func (pw *programWalker) guardedBySet(e ast.Node, is func(ast.Expr) bool) bool {
 func (pw *programWalker) parsingCall(e ast.Expr) *ast.CallExpr {
 	var cur ast.Node = e
 	for range 4 {
-		p := pw.parent[cur]
+		p := pw.parentOf(cur)
 		switch x := p.(type) {
 		case *ast.ParenExpr:
 			cur = x
@@ -149,7 +149,7 @@ func (pw *programWalker) errorFails(c *ast.CallExpr) bool {
 		lower := strings.ToLower(name)
 		return strings.HasPrefix(lower, "check") || strings.HasPrefix(lower, "must") || strings.HasPrefix(name, "Fatal") || name == "panic"
 	}
-	switch p := pw.parent[c].(type) {
+	switch p := pw.parentOf(c).(type) {
 	case *ast.CallExpr:
 		return checker(p)
 	case *ast.AssignStmt:
@@ -168,7 +168,7 @@ func (pw *programWalker) errorFails(c *ast.CallExpr) bool {
 			x, ok := ast.Unparen(e).(*ast.Ident)
 			return ok && pw.info.Uses[x] == errObj
 		}
-		for _, s := range pw.ifs {
+		for _, s := range pw.ifStmts() {
 			if b, ok := ast.Unparen(s.Cond).(*ast.BinaryExpr); ok && b.Op == token.NEQ && (isErr(b.X) && isNil(pw.info, b.Y) || isErr(b.Y) && isNil(pw.info, b.X)) && rejects(pw.info, s.Body.List) {
 				return true
 			}
