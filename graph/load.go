@@ -439,16 +439,7 @@ func (w *Workspace) convert(lp *packages.Package) (*Package, []Warning) {
 	p.Files = w.relAll(files, true)
 	p.GoFiles = w.relAll(lp.GoFiles, true)
 	p.Embeds = w.relAll(lp.EmbedFiles, true)
-	for written, ip := range lp.Imports {
-		p.Imports = append(p.Imports, ip.PkgPath)
-		if written != ip.PkgPath {
-			if p.ImportMap == nil {
-				p.ImportMap = map[string]string{}
-			}
-			p.ImportMap[written] = ip.PkgPath
-		}
-	}
-	sort.Strings(p.Imports)
+	p.Imports, p.ImportMap = importsOf(lp)
 	for _, e := range lp.Errors {
 		p.Errors = append(p.Errors, e.Msg)
 	}
@@ -487,16 +478,7 @@ func (w *Workspace) convertOther(lp *packages.Package, p *Package) (*Package, []
 	}
 	p.GoFiles = slices.Sorted(slices.Values(lp.GoFiles))
 	p.Files = slices.Sorted(slices.Values(slices.Concat(lp.GoFiles, lp.OtherFiles, lp.IgnoredFiles)))
-	for written, ip := range lp.Imports {
-		p.Imports = append(p.Imports, ip.PkgPath)
-		if written != ip.PkgPath {
-			if p.ImportMap == nil {
-				p.ImportMap = map[string]string{}
-			}
-			p.ImportMap[written] = ip.PkgPath
-		}
-	}
-	sort.Strings(p.Imports)
+	p.Imports, p.ImportMap = importsOf(lp)
 	var warnings []Warning
 	for _, e := range lp.Errors {
 		p.Errors = append(p.Errors, e.Msg)
@@ -512,6 +494,22 @@ func (w *Workspace) convertOther(lp *packages.Package, p *Package) (*Package, []
 
 // usesCgo reports whether a Go file imports "C" (a cheap textual check on
 // a file build constraints left out).
+// importsOf lists the import paths a package's imports resolve to, sorted,
+// and maps those written otherwise (vendored) to what they resolve to.
+func importsOf(lp *packages.Package) (imports []string, importMap map[string]string) {
+	for written, ip := range lp.Imports {
+		imports = append(imports, ip.PkgPath)
+		if written != ip.PkgPath {
+			if importMap == nil {
+				importMap = map[string]string{}
+			}
+			importMap[written] = ip.PkgPath
+		}
+	}
+	sort.Strings(imports)
+	return imports, importMap
+}
+
 // embedOnly reports whether a package error of go list only says that a
 // //go:embed pattern matches no file.
 func embedOnly(msg string) bool {
