@@ -492,8 +492,6 @@ func (w *Workspace) convertOther(lp *packages.Package, p *Package) (*Package, []
 	return p, warnings
 }
 
-// usesCgo reports whether a Go file imports "C" (a cheap textual check on
-// a file build constraints left out).
 // importsOf lists the import paths a package's imports resolve to, sorted,
 // and maps those written otherwise (vendored) to what they resolve to.
 func importsOf(lp *packages.Package) (imports []string, importMap map[string]string) {
@@ -518,6 +516,8 @@ func embedOnly(msg string) bool {
 
 var embedPattern = regexp.MustCompile(`^pattern [^\n]+: (no matching files found|cannot embed [^\n]+)$`)
 
+// usesCgo reports whether a Go file imports "C" (a cheap textual check on
+// a file build constraints left out).
 func usesCgo(file string) bool {
 	data, err := os.ReadFile(file)
 	if err != nil {
