@@ -45,6 +45,7 @@ type analysis struct {
 	encoders     map[string]bool        // changed packages whose changed lines call an encoder: they may write a map payload
 	bound        map[string]string      // importpath.Type -> config contract name
 	declChanged  map[string]bool        // importpath.Type whose declaration lines changed
+	fieldNames   map[string][]string    // importpath.Type -> Go field names, of the candidate contract types parsed
 	services     map[string][2][]string // per service: its in-repo packages at base and head
 	mains        map[string]string      // service -> main package
 	changedLines map[string][][2]int    // head file -> its changed line ranges
@@ -55,7 +56,8 @@ type analysis struct {
 // Analyze works out the contract changes of a range.
 func Analyze(ctx context.Context, in Input) (*Result, error) {
 	a := &analysis{in: in, ws: in.Workspace, cfg: in.Config, fset: token.NewFileSet(), res: &Result{},
-		changedDirs: map[string]bool{}, interest: map[string]bool{}, rpc: map[string]bool{}, http: map[string]bool{}, process: map[string]bool{}, encoders: map[string]bool{}, bound: map[string]string{}, declChanged: map[string]bool{}}
+		changedDirs: map[string]bool{}, interest: map[string]bool{}, rpc: map[string]bool{}, http: map[string]bool{}, process: map[string]bool{}, encoders: map[string]bool{}, bound: map[string]string{}, declChanged: map[string]bool{},
+		fieldNames: map[string][]string{}}
 	if a.cfg == nil {
 		a.cfg = &config.Config{}
 	}
@@ -516,6 +518,9 @@ func (pp *prepass) markTypes(ip string, whole bool) {
 				key := ip + "." + ds.name
 				if !ds.tagged && !a.configured(key) || a.ignored(key) {
 					continue
+				}
+				if len(a.fieldNames[key]) == 0 {
+					a.fieldNames[key] = ds.fields
 				}
 				if pp.ct[side].overlaps(ds) {
 					a.declChanged[key] = true

@@ -292,34 +292,48 @@ func observed(res *contract.Result) map[string][]string {
 	return out
 }
 
-// TestBothSidesRoles checks, on the both_sides fixture, which service each
-// access counts for: a package with both sides of a protocol does not make
-// every main both a writer and a reader.
-func TestBothSidesRoles(t *testing.T) {
-	ar, err := txtar.ParseFile("testdata/analysis/both_sides.txtar")
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := map[string][]string{}
-	for _, c := range analyzeFixture(t, ar).Contracts {
-		for _, e := range c.Elements {
-			name := c.Name + "." + e.Key
-			for svc := range e.Providers[contract.Head] {
-				got[svc] = append(got[svc], "writes "+name)
+// TestRolesPerService checks which service each access counts for: a
+// package with both sides of a protocol does not make every main both a
+// writer and a reader (both_sides), and a method called through an
+// interface counts for a service only with the types that reach it there
+// (interfaces).
+func TestRolesPerService(t *testing.T) {
+	for _, tc := range []struct {
+		fixture string
+		want    map[string][]string
+	}{
+		{"both_sides", map[string][]string{
+			"asker":    {"reads Resp.answer", "writes Req.query"},
+			"answerer": {"reads Req.query", "writes Resp.answer"},
+		}},
+		{"interfaces", map[string][]string{
+			"orders":  {"reads Order.region", "reads Order.tenant"},
+			"refunds": {"reads Refund.tenant"},
+		}},
+	} {
+		t.Run(tc.fixture, func(t *testing.T) {
+			ar, err := txtar.ParseFile("testdata/analysis/" + tc.fixture + ".txtar")
+			if err != nil {
+				t.Fatal(err)
 			}
-			for svc := range e.Consumers[contract.Head] {
-				got[svc] = append(got[svc], "reads "+name)
+			got := map[string][]string{}
+			for _, c := range analyzeFixture(t, ar).Contracts {
+				for _, e := range c.Elements {
+					name := c.Name + "." + e.Key
+					for svc := range e.Providers[contract.Head] {
+						got[svc] = append(got[svc], "writes "+name)
+					}
+					for svc := range e.Consumers[contract.Head] {
+						got[svc] = append(got[svc], "reads "+name)
+					}
+				}
 			}
-		}
-	}
-	for k := range got {
-		slices.Sort(got[k])
-	}
-	want := map[string][]string{
-		"asker":    {"reads Resp.answer", "writes Req.query"},
-		"answerer": {"reads Req.query", "writes Resp.answer"},
-	}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("roles per service (-want +got):\n%s", diff)
+			for k := range got {
+				slices.Sort(got[k])
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("roles per service (-want +got):\n%s", diff)
+			}
+		})
 	}
 }

@@ -157,12 +157,13 @@ func (d *differ) index() {
 func (d *differ) record(svc string, side Side) {
 	pkgs := d.a.services[svc][side]
 	runs, ok := d.st[side].calls.Reachable(d.a.mains[svc], pkgs)
+	reached, _ := d.st[side].calls.ReachedTypes(d.a.mains[svc], pkgs)
 	for _, p := range pkgs {
 		for _, c := range d.byPkg[side][p] {
 			c.importers[side][svc] = true
 		}
 		for _, acc := range d.st[side].facts[p] {
-			if ok && !runs[acc.Func] {
+			if ok && (!runs[acc.Func] || acc.Needs != "" && !reached[acc.Needs]) {
 				continue
 			}
 			place := Place{Pos: Pos{File: acc.File, Line: acc.Line}, Func: acc.Func, Via: acc.Via}

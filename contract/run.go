@@ -1,12 +1,14 @@
 package contract
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"maps"
 	"regexp"
 	"slices"
 	"strconv"
+	"unicode"
 
 	"go/ast"
 	"go/parser"
@@ -117,6 +119,18 @@ func (a *analysis) targets() [2]map[string]bool {
 		for p := range interestPkgs {
 			targets[side][p] = true
 		}
+		// A package that calls an accessor of a type of interest by name
+		// may call it through an interface (a middleware reading
+		// req.GetTenant()), without importing the type's package.
+		if accessors := a.accessorNames(); len(accessors) > 0 {
+			for _, sides := range a.services {
+				for _, p := range sides[side] {
+					if !targets[side][p] && (side == Head || a.base.Changed[p]) && a.callsAccessor(p, side, accessors) {
+						targets[side][p] = true
+					}
+				}
+			}
+		}
 		if len(a.interest) > 0 {
 			// A changed encoder call may write a map payload of a contract
 			// its package does not import.
@@ -181,6 +195,43 @@ func (a *analysis) typeCheck(ctx context.Context, targets [2]map[string]bool) ([
 	return st, nil
 }
 
+// accessorNames are the names of the accessors (GetX, SetX, HasX) of the
+// fields of the types of interest.
+func (a *analysis) accessorNames() map[string]bool {
+	out := map[string]bool{}
+	for t := range a.interest {
+		for _, f := range a.fieldNames[t] {
+			for _, p := range [...]string{"Get", "Set", "Has"} {
+				out[p+f] = true
+			}
+		}
+	}
+	return out
+}
+
+// callsAccessor reports whether a package's files at a side call one of
+// the named methods: .Name( in the text.
+func (a *analysis) callsAccessor(ip string, side Side, names map[string]bool) bool {
+	for _, file := range a.goFiles(ip, side) {
+		data := a.content(file, side)
+		for i := bytes.IndexByte(data, '.'); i >= 0; {
+			j := i + 1
+			for j < len(data) && (data[j] == '_' || unicode.IsLetter(rune(data[j])) || unicode.IsDigit(rune(data[j]))) {
+				j++
+			}
+			if j < len(data) && data[j] == '(' && names[string(data[i+1:j])] {
+				return true
+			}
+			k := bytes.IndexByte(data[j:], '.')
+			if k < 0 {
+				break
+			}
+			i = j + k
+		}
+	}
+	return false
+}
+
 // facts walks the targets for their accesses and call graphs: head first,
 // whose summaries and facts serve base for the packages that did not
 // change.
@@ -195,9 +246,7 @@ func (a *analysis) facts(st [2]*sideState, targets [2]map[string]bool) {
 		a.typeErrors(tp, Head)
 	}
 	baseSum := access.NewSummaries()
-	maps.Copy(baseSum.Methods, headSum.Methods)
-	maps.Copy(baseSum.Decoded, headSum.Decoded)
-	maps.Copy(baseSum.Generic, headSum.Generic)
+	baseSum.Copy(headSum)
 	base.facts = maps.Clone(head.facts)
 	base.calls = access.NewCallGraph()
 	base.calls.Merge(head.calls)

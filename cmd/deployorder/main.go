@@ -4,15 +4,39 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 
 	"github.com/deployorder/deployorder/internal/cli"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	endProfile := startProfile(os.Getenv("DEPLOYORDER_CPUPROFILE"))
 	code := cli.Main(ctx, os.Args[1:], cli.System())
+	endProfile()
 	stop()
 	os.Exit(code)
+}
+
+// startProfile writes a CPU profile of the run to path, when it is set
+// (DEPLOYORDER_CPUPROFILE, for measurements: go tool pprof reads it).
+func startProfile(path string) func() {
+	if path == "" {
+		return func() {}
+	}
+	f, err := os.Create(path)
+	if err == nil {
+		err = pprof.StartCPUProfile(f)
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "deployorder: DEPLOYORDER_CPUPROFILE: %v\n", err)
+		return func() {}
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}
 }

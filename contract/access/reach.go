@@ -27,8 +27,9 @@ type CallGraph struct {
 }
 
 type reachResult struct {
-	runs map[string]bool
-	ok   bool
+	runs  map[string]bool
+	types map[string]bool
+	ok    bool
 }
 
 func NewCallGraph() *CallGraph {
@@ -175,21 +176,35 @@ func assertionOnly(info *types.Info, vs *ast.ValueSpec) bool {
 // ok is false when a package of the closure has type errors: the graph is
 // then incomplete, and every function should count.
 func (cg *CallGraph) Reachable(main string, pkgs []string) (map[string]bool, bool) {
+	r := cg.reach(main, pkgs)
+	return r.runs, r.ok
+}
+
+// ReachedTypes returns the named types that the functions a service can
+// run name, build or pass (with the types of their fields), with
+// Reachable's ok.
+func (cg *CallGraph) ReachedTypes(main string, pkgs []string) (map[string]bool, bool) {
+	r := cg.reach(main, pkgs)
+	return r.types, r.ok
+}
+
+func (cg *CallGraph) reach(main string, pkgs []string) reachResult {
 	if r, ok := cg.reached[main]; ok {
-		return r.runs, r.ok
+		return r
 	}
-	runs, ok := cg.reachable(main, pkgs)
+	runs, types, ok := cg.reachable(main, pkgs)
 	if cg.reached == nil {
 		cg.reached = map[string]reachResult{}
 	}
-	cg.reached[main] = reachResult{runs, ok}
-	return runs, ok
+	r := reachResult{runs, types, ok}
+	cg.reached[main] = r
+	return r
 }
 
-func (cg *CallGraph) reachable(main string, pkgs []string) (map[string]bool, bool) {
+func (cg *CallGraph) reachable(main string, pkgs []string) (map[string]bool, map[string]bool, bool) {
 	for _, p := range pkgs {
 		if cg.Broken[p] {
-			return nil, false
+			return nil, nil, false
 		}
 	}
 	seen := map[string]bool{}
@@ -235,7 +250,7 @@ func (cg *CallGraph) reachable(main string, pkgs []string) (map[string]bool, boo
 			markType(t)
 		}
 	}
-	return seen, true
+	return seen, typesSeen, true
 }
 
 // namedIn lists the named types inside t (through pointers, slices, arrays,

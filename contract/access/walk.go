@@ -5,6 +5,8 @@ import (
 	"go/constant"
 	"go/token"
 	"go/types"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -34,6 +36,11 @@ type Record struct {
 	// MapKeys are the constant keys of a map[string]... value that the code
 	// encodes: it writes those keys of the contract that has them all.
 	MapKeys []string
+	// Needs is set on an access made by calling a method through an
+	// interface value (m.GetTenant() with m of an interface type): the
+	// contract type (importpath.Type) whose method it would be. It counts
+	// for a service only when that type reaches the service's code.
+	Needs string
 }
 
 // Summaries carry what one package's analysis tells the packages that
@@ -46,6 +53,12 @@ type Summaries struct {
 	// instantiation with a contract type accesses what that type's method
 	// does.
 	Generic map[string][]GenericCall
+	// ByName lists the summarised methods by their name, and MethodNames
+	// the names of every method of each contract type: a call through an
+	// interface value may run the methods of the types that have them all.
+	ByName      map[string][]string        // method name -> summarised methods (FullName)
+	Receiver    map[string]string          // summarised method -> its receiver type (importpath.Type)
+	MethodNames map[string]map[string]bool // contract type -> the names of its methods
 }
 
 // GenericCall is a call of a method on a value whose type is a type
@@ -59,7 +72,22 @@ type GenericCall struct {
 }
 
 func NewSummaries() *Summaries {
-	return &Summaries{Methods: map[string][]Record{}, Decoded: map[string]bool{}, Generic: map[string][]GenericCall{}}
+	return &Summaries{Methods: map[string][]Record{}, Decoded: map[string]bool{}, Generic: map[string][]GenericCall{},
+		ByName: map[string][]string{}, Receiver: map[string]string{}, MethodNames: map[string]map[string]bool{}}
+}
+
+// Copy copies other's summaries into s: the base side starts from head's.
+func (s *Summaries) Copy(other *Summaries) {
+	maps.Copy(s.Methods, other.Methods)
+	maps.Copy(s.Decoded, other.Decoded)
+	maps.Copy(s.Generic, other.Generic)
+	maps.Copy(s.Receiver, other.Receiver)
+	for name, ms := range other.ByName {
+		s.ByName[name] = slices.Clone(ms)
+	}
+	for t, names := range other.MethodNames {
+		s.MethodNames[t] = maps.Clone(names)
+	}
 }
 
 // walker records the field accesses of one package.
@@ -99,6 +127,13 @@ func Walk(fset *token.FileSet, tp *Package, tracked map[string]bool, sum *Summar
 				continue
 			}
 			name := w.funcName(fd)
+			recvKey := w.trackedRecvType(fd)
+			if recvKey != "" {
+				if sum.MethodNames[recvKey] == nil {
+					sum.MethodNames[recvKey] = map[string]bool{}
+				}
+				sum.MethodNames[recvKey][fd.Name.Name] = true
+			}
 			w.decoded = w.collectDecoded(fd.Body)
 			if w.returnsDecoded(fd.Body) {
 				sum.Decoded[name] = true
@@ -117,6 +152,10 @@ func Walk(fset *token.FileSet, tp *Package, tracked map[string]bool, sum *Summar
 				w.walk(fd.Body)
 				direct[name], calls[name] = acc, cs
 				w.recv, w.recvOut, w.calls = nil, nil, nil
+				if !slices.Contains(sum.ByName[fd.Name.Name], name) {
+					sum.ByName[fd.Name.Name] = append(sum.ByName[fd.Name.Name], name)
+				}
+				sum.Receiver[name] = recvKey
 			}
 		}
 	}
@@ -239,6 +278,18 @@ func (w *walker) funcName(fd *ast.FuncDecl) string {
 	return fd.Name.Name
 }
 
+// trackedRecvType returns the receiver type of a method whose receiver
+// type is tracked, or "".
+func (w *walker) trackedRecvType(fd *ast.FuncDecl) string {
+	if fd.Recv == nil || len(fd.Recv.List) != 1 {
+		return ""
+	}
+	if n, _ := NamedStruct(w.info.TypeOf(fd.Recv.List[0].Type)); n != nil && w.tracked[TypeKey(n)] {
+		return TypeKey(n)
+	}
+	return ""
+}
+
 // trackedRecv returns the receiver object of a method whose receiver type
 // is tracked.
 func (w *walker) trackedRecv(fd *ast.FuncDecl) types.Object {
@@ -304,6 +355,12 @@ func (w *walker) visit(n ast.Node) {
 				w.sum.Generic[w.fn] = append(w.sum.Generic[w.fn], GenericCall{TypeParam: tp.Index(), Method: n.Sel.Name, File: p.Filename, Line: p.Line, pkg: f.Pkg()})
 				return
 			}
+			if iface, ok := sel.Recv().Underlying().(*types.Interface); ok {
+				if w.recvOut == nil {
+					w.throughInterface(n, iface)
+				}
+				return
+			}
 			for _, a := range w.sum.Methods[name] {
 				a.Via = n.Sel.Name + "()"
 				w.record(n.X, a, n.Sel.Pos())
@@ -313,6 +370,29 @@ func (w *walker) visit(n ast.Node) {
 		w.compositeLit(n)
 	case *ast.CallExpr:
 		w.call(n)
+	}
+}
+
+// throughInterface records what a method called through an interface
+// value (m.GetTenant() with m of an interface type) would access, for
+// each contract type that has every method of the interface: the
+// accesses count for a service only when that type reaches its code.
+func (w *walker) throughInterface(n *ast.SelectorExpr, iface *types.Interface) {
+	for _, m := range w.sum.ByName[n.Sel.Name] {
+		t := w.sum.Receiver[m]
+		has := w.sum.MethodNames[t]
+		all := true
+		for i := 0; i < iface.NumMethods() && all; i++ {
+			all = has[iface.Method(i).Name()]
+		}
+		if !all {
+			continue
+		}
+		for _, a := range w.sum.Methods[m] {
+			a.Via = n.Sel.Name + "() through an interface"
+			a.Needs = t
+			w.record(n.X, a, n.Sel.Pos())
+		}
 	}
 }
 
