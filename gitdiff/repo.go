@@ -22,6 +22,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/storage/filesystem"
+	"github.com/go-git/go-git/v5/storage/filesystem/dotgit"
 )
 
 // Repo is a git repository opened read-only.
@@ -145,10 +146,13 @@ func (r *Repo) ResolveCommit(name string) (*object.Commit, error) {
 	if ref := r.dwimRef(base); ref != "" {
 		rev = ref + suffix
 	} else {
-		if err := r.checkAmbiguous(name, base); err != nil {
+		full, err := r.expandHex(name, base)
+		if err != nil {
 			return nil, err
 		}
-		if isHex(base) {
+		if full != "" {
+			rev = full + suffix
+		} else if isHex(base) {
 			rev = strings.ToLower(base) + suffix
 		}
 	}
@@ -195,35 +199,46 @@ func (r *Repo) dwimRef(name string) string {
 	return ""
 }
 
-// checkAmbiguous reports a short hash that names several commits; go-git
-// silently takes the first.
-func (r *Repo) checkAmbiguous(name, base string) error {
+// expandHex returns the full hash of the one commit a short hash (4 to
+// 39 hex digits) names, or "" when it names none (it may still be a ref);
+// several are an error: go-git silently takes the first.
+func (r *Repo) expandHex(name, base string) (string, error) {
 	if len(base) < 4 || len(base) >= 40 || !isHex(base) {
-		return nil
+		return "", nil
 	}
-	base = strings.ToLower(base)
-	even := base[:len(base)&^1]
-	prefix, err := hex.DecodeString(even)
+	hashes, err := objectsWithPrefix(dotgit.New(r.storage.Filesystem()), strings.ToLower(base))
 	if err != nil {
-		return nil
-	}
-	hashes, err := r.storage.HashesWithPrefix(prefix)
-	if err != nil {
-		return nil
+		hashes, err = r.storage.HashesWithPrefix(mustHex(base))
+		if err != nil {
+			return "", nil // go-git's resolution says what is wrong
+		}
 	}
 	var commits []string
 	for _, h := range hashes {
-		if !strings.HasPrefix(h.String(), base) {
+		if !strings.HasPrefix(h.String(), strings.ToLower(base)) {
 			continue
 		}
 		if _, err := r.git.CommitObject(h); err == nil {
-			commits = append(commits, h.String()[:12])
+			commits = append(commits, h.String())
 		}
 	}
-	if len(commits) > 1 {
-		return errorf(AmbiguousRevision, nil, "short hash %q is ambiguous: it matches commits %s; give more digits", name, strings.Join(commits, ", "))
+	switch len(commits) {
+	case 0:
+		return "", nil
+	case 1:
+		return commits[0], nil
 	}
-	return nil
+	sort.Strings(commits)
+	for i, c := range commits {
+		commits[i] = c[:12]
+	}
+	return "", errorf(AmbiguousRevision, nil, "short hash %q is ambiguous: it matches commits %s; give more digits", name, strings.Join(commits, ", "))
+}
+
+// mustHex decodes the even-length head of hex digits s.
+func mustHex(s string) []byte {
+	b, _ := hex.DecodeString(s[:len(s)&^1])
+	return b
 }
 
 func isHex(s string) bool {

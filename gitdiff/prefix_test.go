@@ -1,0 +1,70 @@
+package gitdiff
+
+import (
+	"encoding/hex"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/deployorder/deployorder/internal/testrepo"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/storage/filesystem/dotgit"
+)
+
+// TestObjectsWithPrefix checks the binary search in pack indexes against
+// go-git's walk of every entry, for every object of a packed repository
+// with a few loose objects on top, at several prefix lengths (4 hex digits
+// of a few hundred objects share prefixes).
+func TestObjectsWithPrefix(t *testing.T) {
+	r := testrepo.New(t)
+	for i := range 120 {
+		r.CommitFiles(fmt.Sprintf("c%d", i), map[string]string{fmt.Sprintf("f%d.txt", i%7): fmt.Sprint(i)})
+	}
+	r.Git("gc", "-q")
+	r.CommitFiles("loose", map[string]string{"loose.txt": "x"})
+	repo, err := Open(r.Dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer repo.Close()
+	all := strings.Fields(r.Git("rev-list", "--objects", "--all", "--no-object-names"))
+	if len(all) < 300 {
+		t.Fatalf("only %d objects", len(all))
+	}
+	shared := 0
+	for i, obj := range all {
+		for _, n := range []int{4, 5, 9} {
+			if n > 4 && i%8 != 0 {
+				continue
+			}
+			prefix := obj[:n]
+			got, err := objectsWithPrefix(dotgit.New(repo.storage.Filesystem()), prefix)
+			if err != nil {
+				t.Fatal(err)
+			}
+			even, _ := hex.DecodeString(prefix[:n&^1])
+			walked, err := repo.storage.HashesWithPrefix(even)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := []plumbing.Hash{}
+			for _, h := range walked {
+				if strings.HasPrefix(h.String(), prefix) {
+					want = append(want, h)
+				}
+			}
+			slices.SortFunc(got, func(a, b plumbing.Hash) int { return strings.Compare(a.String(), b.String()) })
+			slices.SortFunc(want, func(a, b plumbing.Hash) int { return strings.Compare(a.String(), b.String()) })
+			if !slices.Equal(got, want) {
+				t.Fatalf("prefix %s: got %v, want %v", prefix, got, want)
+			}
+			if len(got) > 1 {
+				shared++
+			}
+		}
+	}
+	if shared == 0 {
+		t.Error("no two objects share a prefix: the test checks no multi-match")
+	}
+}
