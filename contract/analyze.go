@@ -1,6 +1,7 @@
 package contract
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"go/ast"
@@ -10,6 +11,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -55,6 +57,23 @@ type analysis struct {
 
 // Analyze works out the contract changes of a range.
 func Analyze(ctx context.Context, in Input) (*Result, error) {
+	a := newAnalysis(in)
+	if len(a.changedDirs) == 0 {
+		return a.res, nil
+	}
+	a.syntaxWarnings()
+	pp := a.prepass()
+	if !pp.any {
+		return a.res, nil
+	}
+	a.changedLines = pp.ct[Head].lines
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return a.run(ctx)
+}
+
+func newAnalysis(in Input) *analysis {
 	a := &analysis{in: in, ws: in.Workspace, cfg: in.Config, fset: token.NewFileSet(), res: &Result{},
 		changedDirs: map[string]bool{}, interest: map[string]bool{}, rpc: map[string]bool{}, http: map[string]bool{}, process: map[string]bool{}, encoders: map[string]bool{}, bound: map[string]string{}, declChanged: map[string]bool{},
 		fieldNames: map[string][]string{}}
@@ -71,25 +90,21 @@ func Analyze(ctx context.Context, in Input) (*Result, error) {
 	for _, dir := range graph.ChangedGoDirs(in.Range.Files) {
 		a.changedDirs[dir] = true
 	}
-	if len(a.changedDirs) == 0 {
-		return a.res, nil
-	}
-	a.syntaxWarnings()
-	a.base = newBaseView(a.ws, in.Base)
+	return a
+}
+
+// prepass decides from syntax alone what the range may change, and so
+// what to type-check.
+func (a *analysis) prepass() *prepass {
+	a.base = newBaseView(a.ws, a.in.Base)
 	a.services = a.closures()
 	pp := a.newPrepass(a.candidatePackages())
 	fields := pp.fieldInterest()
 	rpc := pp.rpcInterest()
 	http := pp.httpInterest()
 	process := pp.processInterest()
-	if !fields && !rpc && !http && !process {
-		return a.res, nil
-	}
-	a.changedLines = pp.ct[Head].lines
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	return a.run(ctx)
+	pp.any = fields || rpc || http || process
+	return pp
 }
 
 // syntaxWarnings names the changed Go files that do not parse at head:
@@ -280,9 +295,10 @@ func (a *analysis) content(file string, side Side) []byte {
 
 // fieldInterest decides, from syntax alone, which contract types the range
 // may change: those whose declaration lines changed, or whose name, fields
-// or accessors a changed line mentions; every candidate when a changed line
-// adds or drops an import or calls an encoder, decoder or template. It
-// reports false when there are none.
+// or accessors a changed line mentions; every candidate a package can
+// see when a changed line of it calls an encoder, decoder or template, or
+// adds or drops an import of a package that joins or leaves a service
+// (or swaps imports). It reports false when there are none.
 func (pp *prepass) fieldInterest() bool {
 	a := pp.a
 	if len(pp.candidate) == 0 {
@@ -330,6 +346,9 @@ func (pp *prepass) mentionsConst(f *ast.File, canSee func(string) bool) bool {
 		for _, s := range gd.Specs {
 			vs := s.(*ast.ValueSpec)
 			for _, n := range vs.Names {
+				if n.Name == "_" {
+					continue // const _ = ...: names nothing
+				}
 				for _, side := range Sides {
 					for dir, idents := range pp.ct[side].idents {
 						if idents[n.Name] && canSee(dir) {
@@ -349,6 +368,7 @@ type prepass struct {
 	ct        [2]changedText
 	candidate map[string]bool            // candidate contract packages
 	sees      map[string]map[string]bool // changed directory -> the candidates its package can see
+	any       bool                       // the range may change a contract of some kind
 }
 
 // wholePackages returns the candidates that a changed import, encoder call
@@ -368,10 +388,39 @@ func (pp *prepass) wholePackages() map[string]bool {
 			}
 		}
 	}
+	// An import added or dropped changes what runs only when the package
+	// joins or leaves a service (its code, and what it accesses, with it),
+	// or when the file swaps one import for another (unchanged lines may
+	// then name another package's types): otherwise the changed lines that
+	// use it say what changes, and followCalls reads the calls.
+	moved := pp.movedPackages()
+	files := map[string]bool{}
 	for _, side := range Sides {
-		for ip := range pp.ct[side].imports {
-			reachFrom(ip)
+		for file := range pp.ct[side].fileImports {
+			files[file] = true
 		}
+	}
+	for file := range files {
+		at := [2][]string{pp.ct[Base].fileImports[file], pp.ct[Head].fileImports[file]}
+		var changed [2][]string // dropped, added: a line only reformatted is neither
+		for _, side := range Sides {
+			for _, ip := range at[side] {
+				if !slices.Contains(at[1-side], ip) {
+					changed[side] = append(changed[side], ip)
+				}
+			}
+		}
+		swap := len(changed[Base]) > 0 && len(changed[Head]) > 0
+		for _, ip := range append(changed[Base], changed[Head]...) {
+			switch {
+			case swap || moved[ip]:
+				reachFrom(ip)
+			case pp.candidate[ip]:
+				whole[ip] = true
+			}
+		}
+	}
+	for _, side := range Sides {
 		for dir := range pp.ct[side].sinks {
 			if ip := pp.a.ws.ImportPathOfDir(dir); ip != "" {
 				pp.a.encoders[ip] = true
@@ -388,6 +437,28 @@ func (pp *prepass) wholePackages() map[string]bool {
 	return whole
 }
 
+// movedPackages returns the packages that are in a service's closure at
+// one side and not at the other.
+func (pp *prepass) movedPackages() map[string]bool {
+	moved := map[string]bool{}
+	for _, sides := range pp.a.services {
+		at := [2]map[string]bool{{}, {}}
+		for _, side := range Sides {
+			for _, p := range sides[side] {
+				at[side][p] = true
+			}
+		}
+		for _, side := range Sides {
+			for p := range at[side] {
+				if !at[1-side][p] {
+					moved[p] = true
+				}
+			}
+		}
+	}
+	return moved
+}
+
 // followCalls reads the functions that changed lines call: deleting the
 // only call to a helper that writes a contract field changes roles without
 // naming the field. A call of a function of a contract's package makes the
@@ -395,7 +466,7 @@ func (pp *prepass) wholePackages() map[string]bool {
 // text of its package, so the contract types it names are of interest.
 func (pp *prepass) followCalls(whole map[string]bool) {
 	a := pp.a
-	bodies := map[callRef]map[string]bool{}
+	bodies := map[callRef]nameUses{}
 	for _, side := range Sides {
 		for dir, refs := range pp.ct[side].calls {
 			for _, ref := range refs {
@@ -412,20 +483,15 @@ func (pp *prepass) followCalls(whole map[string]bool) {
 					continue
 				}
 				key := callRef{ip, ref.name}
-				idents, ok := bodies[key]
+				uses, ok := bodies[key]
 				if !ok {
-					idents = pp.funcIdents(ip, ref.name)
-					bodies[key] = idents
+					uses = pp.funcIdents(ip, ref.name)
+					bodies[key] = uses
 				}
-				if len(idents) == 0 {
+				if len(uses.idents) == 0 {
 					continue
 				}
-				if pp.ct[side].idents[calleeDir] == nil {
-					pp.ct[side].idents[calleeDir] = map[string]bool{}
-				}
-				for id := range idents {
-					pp.ct[side].idents[calleeDir][id] = true
-				}
+				pp.ct[side].names(calleeDir).add(uses)
 			}
 		}
 	}
@@ -433,12 +499,12 @@ func (pp *prepass) followCalls(whole map[string]bool) {
 
 // funcIdents are the identifiers in the bodies of the functions and
 // methods named name of package ip, at base and head.
-func (pp *prepass) funcIdents(ip, name string) map[string]bool {
-	out := map[string]bool{}
+func (pp *prepass) funcIdents(ip, name string) nameUses {
+	out := newNameUses()
 	for _, side := range Sides {
 		for _, file := range pp.a.goFiles(ip, side) {
 			data := pp.a.content(file, side)
-			if data == nil || !strings.Contains(string(data), name) {
+			if data == nil || !bytes.Contains(data, []byte(name)) {
 				continue
 			}
 			f, _ := parserParse(token.NewFileSet(), file, data)
@@ -448,9 +514,7 @@ func (pp *prepass) funcIdents(ip, name string) map[string]bool {
 			for _, d := range f.Decls {
 				if fd, ok := d.(*ast.FuncDecl); ok && fd.Name.Name == name && fd.Body != nil {
 					ast.Inspect(fd.Body, func(n ast.Node) bool {
-						if id, ok := n.(*ast.Ident); ok {
-							out[id.Name] = true
-						}
+						out.note(n)
 						return true
 					})
 				}

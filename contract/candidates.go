@@ -5,6 +5,7 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"maps"
 	"path"
 	"reflect"
 	"sort"
@@ -89,14 +90,16 @@ func embeddedName(e ast.Expr) string {
 
 // changedText is what the changed lines of the range's Go files mention.
 type changedText struct {
-	idents  map[string]map[string]bool // directory -> identifiers on the changed lines of its files
-	paths   map[string][]string        // directory -> the strings on its changed lines that look like a URL or an HTTP path
-	calls   map[string][]callRef       // directory -> the functions its files' changed lines call
-	imports map[string]bool            // import paths on changed import lines
-	sinks   map[string]bool            // directories of files whose changed lines call an encoder, decoder or template
-	broken  map[string]bool            // directories of files that do not parse: assume they mention everything
-	lines   map[string][][2]int        // file -> changed line ranges at its side (for definitions)
-	process processText                // what the changed lines say about launched programs
+	idents      map[string]map[string]bool // directory -> identifiers on the changed lines of its files
+	fields      map[string]map[string]bool // directory -> the identifiers of those that can name a field: selectors (x.F) and composite literal keys (F: v)
+	paths       map[string][]string        // directory -> the strings on its changed lines that look like a URL or an HTTP path
+	calls       map[string][]callRef       // directory -> the functions its files' changed lines call
+	imports     map[string]bool            // import paths on changed import lines
+	fileImports map[string][]string        // file (its head path) -> the import paths on its changed import lines
+	sinks       map[string]bool            // directories of files whose changed lines call an encoder, decoder or template
+	broken      map[string]bool            // directories of files that do not parse: assume they mention everything
+	lines       map[string][][2]int        // file -> changed line ranges at its side (for definitions)
+	process     processText                // what the changed lines say about launched programs
 }
 
 // maxParsed is the size above which a changed file is not parsed.
@@ -108,8 +111,8 @@ var sinkWords = map[string]bool{"Marshal": true, "MarshalIndent": true, "Unmarsh
 // scanChanged parses the changed Go files at one side and collects what
 // their changed lines mention. content returns the file at that side.
 func scanChanged(files []change.File, hunks map[string][]change.Hunk, side Side, content func(string) []byte) changedText {
-	ct := changedText{idents: map[string]map[string]bool{}, paths: map[string][]string{}, calls: map[string][]callRef{}, imports: map[string]bool{}, sinks: map[string]bool{}, broken: map[string]bool{}, lines: map[string][][2]int{},
-		process: newProcessText()}
+	ct := changedText{idents: map[string]map[string]bool{}, fields: map[string]map[string]bool{}, paths: map[string][]string{}, calls: map[string][]callRef{}, imports: map[string]bool{}, sinks: map[string]bool{}, broken: map[string]bool{}, lines: map[string][][2]int{},
+		fileImports: map[string][]string{}, process: newProcessText()}
 	fset := token.NewFileSet()
 	for _, fc := range files {
 		p := fc.Path
@@ -165,6 +168,7 @@ func scanChanged(files []change.File, hunks map[string][]change.Hunk, side Side,
 			if in(imp.Pos()) || in(imp.End()) {
 				if ip, err := strconv.Unquote(imp.Path.Value); err == nil {
 					ct.imports[ip] = true
+					ct.fileImports[fc.Path] = append(ct.fileImports[fc.Path], ip)
 				}
 			}
 		}
@@ -181,15 +185,15 @@ func scanChanged(files []change.File, hunks map[string][]change.Hunk, side Side,
 			}
 			imports[name] = ip
 		}
-		if ct.idents[dir] == nil {
-			ct.idents[dir] = map[string]bool{}
-		}
+		names := ct.names(dir)
 		ct.process.scan(f, dir, imports, in)
 		ast.Inspect(f, func(n ast.Node) bool {
+			if n != nil && in(n.Pos()) {
+				names.note(n)
+			}
 			switch n := n.(type) {
 			case *ast.Ident:
 				if in(n.Pos()) {
-					ct.idents[dir][n.Name] = true
 					if sinkWords[n.Name] {
 						ct.sinks[dir] = true
 					}
@@ -210,6 +214,46 @@ func scanChanged(files []change.File, hunks map[string][]change.Hunk, side Side,
 		})
 	}
 	return ct
+}
+
+// nameUses are the identifiers some code names, and those of them that
+// can name a struct field: a field is only ever named as a selector (x.F,
+// x.GetF()) or as a composite literal's key (T{F: v}).
+type nameUses struct {
+	idents map[string]bool
+	fields map[string]bool
+}
+
+func newNameUses() nameUses {
+	return nameUses{idents: map[string]bool{}, fields: map[string]bool{}}
+}
+
+// note records an identifier, or the field a selector or key names.
+func (u nameUses) note(n ast.Node) {
+	switch n := n.(type) {
+	case *ast.Ident:
+		u.idents[n.Name] = true
+	case *ast.SelectorExpr:
+		u.fields[n.Sel.Name] = true
+	case *ast.KeyValueExpr:
+		if id, ok := n.Key.(*ast.Ident); ok {
+			u.fields[id.Name] = true
+		}
+	}
+}
+
+func (u nameUses) add(other nameUses) {
+	maps.Copy(u.idents, other.idents)
+	maps.Copy(u.fields, other.fields)
+}
+
+// names returns the names used on a directory's changed lines.
+func (ct changedText) names(dir string) nameUses {
+	if ct.idents[dir] == nil {
+		ct.idents[dir] = map[string]bool{}
+		ct.fields[dir] = map[string]bool{}
+	}
+	return nameUses{idents: ct.idents[dir], fields: ct.fields[dir]}
 }
 
 // overlaps reports whether a declaration's lines meet a changed range.
@@ -233,8 +277,9 @@ func (ct changedText) mentions(ds declaredStruct, sees func(dir string) bool) bo
 		if idents[ds.name] {
 			return true
 		}
+		fields := ct.fields[dir]
 		for _, f := range ds.fields {
-			if idents[f] || idents["Get"+f] || idents["Set"+f] {
+			if fields[f] || fields["Get"+f] || fields["Set"+f] {
 				return true
 			}
 		}

@@ -22,6 +22,7 @@ import (
 	"github.com/deployorder/deployorder/graph"
 	"github.com/deployorder/deployorder/internal/testrepo"
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"golang.org/x/tools/txtar"
 )
 
@@ -72,6 +73,34 @@ func TestAnalysisFixtures(t *testing.T) {
 	}
 }
 
+// TestPrepassInterest checks, on each archive in testdata/prepass, the
+// contract types that the syntax-only pass finds of interest (the
+// archive comment's "interest:" line, space-separated): fewer, and the
+// analysis type-checks less; too few, and it misses a change.
+func TestPrepassInterest(t *testing.T) {
+	files, err := filepath.Glob("testdata/prepass/*.txtar")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no fixtures: %v", err)
+	}
+	for _, file := range files {
+		t.Run(strings.TrimSuffix(filepath.Base(file), ".txtar"), func(t *testing.T) {
+			ar, err := txtar.ParseFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			m := regexp.MustCompile(`(?m)^interest:(.*)$`).FindSubmatch(ar.Comment)
+			if m == nil {
+				t.Fatal("no interest: line in the archive comment")
+			}
+			want := strings.Fields(string(m[1]))
+			got := contract.InterestOf(fixtureInput(t, ar))
+			if diff := cmp.Diff(want, got, cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("types of interest (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
 // sideOf splits an archive file name into its side ("" for both) and path.
 func sideOf(name string) (string, string) {
 	for _, side := range []string{"base", "head"} {
@@ -85,6 +114,17 @@ func sideOf(name string) (string, string) {
 // analyzeFixture builds the archive's base and head as two commits and
 // analyses the range between them.
 func analyzeFixture(t *testing.T, ar *txtar.Archive) *contract.Result {
+	t.Helper()
+	res, err := contract.Analyze(context.Background(), fixtureInput(t, ar))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+// fixtureInput builds the archive's base and head as two commits and
+// returns the input of the analysis of the range between them.
+func fixtureInput(t *testing.T, ar *txtar.Archive) contract.Input {
 	t.Helper()
 	r := testrepo.New(t)
 	files := map[string]map[string]string{"base": {}, "head": {}}
@@ -119,7 +159,7 @@ func analyzeFixture(t *testing.T, ar *txtar.Archive) *contract.Result {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer repo.Close()
+	t.Cleanup(func() { repo.Close() })
 	rg, err := repo.ResolveCommits(spec)
 	if err != nil {
 		t.Fatal(err)
@@ -136,11 +176,7 @@ func analyzeFixture(t *testing.T, ar *txtar.Archive) *contract.Result {
 		t.Logf("load warning: %s", w.Message)
 	}
 	base := ws.ReadBase(rg, repo)
-	res, err := contract.Analyze(ctx, contract.Input{Range: rg, Workspace: ws, Base: base, Impact: ws.Impact(rg, base, cfg), Config: cfg})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return res
+	return contract.Input{Range: rg, Workspace: ws, Base: base, Impact: ws.Impact(rg, base, cfg), Config: cfg}
 }
 
 // taggedTypes lists, as configured contracts, the struct types with json or
