@@ -109,12 +109,41 @@ type walker struct {
 	guards map[ast.Node][][]FieldRef     // condition -> the fields it reads
 
 	generated map[*token.File]bool // the package's generated files
+
+	names       map[*types.Func]string                   // FullName of each function's origin, built once
+	decodedOf   map[*ast.BlockStmt]map[types.Object]bool // phase 1's collectDecoded of each body, for phase 2
+	decodedAt   map[*ast.BlockStmt]int                   // decodedSeen when it was read
+	decodedSeen int                                      // the functions phase 1 found to return decoded values, so far
+}
+
+// fullName is f.Origin().FullName(), memoised: building it allocates, and
+// every call in a package asks.
+func (w *walker) fullName(f *types.Func) string {
+	if n, ok := w.names[f]; ok {
+		return n
+	}
+	n := f.Origin().FullName()
+	w.names[f] = n
+	return n
+}
+
+// decodedIn returns the values decoded in a function body. Phase 1 reads
+// each body once; phase 2 reuses that unless a function found later in
+// phase 1 to return decoded values may change the answer.
+func (w *walker) decodedIn(body *ast.BlockStmt) map[types.Object]bool {
+	if d, ok := w.decodedOf[body]; ok && w.decodedAt[body] == w.decodedSeen {
+		return d
+	}
+	d := w.collectDecoded(body)
+	w.decodedOf[body], w.decodedAt[body] = d, w.decodedSeen
+	return d
 }
 
 // Walk returns the accesses recorded in a type-checked package
 // and adds its method and decoder summaries to sum.
 func Walk(fset *token.FileSet, tp *Package, tracked map[string]bool, sum *Summaries) []Record {
-	w := &walker{fset: fset, info: tp.Info, tracked: tracked, sum: sum}
+	w := &walker{fset: fset, info: tp.Info, tracked: tracked, sum: sum, names: map[*types.Func]string{},
+		decodedOf: map[*ast.BlockStmt]map[types.Object]bool{}, decodedAt: map[*ast.BlockStmt]int{}}
 	// Phase 1: summaries — what each method of a contract type does to its
 	// receiver, and which functions return decoded values.
 	direct := map[string][]Record{}
@@ -134,9 +163,10 @@ func Walk(fset *token.FileSet, tp *Package, tracked map[string]bool, sum *Summar
 				}
 				sum.MethodNames[recvKey][fd.Name.Name] = true
 			}
-			w.decoded = w.collectDecoded(fd.Body)
+			w.decoded = w.decodedIn(fd.Body)
 			if w.returnsDecoded(fd.Body) {
 				sum.Decoded[name] = true
+				w.decodedSeen++
 			}
 			if generated && !isAccessor(fd.Name.Name) {
 				// Generated code is transport: Marshal, Unmarshal, Size,
@@ -180,7 +210,7 @@ func Walk(fset *token.FileSet, tp *Package, tracked map[string]bool, sum *Summar
 				}
 				w.fn = w.funcName(d)
 				w.recv = w.trackedRecv(d)
-				w.decoded = w.collectDecoded(d.Body)
+				w.decoded = w.decodedIn(d.Body)
 				w.defs, w.guards = nil, nil
 				w.walk(d.Body)
 			case *ast.GenDecl:
@@ -273,7 +303,7 @@ func closeOver(name string, direct map[string][]Record, calls map[string][]strin
 
 func (w *walker) funcName(fd *ast.FuncDecl) string {
 	if obj, ok := w.info.Defs[fd.Name].(*types.Func); ok {
-		return obj.Origin().FullName()
+		return w.fullName(obj)
 	}
 	return fd.Name.Name
 }
@@ -342,7 +372,7 @@ func (w *walker) visit(n ast.Node) {
 			if !ok {
 				return
 			}
-			name := f.Origin().FullName()
+			name := w.fullName(f)
 			if w.recvOut != nil && w.rootObj(n.X) == w.recv {
 				*w.calls = append(*w.calls, name)
 				return
@@ -593,7 +623,7 @@ func (w *walker) readPaths(n *ast.SelectorExpr) [][]FieldRef {
 	case types.MethodVal:
 		if f, ok := sel.Obj().(*types.Func); ok {
 			var out [][]FieldRef
-			for _, a := range w.sum.Methods[f.Origin().FullName()] {
+			for _, a := range w.sum.Methods[w.fullName(f)] {
 				if a.Read && a.Path != nil {
 					out = append(out, a.Path)
 				}
@@ -725,7 +755,7 @@ func (w *walker) call(call *ast.CallExpr) {
 	if !ok {
 		return
 	}
-	name := f.Origin().FullName()
+	name := w.fullName(f)
 	if i, ok := encodeSinks[name]; ok && i < len(call.Args) {
 		if o := w.rootObj(call.Args[i]); o != nil && w.decoded[o] {
 			for _, t := range w.wholeTypes(w.info.TypeOf(call.Args[i])) {
@@ -775,7 +805,7 @@ func (w *walker) collectDecoded(root ast.Node) map[types.Object]bool {
 		switch n := n.(type) {
 		case *ast.CallExpr:
 			if f, ok := typeutil.Callee(w.info, n).(*types.Func); ok {
-				if i, ok := decodeSinks[f.Origin().FullName()]; ok && i < len(n.Args) {
+				if i, ok := decodeSinks[w.fullName(f)]; ok && i < len(n.Args) {
 					if o := w.rootObj(n.Args[i]); o != nil {
 						out[o] = true
 					}
@@ -871,7 +901,7 @@ func (w *walker) callsDecoder(e ast.Expr) bool {
 		return false
 	}
 	f, ok := typeutil.Callee(w.info, call).(*types.Func)
-	return ok && w.sum.Decoded[f.Origin().FullName()]
+	return ok && w.sum.Decoded[w.fullName(f)]
 }
 
 // returnsDecoded reports whether a function body returns a decoded value.
