@@ -437,6 +437,24 @@ func (pp *prepass) wholePackages() map[string]bool {
 	return whole
 }
 
+// touches reports whether the range changes lines of a candidate
+// package's files, or lines that can see it.
+func (pp *prepass) touches(ip string, canSee func(string) bool) bool {
+	for _, side := range Sides {
+		for _, file := range pp.a.goFiles(ip, side) {
+			if len(pp.ct[side].lines[file]) > 0 {
+				return true
+			}
+		}
+		for dir := range pp.ct[side].idents {
+			if canSee(dir) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // movedPackages returns the packages that are in a service's closure at
 // one side and not at the other.
 func (pp *prepass) movedPackages() map[string]bool {
@@ -557,6 +575,9 @@ func (pp *prepass) visible(dir string) map[string]bool {
 func (pp *prepass) markTypes(ip string, whole bool) {
 	a := pp.a
 	canSee := func(dir string) bool { return pp.visible(dir)[ip] }
+	if !whole && !pp.touches(ip, canSee) {
+		return // nothing changed can name its types: not worth parsing
+	}
 	type parsed struct {
 		f    *ast.File
 		file string
