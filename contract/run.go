@@ -245,6 +245,9 @@ func (a *analysis) facts(st [2]*sideState, targets [2]map[string]bool) {
 		head.calls.AddPackage(tp)
 		a.typeErrors(tp, Head)
 	}
+	for p, recs := range head.facts {
+		head.facts[p] = access.ExpandInterfaceCalls(recs, headSum)
+	}
 	baseSum := access.NewSummaries()
 	baseSum.Copy(headSum)
 	base.facts = maps.Clone(head.facts)
@@ -255,6 +258,9 @@ func (a *analysis) facts(st [2]*sideState, targets [2]map[string]bool) {
 		base.facts[tp.Src.Path] = access.Walk(a.fset, tp, base.tracked, baseSum)
 		baseCalls.AddPackage(tp)
 		a.typeErrors(tp, Base)
+	}
+	for _, tp := range topo(base.u, targets[Base]) {
+		base.facts[tp.Src.Path] = access.ExpandInterfaceCalls(base.facts[tp.Src.Path], baseSum)
 	}
 	for p := range a.base.Changed {
 		delete(base.calls.Broken, p) // a changed package is judged at base by its base version

@@ -41,6 +41,61 @@ type Record struct {
 	// contract type (importpath.Type) whose method it would be. It counts
 	// for a service only when that type reaches the service's code.
 	Needs string
+	// Calls is set on a call of a method through an interface value until
+	// ExpandInterfaceCalls replaces the record by the accesses of that
+	// method of each contract type that has all the interface's methods:
+	// those types' summaries may come from packages walked later.
+	Calls *InterfaceCall
+}
+
+// InterfaceCall is a method called through an interface value.
+type InterfaceCall struct {
+	Method  string   // the method called
+	Methods []string // every method of the interface
+}
+
+// ExpandInterfaceCalls replaces the records of calls through interface
+// values by what each contract type whose method may run there accesses,
+// with the final summaries of one side: at the call, counting for a
+// service only when the type reaches it (Needs).
+func ExpandInterfaceCalls(recs []Record, sum *Summaries) []Record {
+	if !slices.ContainsFunc(recs, func(r Record) bool { return r.Calls != nil }) {
+		return recs
+	}
+	out := make([]Record, 0, len(recs))
+	for _, r := range recs {
+		if r.Calls == nil {
+			out = append(out, r)
+			continue
+		}
+		for _, m := range sum.ByName[r.Calls.Method] {
+			t := sum.Receiver[m]
+			has := sum.MethodNames[t]
+			if !all(r.Calls.Methods, func(name string) bool { return has[name] }) {
+				continue
+			}
+			for _, a := range sum.Methods[m] {
+				a.Via = r.Calls.Method + "() through an interface"
+				a.Needs = t
+				a.File, a.Line, a.Func = r.File, r.Line, r.Func
+				a.Guards = nil
+				if a.Read {
+					a.Guards = r.Guards
+				}
+				out = append(out, a)
+			}
+		}
+	}
+	return out
+}
+
+func all[T any](s []T, f func(T) bool) bool {
+	for _, x := range s {
+		if !f(x) {
+			return false
+		}
+	}
+	return true
 }
 
 // Summaries carry what one package's analysis tells the packages that
@@ -408,22 +463,12 @@ func (w *walker) visit(n ast.Node) {
 // each contract type that has every method of the interface: the
 // accesses count for a service only when that type reaches its code.
 func (w *walker) throughInterface(n *ast.SelectorExpr, iface *types.Interface) {
-	for _, m := range w.sum.ByName[n.Sel.Name] {
-		t := w.sum.Receiver[m]
-		has := w.sum.MethodNames[t]
-		all := true
-		for i := 0; i < iface.NumMethods() && all; i++ {
-			all = has[iface.Method(i).Name()]
-		}
-		if !all {
-			continue
-		}
-		for _, a := range w.sum.Methods[m] {
-			a.Via = n.Sel.Name + "() through an interface"
-			a.Needs = t
-			w.record(n.X, a, n.Sel.Pos())
-		}
+	call := &InterfaceCall{Method: n.Sel.Name}
+	for i := 0; i < iface.NumMethods(); i++ {
+		call.Methods = append(call.Methods, iface.Method(i).Name())
 	}
+	p := w.fset.Position(n.Sel.Pos())
+	w.out = append(w.out, Record{Calls: call, File: p.Filename, Line: p.Line, Func: w.fn, Guards: w.guardsHere()})
 }
 
 // fieldPath returns the fields a selection goes through: the embedded
