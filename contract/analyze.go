@@ -330,7 +330,7 @@ func (a *analysis) newPrepass(candidates []string) *prepass {
 		pp.candidate[c] = true
 	}
 	for _, side := range Sides {
-		pp.ct[side] = scanChanged(a.in.Range.Files, a.in.Range.Hunks, side, func(p string) []byte { return a.content(p, side) })
+		pp.ct[side] = scanChanged(a.in.Range.Files, a.in.Range.Hunks, side, func(p string) []byte { return a.content(p, side) }, a.packageName)
 	}
 	return pp
 }
@@ -515,6 +515,15 @@ func (pp *prepass) followCalls(whole map[string]bool) {
 	}
 }
 
+// packageName returns the name of a package of the repository, or of a
+// dependency when the load read it ("" if unknown).
+func (a *analysis) packageName(ip string) string {
+	if p := a.ws.Package(ip, nil); p != nil {
+		return p.Name
+	}
+	return ""
+}
+
 // funcIdents are the identifiers in the bodies of the functions and
 // methods named name of package ip, at base and head.
 func (pp *prepass) funcIdents(ip, name string) nameUses {
@@ -529,10 +538,11 @@ func (pp *prepass) funcIdents(ip, name string) nameUses {
 			if f == nil {
 				continue
 			}
+			no := out.noter(importNames(f, pp.a.packageName))
 			for _, d := range f.Decls {
 				if fd, ok := d.(*ast.FuncDecl); ok && fd.Name.Name == name && fd.Body != nil {
 					ast.Inspect(fd.Body, func(n ast.Node) bool {
-						out.note(n)
+						no.note(n)
 						return true
 					})
 				}
@@ -575,6 +585,7 @@ func (pp *prepass) visible(dir string) map[string]bool {
 func (pp *prepass) markTypes(ip string, whole bool) {
 	a := pp.a
 	canSee := func(dir string) bool { return pp.visible(dir)[ip] }
+	own := func(dir string) bool { return a.ws.ImportPathOfDir(dir) == ip || pp.baseDir(ip) == dir }
 	if !whole && !pp.touches(ip, canSee) {
 		return // nothing changed can name its types: not worth parsing
 	}
@@ -611,7 +622,7 @@ func (pp *prepass) markTypes(ip string, whole bool) {
 					a.declChanged[key] = true
 					a.interest[key] = true
 				}
-				if whole || pp.ct[Base].mentions(ds, canSee) || pp.ct[Head].mentions(ds, canSee) {
+				if whole || pp.ct[Base].mentions(ip, ds, canSee, own) || pp.ct[Head].mentions(ip, ds, canSee, own) {
 					a.interest[key] = true
 				}
 			}

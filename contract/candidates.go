@@ -91,7 +91,7 @@ func embeddedName(e ast.Expr) string {
 // changedText is what the changed lines of the range's Go files mention.
 type changedText struct {
 	idents      map[string]map[string]bool // directory -> identifiers on the changed lines of its files
-	fields      map[string]map[string]bool // directory -> the identifiers of those that can name a field: selectors (x.F) and composite literal keys (F: v)
+	uses        map[string]nameUses        // directory -> the same, sorted by what they can name
 	paths       map[string][]string        // directory -> the strings on its changed lines that look like a URL or an HTTP path
 	calls       map[string][]callRef       // directory -> the functions its files' changed lines call
 	imports     map[string]bool            // import paths on changed import lines
@@ -110,8 +110,10 @@ var sinkWords = map[string]bool{"Marshal": true, "MarshalIndent": true, "Unmarsh
 
 // scanChanged parses the changed Go files at one side and collects what
 // their changed lines mention. content returns the file at that side.
-func scanChanged(files []change.File, hunks map[string][]change.Hunk, side Side, content func(string) []byte) changedText {
-	ct := changedText{idents: map[string]map[string]bool{}, fields: map[string]map[string]bool{}, paths: map[string][]string{}, calls: map[string][]callRef{}, imports: map[string]bool{}, sinks: map[string]bool{}, broken: map[string]bool{}, lines: map[string][][2]int{},
+// pkgName returns the name of an imported package when it is known ("" if
+// not).
+func scanChanged(files []change.File, hunks map[string][]change.Hunk, side Side, content func(string) []byte, pkgName func(string) string) changedText {
+	ct := changedText{idents: map[string]map[string]bool{}, uses: map[string]nameUses{}, paths: map[string][]string{}, calls: map[string][]callRef{}, imports: map[string]bool{}, sinks: map[string]bool{}, broken: map[string]bool{}, lines: map[string][][2]int{},
 		fileImports: map[string][]string{}, process: newProcessText()}
 	fset := token.NewFileSet()
 	for _, fc := range files {
@@ -173,19 +175,8 @@ func scanChanged(files []change.File, hunks map[string][]change.Hunk, side Side,
 			}
 		}
 		dir := path.Dir(p)
-		imports := map[string]string{} // name in the file -> import path
-		for _, imp := range f.Imports {
-			ip, err := strconv.Unquote(imp.Path.Value)
-			if err != nil {
-				continue
-			}
-			name := path.Base(ip)
-			if imp.Name != nil {
-				name = imp.Name.Name
-			}
-			imports[name] = ip
-		}
-		names := ct.names(dir)
+		imports := importNames(f, pkgName)
+		names := ct.names(dir).noter(imports)
 		ct.process.scan(f, dir, imports, in)
 		ast.Inspect(f, func(n ast.Node) bool {
 			if n != nil && in(n.Pos()) {
@@ -216,44 +207,133 @@ func scanChanged(files []change.File, hunks map[string][]change.Hunk, side Side,
 	return ct
 }
 
-// nameUses are the identifiers some code names, and those of them that
-// can name a struct field: a field is only ever named as a selector (x.F,
-// x.GetF()) or as a composite literal's key (T{F: v}).
+// nameUses are the identifiers some code names, sorted by what they can
+// name. A field is only ever named as a selector on a value (x.F) or a
+// composite literal's key (T{F: v}); x.F() calls a method (a contract's
+// fields are data), though x.GetF() is an accessor of field F. A type is
+// named by an identifier, in its own package, or by a qualified
+// identifier (pkg.T), never by a selector on a value.
 type nameUses struct {
-	idents map[string]bool
-	fields map[string]bool
+	idents    map[string]bool // every identifier
+	types     map[string]bool // unqualified identifiers: they can name a type of the code's own package
+	qualified map[string]bool // importpath.Name of the qualified identifiers (and of a dot import's names)
+	fields    map[string]bool // names that can name a field
+	calls     map[string]bool // methods called on values (x.M())
 }
 
 func newNameUses() nameUses {
-	return nameUses{idents: map[string]bool{}, fields: map[string]bool{}}
+	return nameUses{idents: map[string]bool{}, types: map[string]bool{}, qualified: map[string]bool{},
+		fields: map[string]bool{}, calls: map[string]bool{}}
 }
 
-// note records an identifier, or the field a selector or key names.
-func (u nameUses) note(n ast.Node) {
+// namesType reports whether the code names the type name of package ip,
+// the code being in package ip when own is true.
+func (u nameUses) namesType(ip, name string, own bool) bool {
+	return u.qualified[ip+"."+name] || own && u.types[name]
+}
+
+// noter sorts the identifiers of one file's code into a nameUses.
+type noter struct {
+	nameUses
+	imports map[string]string          // the file's import names -> paths
+	sel     map[*ast.Ident]bool        // selectors' names, already sorted
+	called  map[*ast.SelectorExpr]bool // selectors in call position
+}
+
+func (u nameUses) noter(imports map[string]string) *noter {
+	return &noter{nameUses: u, imports: imports, sel: map[*ast.Ident]bool{}, called: map[*ast.SelectorExpr]bool{}}
+}
+
+// note records what a node names; ast.Inspect's order (a node before its
+// children) is assumed.
+func (no *noter) note(n ast.Node) {
 	switch n := n.(type) {
-	case *ast.Ident:
-		u.idents[n.Name] = true
+	case *ast.CallExpr:
+		if sel, ok := ast.Unparen(n.Fun).(*ast.SelectorExpr); ok {
+			no.called[sel] = true
+		}
 	case *ast.SelectorExpr:
-		u.fields[n.Sel.Name] = true
+		no.sel[n.Sel] = true
+		name := n.Sel.Name
+		no.idents[name] = true
+		if x, ok := n.X.(*ast.Ident); ok && no.imports[x.Name] != "" {
+			no.qualified[no.imports[x.Name]+"."+name] = true
+			return
+		}
+		if no.called[n] {
+			no.calls[name] = true
+		} else {
+			no.fields[name] = true
+		}
 	case *ast.KeyValueExpr:
 		if id, ok := n.Key.(*ast.Ident); ok {
-			u.fields[id.Name] = true
+			no.fields[id.Name] = true
+		}
+	case *ast.Ident:
+		if !no.sel[n] {
+			no.idents[n.Name] = true
+			no.types[n.Name] = true
+			if dot := no.imports["."]; dot != "" {
+				no.qualified[dot+"."+n.Name] = true
+			}
 		}
 	}
 }
 
 func (u nameUses) add(other nameUses) {
 	maps.Copy(u.idents, other.idents)
+	maps.Copy(u.types, other.types)
+	maps.Copy(u.qualified, other.qualified)
 	maps.Copy(u.fields, other.fields)
+	maps.Copy(u.calls, other.calls)
 }
 
 // names returns the names used on a directory's changed lines.
 func (ct changedText) names(dir string) nameUses {
-	if ct.idents[dir] == nil {
-		ct.idents[dir] = map[string]bool{}
-		ct.fields[dir] = map[string]bool{}
+	if _, ok := ct.uses[dir]; !ok {
+		ct.uses[dir] = newNameUses()
+		ct.idents[dir] = ct.uses[dir].idents
 	}
-	return nameUses{idents: ct.idents[dir], fields: ct.fields[dir]}
+	return ct.uses[dir]
+}
+
+// importNames maps the names a file's code may use for its imports to
+// their paths: the alias, or the package's name when pkgName knows it,
+// else every usual spelling of it (the last element, the one before a
+// major version suffix, with and without the suffix, before a dot,
+// without go- or -go), so that a qualified identifier is recognised.
+func importNames(f *ast.File, pkgName func(string) string) map[string]string {
+	out := map[string]string{}
+	for _, imp := range f.Imports {
+		ip, err := strconv.Unquote(imp.Path.Value)
+		if err != nil {
+			continue
+		}
+		if imp.Name != nil {
+			out[imp.Name.Name] = ip
+			continue
+		}
+		if n := pkgName(ip); n != "" {
+			out[n] = ip
+			continue
+		}
+		base := path.Base(ip)
+		names := []string{base}
+		if len(base) > 1 && base[0] == 'v' && strings.Trim(base[1:], "0123456789") == "" && path.Dir(ip) != "." {
+			parent := path.Base(path.Dir(ip))
+			names = append(names, parent, parent+base)
+			base = parent
+		}
+		if i := strings.IndexByte(base, '.'); i > 0 {
+			names = append(names, base[:i])
+		}
+		trimmed := strings.TrimSuffix(strings.TrimPrefix(base, "go-"), "-go")
+		names = append(names, trimmed, strings.ReplaceAll(trimmed, "-", ""), strings.ReplaceAll(trimmed, "-", "_"))
+		for _, n := range names {
+			out[n] = ip
+		}
+	}
+	return out
 }
 
 // overlaps reports whether a declaration's lines meet a changed range.
@@ -267,19 +347,19 @@ func (ct changedText) overlaps(ds declaredStruct) bool {
 }
 
 // mentions reports whether changed lines, in a directory whose package can
-// see the struct (sees reports that), name the struct or one of its fields
-// (or a GetX/SetX accessor).
-func (ct changedText) mentions(ds declaredStruct, sees func(dir string) bool) bool {
-	for dir, idents := range ct.idents {
+// see the struct of package ip (sees reports that; own whether the
+// directory is ip's), name the struct or one of its fields (or a GetX/SetX
+// accessor).
+func (ct changedText) mentions(ip string, ds declaredStruct, sees, own func(dir string) bool) bool {
+	for dir, u := range ct.uses {
 		if !sees(dir) {
 			continue
 		}
-		if idents[ds.name] {
+		if u.namesType(ip, ds.name, own(dir)) {
 			return true
 		}
-		fields := ct.fields[dir]
 		for _, f := range ds.fields {
-			if fields[f] || fields["Get"+f] || fields["Set"+f] {
+			if u.fields[f] || u.calls["Get"+f] || u.calls["Set"+f] || u.fields["Get"+f] || u.fields["Set"+f] {
 				return true
 			}
 		}
