@@ -48,6 +48,7 @@ type analysis struct {
 	bound        map[string]string      // importpath.Type -> config contract name
 	declChanged  map[string]bool        // importpath.Type whose declaration lines changed
 	fieldNames   map[string][]string    // importpath.Type -> Go field names, of the candidate contract types parsed
+	byAccessor   [2]map[string]bool     // per side, the targets that are only there because they call an accessor by name
 	services     map[string][2][]string // per service: its in-repo packages at base and head
 	mains        map[string]string      // service -> main package
 	changedLines map[string][][2]int    // head file -> its changed line ranges
@@ -76,7 +77,7 @@ func Analyze(ctx context.Context, in Input) (*Result, error) {
 func newAnalysis(in Input) *analysis {
 	a := &analysis{in: in, ws: in.Workspace, cfg: in.Config, fset: token.NewFileSet(), res: &Result{},
 		changedDirs: map[string]bool{}, interest: map[string]bool{}, rpc: map[string]bool{}, http: map[string]bool{}, process: map[string]bool{}, encoders: map[string]bool{}, bound: map[string]string{}, declChanged: map[string]bool{},
-		fieldNames: map[string][]string{}}
+		fieldNames: map[string][]string{}, byAccessor: [2]map[string]bool{{}, {}}}
 	if a.cfg == nil {
 		a.cfg = &config.Config{}
 	}
