@@ -89,6 +89,7 @@ func (a *analysis) targets() [2]map[string]bool {
 	for p := range a.process {
 		interestPkgs[p] = true
 	}
+	accessors := a.accessorNames()
 	var targets [2]map[string]bool
 	for _, side := range Sides {
 		targets[side] = map[string]bool{}
@@ -122,7 +123,7 @@ func (a *analysis) targets() [2]map[string]bool {
 		// A package that calls an accessor of a type of interest by name
 		// may call it through an interface (a middleware reading
 		// req.GetTenant()), without importing the type's package.
-		if accessors := a.accessorNames(); len(accessors) > 0 {
+		if len(accessors) > 0 {
 			for _, sides := range a.services {
 				for _, p := range sides[side] {
 					if !targets[side][p] && (side == Head || a.base.Changed[p]) && a.callsAccessor(p, side, accessors) {
