@@ -351,8 +351,8 @@ func (pp *prepass) mentionsConst(f *ast.File, canSee func(string) bool) bool {
 					continue // const _ = ...: names nothing
 				}
 				for _, side := range Sides {
-					for dir, idents := range pp.ct[side].idents {
-						if idents[n.Name] && canSee(dir) {
+					for dir, u := range pp.ct[side].uses {
+						if u.idents[n.Name] && canSee(dir) {
 							return true
 						}
 					}
@@ -447,7 +447,7 @@ func (pp *prepass) touches(ip string, canSee func(string) bool) bool {
 				return true
 			}
 		}
-		for dir := range pp.ct[side].idents {
+		for dir := range pp.ct[side].uses {
 			if canSee(dir) {
 				return true
 			}

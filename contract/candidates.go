@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/deployorder/deployorder/change"
+	"github.com/deployorder/deployorder/contract/access"
 )
 
 // hasWireTagText reports whether Go source may declare a tagged struct.
@@ -90,16 +91,15 @@ func embeddedName(e ast.Expr) string {
 
 // changedText is what the changed lines of the range's Go files mention.
 type changedText struct {
-	idents      map[string]map[string]bool // directory -> identifiers on the changed lines of its files
-	uses        map[string]nameUses        // directory -> the same, sorted by what they can name
-	paths       map[string][]string        // directory -> the strings on its changed lines that look like a URL or an HTTP path
-	calls       map[string][]callRef       // directory -> the functions its files' changed lines call
-	imports     map[string]bool            // import paths on changed import lines
-	fileImports map[string][]string        // file (its head path) -> the import paths on its changed import lines
-	sinks       map[string]bool            // directories of files whose changed lines call an encoder, decoder or template
-	broken      map[string]bool            // directories of files that do not parse: assume they mention everything
-	lines       map[string][][2]int        // file -> changed line ranges at its side (for definitions)
-	process     processText                // what the changed lines say about launched programs
+	uses        map[string]nameUses  // directory -> the identifiers on the changed lines of its files, sorted by what they can name
+	paths       map[string][]string  // directory -> the strings on its changed lines that look like a URL or an HTTP path
+	calls       map[string][]callRef // directory -> the functions its files' changed lines call
+	imports     map[string]bool      // import paths on changed import lines
+	fileImports map[string][]string  // file (its head path) -> the import paths on its changed import lines
+	sinks       map[string]bool      // directories of files whose changed lines call an encoder, decoder or template
+	broken      map[string]bool      // directories of files that do not parse: assume they mention everything
+	lines       map[string][][2]int  // file -> changed line ranges at its side (for definitions)
+	process     processText          // what the changed lines say about launched programs
 }
 
 // maxParsed is the size above which a changed file is not parsed.
@@ -113,7 +113,7 @@ var sinkWords = map[string]bool{"Marshal": true, "MarshalIndent": true, "Unmarsh
 // pkgName returns the name of an imported package when it is known ("" if
 // not).
 func scanChanged(files []change.File, hunks map[string][]change.Hunk, side Side, content func(string) []byte, pkgName func(string) string) changedText {
-	ct := changedText{idents: map[string]map[string]bool{}, uses: map[string]nameUses{}, paths: map[string][]string{}, calls: map[string][]callRef{}, imports: map[string]bool{}, sinks: map[string]bool{}, broken: map[string]bool{}, lines: map[string][][2]int{},
+	ct := changedText{uses: map[string]nameUses{}, paths: map[string][]string{}, calls: map[string][]callRef{}, imports: map[string]bool{}, sinks: map[string]bool{}, broken: map[string]bool{}, lines: map[string][][2]int{},
 		fileImports: map[string][]string{}, process: newProcessText()}
 	fset := token.NewFileSet()
 	for _, fc := range files {
@@ -292,16 +292,16 @@ func (u nameUses) add(other nameUses) {
 func (ct changedText) names(dir string) nameUses {
 	if _, ok := ct.uses[dir]; !ok {
 		ct.uses[dir] = newNameUses()
-		ct.idents[dir] = ct.uses[dir].idents
 	}
 	return ct.uses[dir]
 }
 
 // importNames maps the names a file's code may use for its imports to
 // their paths: the alias, or the package's name when pkgName knows it,
-// else every usual spelling of it (the last element, the one before a
-// major version suffix, with and without the suffix, before a dot,
-// without go- or -go), so that a qualified identifier is recognised.
+// else the name goimports would assume (access.AssumedName) and the other
+// usual spellings of a versioned or dashed path (clientv3 for
+// .../client/v3, foobar for go-foo-bar), so that a qualified identifier is
+// recognised.
 func importNames(f *ast.File, pkgName func(string) string) map[string]string {
 	out := map[string]string{}
 	for _, imp := range f.Imports {
@@ -317,21 +317,13 @@ func importNames(f *ast.File, pkgName func(string) string) map[string]string {
 			out[n] = ip
 			continue
 		}
+		out[access.AssumedName(ip)] = ip
 		base := path.Base(ip)
-		names := []string{base}
 		if len(base) > 1 && base[0] == 'v' && strings.Trim(base[1:], "0123456789") == "" && path.Dir(ip) != "." {
-			parent := path.Base(path.Dir(ip))
-			names = append(names, parent, parent+base)
-			base = parent
+			out[access.AssumedName(path.Dir(ip))+base] = ip
+			base = path.Base(path.Dir(ip))
 		}
-		if i := strings.IndexByte(base, '.'); i > 0 {
-			names = append(names, base[:i])
-		}
-		trimmed := strings.TrimSuffix(strings.TrimPrefix(base, "go-"), "-go")
-		names = append(names, trimmed, strings.ReplaceAll(trimmed, "-", ""), strings.ReplaceAll(trimmed, "-", "_"))
-		for _, n := range names {
-			out[n] = ip
-		}
+		out[strings.ReplaceAll(strings.TrimSuffix(strings.TrimPrefix(base, "go-"), "-go"), "-", "")] = ip
 	}
 	return out
 }

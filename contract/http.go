@@ -58,9 +58,9 @@ func (pp *prepass) httpInterest() bool {
 				segments = append(segments, pathSegments(p)...)
 			}
 		}
-		for _, idents := range pp.ct[side].idents {
+		for _, u := range pp.ct[side].uses {
 			for w := range httpWords {
-				touched = touched || idents[w]
+				touched = touched || u.idents[w]
 			}
 		}
 		for _, refs := range pp.ct[side].calls {

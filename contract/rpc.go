@@ -553,14 +553,14 @@ func (pp *prepass) rpcTouched(ip string, methods []string) bool {
 		if pp.ct[side].imports[ip] {
 			return true
 		}
-		for dir, idents := range pp.ct[side].idents {
+		for dir, u := range pp.ct[side].uses {
 			// A client calls the generated client, and a server declares
 			// the method, in a package that imports the generated one.
 			if !pp.importsPackage(dir, ip) {
 				continue
 			}
 			for _, m := range methods {
-				if idents[m] {
+				if u.idents[m] {
 					return true
 				}
 			}

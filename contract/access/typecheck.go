@@ -79,11 +79,11 @@ func NewUniverse(name string, fset *token.FileSet, source func(string) (*Source,
 // meta returns a package's name and imports, as Meta says.
 func (u *Universe) meta(ip string) (string, []string) {
 	if u.Meta == nil {
-		return assumedName(ip), nil
+		return AssumedName(ip), nil
 	}
 	name, imports := u.Meta(ip)
 	if name == "" {
-		name = assumedName(ip)
+		name = AssumedName(ip)
 	}
 	return name, imports
 }
@@ -273,7 +273,7 @@ func (u *Universe) missingNames(src *Source, files []*ast.File) map[string]bool 
 			if spec.Name != nil {
 				names[spec.Name.Name] = true
 			} else {
-				names[assumedName(ip)] = true
+				names[AssumedName(ip)] = true
 			}
 		}
 	}
@@ -348,7 +348,7 @@ func usedButMissing(files []*ast.File, missing map[string]bool) func(string) boo
 			if spec.Name != nil {
 				named[p] = spec.Name.Name
 			} else {
-				named[p] = assumedName(p)
+				named[p] = AssumedName(p)
 			}
 		}
 		ast.Inspect(f, func(n ast.Node) bool {
@@ -401,16 +401,16 @@ type importerFunc func(path string) (*types.Package, error)
 func (f importerFunc) Import(path string) (*types.Package, error) { return f(path) }
 
 func fakePkg(ip string) *Package {
-	p := types.NewPackage(ip, assumedName(ip))
+	p := types.NewPackage(ip, AssumedName(ip))
 	p.MarkComplete()
 	return &Package{Types: p}
 }
 
-// assumedName guesses a package's name from its import path, as goimports
+// AssumedName guesses a package's name from its import path, as goimports
 // does: the last element, without a /vN major version, a go- prefix or
 // what follows the first character that cannot be in an identifier
 // (gopkg.in/yaml.v3 is yaml, github.com/mattn/go-sqlite3 is sqlite3).
-func assumedName(ip string) string {
+func AssumedName(ip string) string {
 	base := path.Base(ip)
 	if strings.HasPrefix(base, "v") && len(base) > 1 && strings.Trim(base[1:], "0123456789") == "" {
 		if dir := path.Dir(ip); dir != "." {

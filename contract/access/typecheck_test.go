@@ -151,8 +151,8 @@ func TestAssumedName(t *testing.T) {
 	}
 	for ip, want := range tests {
 		t.Run(ip, func(t *testing.T) {
-			if got := assumedName(ip); got != want {
-				t.Errorf("assumedName(%q) = %q, want %q", ip, got, want)
+			if got := AssumedName(ip); got != want {
+				t.Errorf("AssumedName(%q) = %q, want %q", ip, got, want)
 			}
 		})
 	}
