@@ -342,6 +342,9 @@ func TestRolesPerService(t *testing.T) {
 			"asker":    {"reads Resp.answer", "writes Req.query"},
 			"answerer": {"reads Req.query", "writes Resp.answer"},
 		}},
+		{"cobra_docs", map[string][]string{
+			"app": {"reads Settings.mode", "writes Settings.mode"},
+		}},
 		{"interfaces", map[string][]string{
 			"orders":  {"reads Order.region", "reads Order.tenant"},
 			"refunds": {"reads Refund.tenant"},

@@ -98,7 +98,7 @@ func (a *analysis) kindContracts(st [2]*sideState, ks [2]*kindSide) []*Contract 
 			runs, ok := st[side].calls.Reachable(a.mains[svc], pkgs)
 			for _, p := range pkgs {
 				for _, l := range ks[side].launches[p] {
-					if (!ok || runs[l.place.Func]) && (l.launcher == "" || l.launcher == svc) {
+					if (!ok || runs.Has(l.place.Func, l.place.File, l.place.Line)) && (l.launcher == "" || l.launcher == svc) {
 						if launched[side][l.contract] == nil {
 							launched[side][l.contract] = map[string]Pos{}
 						}
@@ -108,7 +108,7 @@ func (a *analysis) kindContracts(st [2]*sideState, ks [2]*kindSide) []*Contract 
 					}
 				}
 				for _, f := range ks[side].facts[p] {
-					if ok && !runs[f.place.Func] || f.launcher != "" && f.launcher != svc {
+					if ok && !runs.Has(f.place.Func, f.place.File, f.place.Line) || f.launcher != "" && f.launcher != svc {
 						continue
 					}
 					id := f.contract

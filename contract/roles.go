@@ -163,7 +163,7 @@ func (d *differ) record(svc string, side Side) {
 			c.importers[side][svc] = true
 		}
 		for _, acc := range d.st[side].facts[p] {
-			if ok && (!runs[acc.Func] || acc.Needs != "" && !reached[acc.Needs]) {
+			if ok && (!runs.Has(acc.Func, acc.File, acc.Line) || acc.Needs != "" && !reached[acc.Needs]) {
 				continue
 			}
 			place := Place{Pos: Pos{File: acc.File, Line: acc.Line}, Func: acc.Func, Via: acc.Via}

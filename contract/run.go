@@ -241,10 +241,11 @@ func (a *analysis) facts(st [2]*sideState, targets [2]map[string]bool) {
 	head, base := st[Head], st[Base]
 	head.facts = map[string][]access.Record{}
 	head.calls = access.NewCallGraph()
+	head.calls.MayExecute = a.mayExecute(Head)
 	headSum := access.NewSummaries()
 	for _, tp := range topo(head.u, targets[Head]) {
 		head.facts[tp.Src.Path] = access.Walk(a.fset, tp, head.tracked, headSum)
-		head.calls.AddPackage(tp)
+		head.calls.AddPackage(a.fset, tp)
 		a.typeErrors(tp, Head)
 	}
 	for p, recs := range head.facts {
@@ -254,11 +255,12 @@ func (a *analysis) facts(st [2]*sideState, targets [2]map[string]bool) {
 	baseSum.Copy(headSum)
 	base.facts = maps.Clone(head.facts)
 	base.calls = access.NewCallGraph()
+	base.calls.MayExecute = a.mayExecute(Base)
 	base.calls.Merge(head.calls)
 	baseCalls := access.NewCallGraph()
 	for _, tp := range topo(base.u, targets[Base]) {
 		base.facts[tp.Src.Path] = access.Walk(a.fset, tp, base.tracked, baseSum)
-		baseCalls.AddPackage(tp)
+		baseCalls.AddPackage(a.fset, tp)
 		a.typeErrors(tp, Base)
 	}
 	for _, tp := range topo(base.u, targets[Base]) {
@@ -272,6 +274,41 @@ func (a *analysis) facts(st [2]*sideState, targets [2]map[string]bool) {
 		if !targets[Base][p] {
 			delete(base.facts, p) // changed, and out of reach of the contracts at base
 		}
+	}
+}
+
+// mayExecute answers access.CallGraph.MayExecute at a side: a function a
+// cobra command is handed to may execute it when its package's text calls
+// an Execute method (cmd.Execute(), ExecuteC(), ExecuteContext(ctx)); a
+// package whose files cannot be read may.
+func (a *analysis) mayExecute(side Side) func(string) bool {
+	memo := map[string]bool{}
+	read := repoReader(a.ws)
+	calls := [][]byte{[]byte(".Execute()"), []byte(".ExecuteC()"), []byte(".ExecuteContext("), []byte(".ExecuteContextC(")}
+	return func(ip string) bool {
+		if r, ok := memo[ip]; ok {
+			return r
+		}
+		var texts [][]byte
+		if _, inRepo := a.ws.DirOfImportPath(ip); inRepo {
+			for _, file := range a.goFiles(ip, side) {
+				texts = append(texts, a.content(file, side))
+			}
+		} else if p := a.ws.Package(ip, a.deps); p != nil {
+			for _, file := range p.GoFiles {
+				if data, err := read(file); err == nil {
+					texts = append(texts, data)
+				}
+			}
+		}
+		r := len(texts) == 0
+		for _, data := range texts {
+			for _, c := range calls {
+				r = r || bytes.Contains(data, c)
+			}
+		}
+		memo[ip] = r
+		return r
 	}
 }
 
