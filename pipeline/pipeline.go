@@ -139,7 +139,33 @@ func planRange(ctx context.Context, repo *gitdiff.Repo, cfg *config.Config, rg *
 		Contracts: cres,
 		Accept:    accept,
 		Today:     opts.Today,
+		Proposed:  proposed(cfg, ws),
 	})
+}
+
+// proposed are the services `deployorder init` would propose to exclude,
+// when the repository has no config.
+func proposed(cfg *config.Config, ws *graph.Workspace) []planner.Proposed {
+	if cfg.Path != "" {
+		return nil
+	}
+	var found []config.Found
+	byDir := map[string][]string{}
+	for _, s := range ws.Services {
+		if s.Dir != "" {
+			found = append(found, config.Found{Name: s.Name, Dir: s.Dir})
+			byDir[s.Dir] = append(byDir[s.Dir], s.Name)
+		}
+	}
+	var out []planner.Proposed
+	for _, p := range config.Proposals(found) {
+		for _, dir := range p.Mains {
+			for _, svc := range byDir[dir] {
+				out = append(out, planner.Proposed{Service: svc, Glob: p.Glob, Why: p.Why})
+			}
+		}
+	}
+	return out
 }
 
 // configAcceptances are the config's accept entries, for the planner,

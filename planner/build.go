@@ -29,6 +29,11 @@ type Input struct {
 	// function of its input. The zero Today expires nothing.
 	Accept []Acceptance
 	Today  time.Time
+
+	// Proposed are the services `deployorder init` would propose to
+	// exclude, when the repository has no config (nil otherwise): a plan
+	// they change says what it is without them (TOOL_PROGRAMS).
+	Proposed []Proposed
 }
 
 // Build makes the plan. Its one error is an acceptance written in a
@@ -69,6 +74,9 @@ func Build(in Input) (*Plan, error) {
 	p.Splits = splits(sc, in, ch)
 	p.Verdict = verdict(deployable, sc, p.Findings)
 	p.Summary = summary(p)
+	if f, ok := toolFinding(in, p); ok {
+		p.Findings = append(p.Findings, f)
+	}
 	sortFindings(p.Findings)
 	normalize(p)
 	return p, nil
