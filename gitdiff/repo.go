@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/go-git/go-billy/v5"
 	"github.com/go-git/go-billy/v5/osfs"
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
@@ -27,12 +28,13 @@ import (
 
 // Repo is a git repository opened read-only.
 type Repo struct {
-	git     *git.Repository
-	storage *filesystem.Storage
-	objects cache.Object                                  // the storage's object cache
-	root    string                                        // absolute worktree root; "" for a bare repository
-	shallow map[plumbing.Hash]bool                        // commits whose parents this clone lacks
-	dirs    map[plumbing.Hash]map[string]object.TreeEntry // tree -> entries by name, read once
+	git      *git.Repository
+	storage  *filesystem.Storage
+	objects  cache.Object                                  // the storage's object cache
+	root     string                                        // absolute worktree root; "" for a bare repository
+	worktree billy.Filesystem                              // nil for a bare repository
+	shallow  map[plumbing.Hash]bool                        // commits whose parents this clone lacks
+	dirs     map[plumbing.Hash]map[string]object.TreeEntry // tree -> entries by name, read once
 }
 
 // Open opens the repository that contains dir (dir itself or a parent).
@@ -59,37 +61,40 @@ func Open(dir string) (*Repo, error) {
 	if !ok {
 		return nil, fmt.Errorf("unexpected git storage %T", probe.Storer)
 	}
-	// KeepDescriptors keeps pack files open across object reads; without it
-	// go-git reopens the pack for every object, which dominates range walks.
-	// AlternatesFS lets objects/info/alternates name any directory (a
-	// clone made with --shared or --reference, or split's shadow
-	// repository).
 	objects := cache.NewObjectLRU(96 * cache.MiByte)
-	st := filesystem.NewStorageWithOptions(fsStore.Filesystem(), objects,
-		filesystem.Options{KeepDescriptors: true, AlternatesFS: osfs.New("/")})
-	r := &Repo{storage: st, objects: objects, shallow: map[plumbing.Hash]bool{}}
-	var repo *git.Repository
+	r := &Repo{objects: objects, shallow: map[plumbing.Hash]bool{}}
 	if wt, err := probe.Worktree(); err == nil {
 		r.root = wt.Filesystem.Root()
-		repo, err = git.Open(st, wt.Filesystem)
-		if err != nil {
-			return nil, err
-		}
-	} else if errors.Is(err, git.ErrIsBareRepository) {
-		repo, err = git.Open(st, nil)
-		if err != nil {
-			return nil, err
-		}
-	} else {
+		r.worktree = wt.Filesystem
+	} else if !errors.Is(err, git.ErrIsBareRepository) {
 		return nil, err
 	}
-	r.git = repo
+	if err := r.open(fsStore.Filesystem()); err != nil {
+		return nil, err
+	}
+	st := r.storage
 	if hashes, err := st.Shallow(); err == nil {
 		for _, h := range hashes {
 			r.shallow[h] = true
 		}
 	}
 	return r, nil
+}
+
+// open (re)opens the object storage at dotgit. KeepDescriptors keeps pack
+// files open across object reads; without it go-git reopens the pack for
+// every object, which dominates range walks. AlternatesFS lets
+// objects/info/alternates name any directory (a clone made with --shared
+// or --reference, or split's shadow repository).
+func (r *Repo) open(dotgit billy.Filesystem) error {
+	st := filesystem.NewStorageWithOptions(dotgit, r.objects,
+		filesystem.Options{KeepDescriptors: true, AlternatesFS: osfs.New("/")})
+	repo, err := git.Open(st, r.worktree)
+	if err != nil {
+		return err
+	}
+	r.storage, r.git = st, repo
+	return nil
 }
 
 // looksBare reports whether dir has the layout of a bare repository.
@@ -107,10 +112,18 @@ func (r *Repo) Close() error { return r.storage.Close() }
 
 // DropCaches forgets the objects and trees read so far: up to 96 MiB of
 // them once the head is exported, which a plan then holds for nothing
-// while it type-checks. Later reads read the pack files again.
+// while it type-checks. It also reopens the storage: go-git keeps each
+// pack's index, and the map from offsets to hashes it builds on the first
+// object it reads from a pack (33 MiB on etcd's history), for as long as
+// the storage lives. Later reads read the index and the pack files again.
 func (r *Repo) DropCaches() {
 	r.objects.Clear()
 	r.dirs = nil
+	old := r.storage
+	if err := r.open(old.Filesystem()); err != nil {
+		return // keep the storage that works
+	}
+	old.Close()
 }
 
 // Root is the absolute path of the worktree, or "" for a bare repository.

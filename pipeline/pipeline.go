@@ -116,7 +116,8 @@ func planRange(ctx context.Context, repo *gitdiff.Repo, cfg *config.Config, rg *
 
 	done = opts.phase("mapping changes to services")
 	base := ws.ReadBase(rg, repo)
-	repo.DropCaches() // what is left to read from git is little; the contract analysis needs the memory
+	inspected := inspectRange(repo, rg)
+	repo.DropCaches() // nothing is left to read from git; the contract analysis needs the memory
 	impact := ws.Impact(rg, base, cfg)
 	done()
 
@@ -134,7 +135,7 @@ func planRange(ctx context.Context, repo *gitdiff.Repo, cfg *config.Config, rg *
 	return planner.Build(planner.Input{
 		Range:     rg,
 		Impact:    impact,
-		Warnings:  append(append([]graph.Warning{}, ws.Warnings...), inspectRange(repo, rg)...),
+		Warnings:  append(append([]graph.Warning{}, ws.Warnings...), inspected...),
 		Soak:      cfg.Soak,
 		Contracts: cres,
 		Accept:    accept,
