@@ -40,6 +40,7 @@ type analysis struct {
 	base         *baseView
 	deps         *graph.Deps            // packages of other modules and the standard library, once loaded
 	preparsed    *access.Preparsed      // the head's own packages, parsed while go list runs
+	headParsed   map[string]*ast.File   // head files the pre-pass parsed (with comments, into fset), for the type check
 	interest     map[string]bool        // importpath.Type of contract types the range may change
 	rpc          map[string]bool        // packages whose generated RPC services the range may change
 	http         map[string]bool        // packages that register routes or send requests, when the range may change one
@@ -77,7 +78,7 @@ func Analyze(ctx context.Context, in Input) (*Result, error) {
 func newAnalysis(in Input) *analysis {
 	a := &analysis{in: in, ws: in.Workspace, cfg: in.Config, fset: token.NewFileSet(), res: &Result{},
 		changedDirs: map[string]bool{}, interest: map[string]bool{}, rpc: map[string]bool{}, http: map[string]bool{}, process: map[string]bool{}, encoders: map[string]bool{}, bound: map[string]string{}, declChanged: map[string]bool{},
-		fieldNames: map[string][]string{}, byAccessor: [2]map[string]bool{{}, {}}}
+		fieldNames: map[string][]string{}, byAccessor: [2]map[string]bool{{}, {}}, headParsed: map[string]*ast.File{}}
 	if a.cfg == nil {
 		a.cfg = &config.Config{}
 	}
@@ -598,8 +599,16 @@ func (pp *prepass) markTypes(ip string, whole bool) {
 	var files []parsed
 	for _, side := range Sides {
 		for _, file := range a.goFiles(ip, side) {
+			if side == Base && a.headParsed[file] != nil && !a.changedDirs[path.Dir(file)] {
+				continue // the same content as at head, read the same
+			}
 			if data := a.content(file, side); data != nil {
-				if f, _ := parserParse(a.fset, file, data); f != nil {
+				// With comments, as the type check parses the head's
+				// packages, which takes this parse instead of its own.
+				if f, _ := parser.ParseFile(a.fset, file, data, parser.SkipObjectResolution|parser.ParseComments); f != nil {
+					if side == Head {
+						a.headParsed[file] = f
+					}
 					files = append(files, parsed{f, file, side})
 					// A changed line that names a constant of the package
 					// (an enum value) can change what its contracts carry.

@@ -45,7 +45,7 @@ func (a *analysis) run(ctx context.Context) (*Result, error) {
 			files = append(files, p.GoFiles...)
 		}
 	}
-	a.preparsed = access.Preparse(a.fset, files, repoReader(a.ws), 1)
+	a.preparsed = access.Preparse(a.fset, files, repoReader(a.ws), 1, a.headParsed)
 	defer a.preparsed.Stop()
 	// Type-checking needs the files of every dependency, in other modules
 	// and the standard library too.

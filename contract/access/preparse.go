@@ -28,15 +28,22 @@ type preparsedFile struct {
 
 // Preparse starts parsing files (read with read, positions in fset, with
 // comments, as Prepare parses a package it checks with bodies) on workers
-// goroutines.
-func Preparse(fset *token.FileSet, names []string, read func(string) ([]byte, error), workers int) *Preparsed {
+// goroutines. parsed are files already parsed that way, into fset: they
+// are served as they are.
+func Preparse(fset *token.FileSet, names []string, read func(string) ([]byte, error), workers int, parsed map[string]*ast.File) *Preparsed {
 	p := &Preparsed{files: map[string]*preparsedFile{}, stop: make(chan struct{})}
 	queue := make(chan string, len(names))
 	for _, n := range names {
 		if _, dup := p.files[n]; dup {
 			continue
 		}
-		p.files[n] = &preparsedFile{done: make(chan struct{})}
+		pf := &preparsedFile{done: make(chan struct{})}
+		p.files[n] = pf
+		if f := parsed[n]; f != nil {
+			pf.f, pf.state = f, 2
+			close(pf.done)
+			continue
+		}
 		queue <- n
 	}
 	close(queue)

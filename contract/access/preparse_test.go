@@ -1,6 +1,8 @@
 package access
 
 import (
+	"go/ast"
+	"go/parser"
 	"go/token"
 	"sync"
 	"testing"
@@ -17,7 +19,7 @@ func TestPreparsed(t *testing.T) {
 		return []byte(src[n]), nil
 	}
 	fset := token.NewFileSet()
-	p := Preparse(fset, []string{"a.go", "b.go", "bad.go", "a.go"}, read, 2)
+	p := Preparse(fset, []string{"a.go", "b.go", "bad.go", "a.go"}, read, 2, nil)
 	p.wg.Wait() // every file parsed
 	f, err, ok := p.take("a.go")
 	if !ok || err != nil || f == nil || f.Name.Name != "a" || len(f.Comments) != 1 {
@@ -54,4 +56,23 @@ func TestPreparsed(t *testing.T) {
 		t.Error("a nil Preparsed handed out a file")
 	}
 	nilp.Stop()
+}
+
+// A file already parsed is served as it is, never read or parsed again.
+func TestPreparsedServesParsed(t *testing.T) {
+	fset := token.NewFileSet()
+	known, err := parser.ParseFile(fset, "a.go", "package a\n\n// A is a.\nvar A = 1\n", parser.ParseComments)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reads := 0
+	read := func(n string) ([]byte, error) { reads++; return []byte("package a\n"), nil }
+	p := Preparse(fset, []string{"a.go"}, read, 1, map[string]*ast.File{"a.go": known})
+	p.wg.Wait()
+	if f, err, ok := p.take("a.go"); !ok || err != nil || f != known {
+		t.Fatalf("take(a.go) = %p, %v, %v; want the file parsed before (%p)", f, err, ok, known)
+	}
+	if reads != 0 {
+		t.Errorf("a.go read %d times, want 0", reads)
+	}
 }
