@@ -7,6 +7,7 @@ import (
 	"go/types"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 )
 
@@ -268,7 +269,10 @@ type prepared struct {
 }
 
 // process parses a node's package (without bodies unless it is checked
-// with bodies) and prunes it to what is needed.
+// with bodies) and prunes it to what is needed. Of a dependency pruned to
+// some names, a file is parsed only when it declares a name the kept
+// declarations need, or a method of a type they need (declIndex says which,
+// from its text).
 func process(j job) result {
 	n := j.n
 	src, ok := n.u.source(n.ip)
@@ -276,14 +280,9 @@ func process(j job) result {
 		return result{n: n}
 	}
 	prep := &prepared{}
-	var files []*ast.File
-	for _, name := range src.Files {
-		f, err := n.u.parseFile(name, src.Read, !src.Bodies)
+	fail := func(err error) {
 		if err != nil && len(prep.errs) < 3 {
 			prep.errs = append(prep.errs, err.Error())
-		}
-		if f != nil {
-			files = append(files, f)
 		}
 	}
 	resolve := func(written string) string {
@@ -292,17 +291,98 @@ func process(j job) result {
 		}
 		return written
 	}
-	pr := newPruner(files, resolve, n.u.nameOf)
 	if j.all || src.Bodies {
-		pr.keepAll()
-	} else {
-		for name := range j.names {
-			pr.keep(name)
+		var files []*ast.File
+		for _, name := range src.Files {
+			f, err := n.u.parseFile(name, src.Read, !src.Bodies)
+			fail(err)
+			if f != nil {
+				files = append(files, f)
+			}
 		}
-		pr.drain()
+		pr := newPruner(files, resolve, n.u.nameOf)
+		pr.keepAll()
+		prep.files = pr.files()
+		return result{n: n, prep: prep, needs: pr.needs}
+	}
+	pr := newPruner(nil, resolve, n.u.nameOf)
+	lz := &lazyFiles{declared: map[string][]int{}, methodsOf: map[string][]int{}}
+	var unread []int // files declIndex could not read: parsed whatever is needed
+	for i, name := range src.Files {
+		data, err := src.Read(name)
+		if err != nil {
+			fail(err)
+			continue
+		}
+		data = stripBodies(data)
+		k := len(lz.names)
+		lz.names = append(lz.names, name)
+		lz.data = append(lz.data, data)
+		lz.order = append(lz.order, i)
+		names, recvs, ok := declIndex(data)
+		if !ok {
+			unread = append(unread, k)
+			continue
+		}
+		for _, nm := range names {
+			lz.declared[nm] = append(lz.declared[nm], k)
+		}
+		for _, r := range recvs {
+			lz.methodsOf[r] = append(lz.methodsOf[r], k)
+		}
+	}
+	lz.loaded = make([]bool, len(lz.names))
+	lz.parse = func(k int) *ast.File {
+		f, err := n.u.parseStripped(lz.names[k], lz.data[k])
+		fail(err)
+		return f
+	}
+	pr.lazy = lz
+	for _, k := range unread {
+		pr.load(k)
+	}
+	for name := range j.names {
+		pr.keep(name)
+	}
+	pr.drain()
+	if len(pr.src) == 0 && len(lz.names) > 0 {
+		pr.load(0) // nothing is needed, but the package has a name
 	}
 	prep.files = pr.files()
 	return result{n: n, prep: prep, needs: pr.needs}
+}
+
+// lazyFiles are a dependency's files, stripped and not parsed yet: the
+// pruner parses one when it needs what it declares.
+type lazyFiles struct {
+	names     []string
+	data      [][]byte
+	order     []int // each file's index in the package's file list
+	loaded    []bool
+	declared  map[string][]int // package-level name -> the files that declare it
+	methodsOf map[string][]int // receiver type -> the files with methods on it
+	parse     func(k int) *ast.File
+}
+
+// load parses file k of the lazy files into the pruner, once.
+func (pr *pruner) load(k int) {
+	lz := pr.lazy
+	if lz.loaded[k] {
+		return
+	}
+	lz.loaded[k] = true
+	if f := lz.parse(k); f != nil {
+		pr.addFile(f, lz.order[k])
+	}
+	lz.data[k] = nil
+}
+
+// isLocal reports whether a name is declared at the package's level.
+func (pr *pruner) isLocal(name string) bool {
+	if _, ok := pr.objs[name]; ok {
+		return true
+	}
+	return pr.lazy != nil && len(pr.lazy.declared[name]) > 0
 }
 
 // parseFile parses one file for Prepare: without comments and bodies for
@@ -324,6 +404,16 @@ func (u *Universe) parseFile(name string, read func(string) ([]byte, error), str
 	}
 	f, err := parser.ParseFile(u.fset, name, data, mode)
 	if f != nil && strip && filepath.IsAbs(name) {
+		forgetLines(u.fset, f)
+	}
+	return f, err
+}
+
+// parseStripped parses a dependency's file whose bodies stripBodies
+// blanked, as parseFile does.
+func (u *Universe) parseStripped(name string, data []byte) (*ast.File, error) {
+	f, err := parser.ParseFile(u.fset, name, data, parser.SkipObjectResolution)
+	if f != nil && filepath.IsAbs(name) {
 		forgetLines(u.fset, f)
 	}
 	return f, err
@@ -358,74 +448,87 @@ type pruner struct {
 	work      []string
 	usedImps  []map[string]bool // per file: local import names that kept code uses
 	needs     map[string]*needSet
+	order     []int      // per file: its index in the package's file list (files are added out of order when lazy)
+	lazy      *lazyFiles // files not parsed yet; nil when every file is in src
 }
 
 func newPruner(files []*ast.File, resolve func(string) string, nameOf func(string) string) *pruner {
-	pr := &pruner{src: files, resolve: resolve, nameOf: nameOf,
+	pr := &pruner{resolve: resolve, nameOf: nameOf,
 		objs: map[string][]ast.Node{}, methods: map[string][]*ast.FuncDecl{}, fileOf: map[ast.Node]int{},
 		kept: map[ast.Node]bool{}, keptNames: map[string]bool{}, needs: map[string]*needSet{}}
 	for i, f := range files {
-		imps, dots := map[string]string{}, map[string]bool{}
-		var blanks []string
-		for _, spec := range f.Imports {
-			written, err := strconv.Unquote(spec.Path.Value)
-			if err != nil {
+		pr.addFile(f, i)
+	}
+	return pr
+}
+
+// addFile adds a parsed file (order: its index in the package's file
+// list) to what the pruner can keep.
+func (pr *pruner) addFile(f *ast.File, order int) {
+	i := len(pr.src)
+	pr.src = append(pr.src, f)
+	pr.order = append(pr.order, order)
+	imps, dots := map[string]string{}, map[string]bool{}
+	var blanks []string
+	for _, spec := range f.Imports {
+		written, err := strconv.Unquote(spec.Path.Value)
+		if err != nil {
+			continue
+		}
+		ip := pr.resolve(written)
+		switch {
+		case spec.Name == nil:
+			imps[pr.nameOf(ip)] = ip
+		case spec.Name.Name == ".":
+			dots[ip] = true
+		case spec.Name.Name == "_":
+			blanks = append(blanks, ip)
+		default:
+			imps[spec.Name.Name] = ip
+		}
+	}
+	pr.imports = append(pr.imports, imps)
+	pr.dots = append(pr.dots, dots)
+	pr.blanks = append(pr.blanks, blanks)
+	pr.usedImps = append(pr.usedImps, map[string]bool{})
+	for _, d := range f.Decls {
+		switch d := d.(type) {
+		case *ast.FuncDecl:
+			pr.fileOf[d] = i
+			if d.Recv == nil {
+				pr.objs[d.Name.Name] = append(pr.objs[d.Name.Name], d)
+			} else if t := recvType(d.Recv); t != "" {
+				pr.methods[t] = append(pr.methods[t], d)
+			}
+		case *ast.GenDecl:
+			if d.Tok == token.IMPORT {
 				continue
 			}
-			ip := resolve(written)
-			switch {
-			case spec.Name == nil:
-				imps[nameOf(ip)] = ip
-			case spec.Name.Name == ".":
-				dots[ip] = true
-			case spec.Name.Name == "_":
-				blanks = append(blanks, ip)
-			default:
-				imps[spec.Name.Name] = ip
-			}
-		}
-		pr.imports = append(pr.imports, imps)
-		pr.dots = append(pr.dots, dots)
-		pr.blanks = append(pr.blanks, blanks)
-		pr.usedImps = append(pr.usedImps, map[string]bool{})
-		for _, d := range f.Decls {
-			switch d := d.(type) {
-			case *ast.FuncDecl:
-				pr.fileOf[d] = i
-				if d.Recv == nil {
-					pr.objs[d.Name.Name] = append(pr.objs[d.Name.Name], d)
-				} else if t := recvType(d.Recv); t != "" {
-					pr.methods[t] = append(pr.methods[t], d)
-				}
-			case *ast.GenDecl:
-				if d.Tok == token.IMPORT {
-					continue
-				}
-				pr.fileOf[d] = i
-				for _, s := range d.Specs {
-					pr.fileOf[s] = i
-					switch s := s.(type) {
-					case *ast.TypeSpec:
-						pr.objs[s.Name.Name] = append(pr.objs[s.Name.Name], s)
-					case *ast.ValueSpec:
-						var ref ast.Node = s
-						if d.Tok == token.CONST {
-							ref = d // iota and implicit repetition: the group stays whole
-						}
-						for _, id := range s.Names {
-							pr.objs[id.Name] = append(pr.objs[id.Name], ref)
-						}
+			pr.fileOf[d] = i
+			for _, s := range d.Specs {
+				pr.fileOf[s] = i
+				switch s := s.(type) {
+				case *ast.TypeSpec:
+					pr.objs[s.Name.Name] = append(pr.objs[s.Name.Name], s)
+				case *ast.ValueSpec:
+					var ref ast.Node = s
+					if d.Tok == token.CONST {
+						ref = d // iota and implicit repetition: the group stays whole
+					}
+					for _, id := range s.Names {
+						pr.objs[id.Name] = append(pr.objs[id.Name], ref)
 					}
 				}
 			}
 		}
 	}
-	for i := range files {
-		for ip := range pr.dots[i] {
+	for ip := range dots {
+		if s := pr.needs[ip]; s != nil {
+			s.all = true
+		} else {
 			pr.needs[ip] = &needSet{all: true}
 		}
 	}
-	return pr
 }
 
 // recvType is the name of a method's receiver type.
@@ -458,6 +561,14 @@ func (pr *pruner) keep(name string) {
 		return
 	}
 	pr.keptNames[name] = true
+	if lz := pr.lazy; lz != nil {
+		for _, k := range lz.declared[name] {
+			pr.load(k)
+		}
+		for _, k := range lz.methodsOf[name] {
+			pr.load(k)
+		}
+	}
 	pr.work = append(pr.work, name)
 }
 
@@ -519,13 +630,13 @@ func (pr *pruner) keepNode(d ast.Node) {
 					s.load = true
 					s.names[x.Sel.Name] = true
 				}
-				if _, local := pr.objs[id.Name]; local {
+				if pr.isLocal(id.Name) {
 					pr.keep(id.Name)
 				}
 				return false // x.Sel is a field, method or qualified name
 			}
 		case *ast.Ident:
-			if _, local := pr.objs[x.Name]; local {
+			if pr.isLocal(x.Name) {
 				pr.keep(x.Name)
 			}
 		}
@@ -553,7 +664,13 @@ func (pr *pruner) files() []*ast.File {
 		return pr.src
 	}
 	out := make([]*ast.File, 0, len(pr.src))
-	for i, f := range pr.src {
+	byOrder := make([]int, len(pr.src))
+	for i := range byOrder {
+		byOrder[i] = i
+	}
+	slices.SortFunc(byOrder, func(a, b int) int { return pr.order[a] - pr.order[b] })
+	for _, i := range byOrder {
+		f := pr.src[i]
 		nf := *f
 		nf.Decls = nil
 		nf.Imports = nil

@@ -3,6 +3,7 @@ package access
 import (
 	"go/token"
 	"go/types"
+	"slices"
 	"sort"
 	"sync"
 	"testing"
@@ -187,4 +188,47 @@ func hasMethodNamed(t types.Type, name string) bool {
 		}
 	}
 	return false
+}
+
+// Of a dependency, only the files that declare a name the checked code
+// needs (or a method of a type it needs) are parsed.
+func TestPrepareParsesOnlyDeclaringFiles(t *testing.T) {
+	files := map[string]string{
+		"app/main.go":   "package main\n\nimport \"example.com/m/lib\"\n\nfunc main() { var c lib.Client; c.Do(lib.Limit) }\n",
+		"lib/client.go": "package lib\n\ntype Client struct{ opts Options }\n",
+		"lib/do.go":     "package lib\n\nfunc (c Client) Do(n int) {}\n",
+		"lib/opts.go":   "package lib\n\ntype Options struct{ N int }\n\nconst Limit = 10\n",
+		"lib/other.go":  "package lib\n\nimport \"example.com/m/heavy\"\n\nfunc Other() heavy.Big { return heavy.Big{} }\n",
+		"heavy/big.go":  "package heavy\n\ntype Big struct{}\n",
+	}
+	dirs := map[string][]string{
+		"example.com/m/app":   {"app/main.go"},
+		"example.com/m/lib":   {"lib/client.go", "lib/do.go", "lib/opts.go", "lib/other.go"},
+		"example.com/m/heavy": {"heavy/big.go"},
+	}
+	src := func(ip string) (*Source, bool) {
+		names, ok := dirs[ip]
+		if !ok {
+			return nil, false
+		}
+		return &Source{Path: ip, Files: names, Bodies: ip == "example.com/m/app",
+			Read: func(name string) ([]byte, error) { return []byte(files[name]), nil }}, true
+	}
+	fset := token.NewFileSet()
+	u := NewUniverse("head", fset, src)
+	Prepare([]Root{{U: u, Path: "example.com/m/app"}})
+	app := u.Get("example.com/m/app")
+	if len(app.Errs) > 0 || app.Partial > 0 {
+		t.Fatalf("the target does not type-check: %q (%d partial)", app.Errs, app.Partial)
+	}
+	var parsed []string
+	fset.Iterate(func(f *token.File) bool {
+		parsed = append(parsed, f.Name())
+		return true
+	})
+	slices.Sort(parsed)
+	want := []string{"app/main.go", "lib/client.go", "lib/do.go", "lib/opts.go"}
+	if diff := cmp.Diff(want, parsed); diff != "" {
+		t.Errorf("files parsed (-want +got):\n%s", diff)
+	}
 }
