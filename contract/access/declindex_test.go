@@ -79,7 +79,7 @@ func (n N[T]) U() {}
 func (L) V() int
 func init() {}
 `, []string{"A", "B", "C", "D", "E", "F", "G", "H", "I", "_", "J", "L", "N", "O", "P", "R", "init"}, []string{"L", "N", "L"}},
-		"one line group":  {"package p; var (a = 1; b = 2); func (*T) m() {}\n", []string{"a", "b"}, []string{"T"}},
+		"one line group":   {"package p; var (a = 1; b = 2); func (*T) m() {}\n", []string{"a", "b"}, []string{"T"}},
 		"a func value var": {"package p\n\nvar f = func() int {\n\treturn 1\n}()\n", []string{"f"}, nil},
 	}
 	for name, tc := range cases {
