@@ -59,11 +59,23 @@ func (a *analysis) run(ctx context.Context) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The other kinds' extractors read the checked syntax as the field
+	// accesses do, and write nothing they read: they run alongside.
+	kinds := len(a.rpc) > 0 || len(a.http) > 0 || len(a.interest) > 0 || len(a.process) > 0
+	var ks [2]*kindSide
+	extracted := make(chan struct{})
+	go func() {
+		defer close(extracted)
+		if kinds {
+			ks = a.extract(st, targets)
+		}
+	}()
 	a.facts(st, targets)
 	a.missingModules(st, targets)
 	a.res.Contracts = a.diff(st)
-	if len(a.rpc) > 0 || len(a.http) > 0 || len(a.interest) > 0 || len(a.process) > 0 {
-		a.res.Contracts = append(a.res.Contracts, a.kindContracts(st, a.extract(st, targets))...)
+	<-extracted
+	if kinds {
+		a.res.Contracts = append(a.res.Contracts, a.kindContracts(st, ks)...)
 		slices.SortStableFunc(a.res.Contracts, func(x, y *Contract) int { return strings.Compare(x.Name, y.Name) })
 	}
 	a.trustCheckedSide()
