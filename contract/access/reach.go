@@ -327,15 +327,23 @@ func (c *collector) visit(r *funcRefs, n ast.Node) {
 }
 
 // onRun records a command body: what it refers to counts once the program
-// executes a command, and the lines of a function literal do not run
-// until then.
+// executes a command, and the lines of the function literals in it do not
+// run until then.
 func (c *collector) onRun(r *funcRefs, body ast.Expr) {
 	if r.onRun == nil {
 		r.onRun = &funcRefs{}
 	}
 	c.visit(r.onRun, body)
-	if lit, ok := ast.Unparen(body).(*ast.FuncLit); ok && c.fset != nil {
-		from, to := c.fset.Position(lit.Pos()), c.fset.Position(lit.End())
+	// Its lines: a function literal, also one handed to a wrapper
+	// (RunE: withSignals(func(...) {...})).
+	hasLit := false
+	ast.Inspect(body, func(n ast.Node) bool {
+		_, isLit := n.(*ast.FuncLit)
+		hasLit = hasLit || isLit
+		return !hasLit
+	})
+	if hasLit && c.fset != nil {
+		from, to := c.fset.Position(body.Pos()), c.fset.Position(body.End())
 		c.cg.gated[c.name] = append(c.cg.gated[c.name], gate{Span{from.Filename, from.Line, to.Line}, ""})
 	}
 }

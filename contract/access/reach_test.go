@@ -166,9 +166,18 @@ func New() *cobra.Command {
 	late.RunE = func(*cobra.Command, []string) error {
 		return lateBody()
 	}
-	root.AddCommand(serve, late)
+	wrapped := &cobra.Command{Use: "wrapped", RunE: withCtx(func() error {
+		return wrappedBody()
+	})}
+	root.AddCommand(serve, late, wrapped)
 	return root
 }
+
+func withCtx(f func() error) func(*cobra.Command, []string) error {
+	return func(*cobra.Command, []string) error { return f() }
+}
+
+func wrappedBody() error { return nil }
 
 func flags() {}
 
@@ -213,7 +222,7 @@ func main() { cli.Run(cmds.New()) }
 		}
 		cg.AddPackage(fset, tp)
 	}
-	bodies := []string{"example.com/m/cmds.flags", "example.com/m/cmds.runServe", "example.com/m/cmds.lateBody"}
+	bodies := []string{"example.com/m/cmds.flags", "example.com/m/cmds.runServe", "example.com/m/cmds.lateBody", "example.com/m/cmds.withCtx", "example.com/m/cmds.wrappedBody"}
 	for _, tc := range []struct {
 		main string
 		runs bool
@@ -234,14 +243,15 @@ func main() { cli.Run(cmds.New()) }
 				t.Errorf("%s: runs %s = %v, want %v", tc.main, b, runs.Funcs[b], tc.runs)
 			}
 		}
-		// The line inside the literal Run of root (line 6 of cmds/x.go)
-		// and the body of late.RunE (line 10) run only when commands do;
-		// the constructor's own lines always.
+		// The line inside the literal Run of root (line 6 of cmds/x.go),
+		// the body of late.RunE (line 10) and the literal handed to
+		// withCtx (line 13) run only when commands do; the constructor's
+		// own lines always.
 		file := "example.com/m/cmds/x.go"
 		for _, l := range []struct {
 			line int
 			runs bool
-		}{{6, tc.runs}, {10, tc.runs}, {12, true}, {13, true}} {
+		}{{6, tc.runs}, {10, tc.runs}, {13, tc.runs}, {15, true}, {16, true}} {
 			if got := runs.Has("example.com/m/cmds.New", file, l.line); got != l.runs {
 				t.Errorf("%s: line %d of New runs = %v, want %v", tc.main, l.line, got, l.runs)
 			}
