@@ -26,7 +26,7 @@ func declIndex(src []byte) (names, recvs []string, ok bool) {
 		return string(src[pos:end])
 	}
 	for {
-		tok, kw, pos := l.next()
+		tok, kw, _ := l.next()
 		switch tok {
 		case tEOF:
 			return names, recvs, true
@@ -42,7 +42,7 @@ func declIndex(src []byte) (names, recvs []string, ok bool) {
 				return nil, nil, false
 			}
 		case kwFunc:
-			tok, _, pos = l.next()
+			tok, _, pos := l.next()
 			if tok == tLParen {
 				r, ok := l.receiver(ident)
 				if !ok {
@@ -62,7 +62,7 @@ func declIndex(src []byte) (names, recvs []string, ok bool) {
 				return nil, nil, false
 			}
 		case kwType, kwVar, kwConst:
-			tok, _, pos = l.next()
+			tok, _, pos := l.next()
 			group := tok == tLParen
 			if group {
 				tok, _, pos = l.next()
