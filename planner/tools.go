@@ -54,13 +54,37 @@ func toolFinding(in Input, p *Plan) (Finding, bool) {
 	}
 	slices.Sort(globs)
 	names := slices.Sorted(maps.Keys(drop))
-	verb := "look"
-	if len(names) == 1 {
-		verb = "looks"
+	var who string
+	switch {
+	case len(names) == 1:
+		who = names[0] + " looks"
+	case len(names) <= 4:
+		who = joinNames(names) + " look"
+	default:
+		// Many (dapr's 40 test apps): name the ones the order involves.
+		ordered := map[string]bool{}
+		for _, e := range p.Edges {
+			for _, s := range []string{e.From, e.To} {
+				if drop[s] {
+					ordered[s] = true
+				}
+			}
+		}
+		for _, sp := range p.Splits {
+			for _, part := range sp.Parts {
+				if drop[part.Service] {
+					ordered[part.Service] = true
+				}
+			}
+		}
+		who = fmt.Sprintf("%d of the services this plan deploys look", len(names))
+		if len(ordered) > 0 {
+			who = fmt.Sprintf("%d of the services this plan deploys (%s among them, which it orders) look", len(names), joinNames(slices.Sorted(maps.Keys(ordered))))
+		}
 	}
 	return Finding{Severity: Warning, Code: "TOOL_PROGRAMS",
-		Message: fmt.Sprintf("there is no deployorder.yaml, and %s %s like test or tool programs, which nobody deploys; they link the services' packages, so they write and read what the services do. Without them the plan would be: %s. `deployorder init` writes a config that excludes %s: review it and commit it",
-			joinNames(names), verb, q.Summary, joinNames(globs)),
+		Message: fmt.Sprintf("there is no deployorder.yaml, and %s like test or tool programs, which nobody deploys; they link the services' packages, so they write and read what the services do. Without them the plan would be: %s. `deployorder init` writes a config that excludes %s: review it and commit it",
+			who, q.Summary, joinNames(globs)),
 	}, true
 }
 

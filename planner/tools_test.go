@@ -53,9 +53,27 @@ func TestToolPrograms(t *testing.T) {
 			}
 		})
 	}
+	// Many tool programs: the message counts them and names the ones the
+	// order involves.
+	many := append([]Proposed{}, tools...)
+	for _, t := range []string{"t1", "t2", "t3"} {
+		many = append(many, Proposed{Service: t, Glob: "tests/**", Why: "tests"})
+	}
+	in := input([]string{"api", "docs", "gen", "t1", "t2", "t3"}, r)
+	in.Proposed = many
+	got := ""
+	for _, f := range build(t, in).Findings {
+		if f.Code == "TOOL_PROGRAMS" {
+			got = f.Message
+		}
+	}
+	if want := "there is no deployorder.yaml, and 5 of the services this plan deploys (docs and gen among them, which it orders) look like test or tool programs, which nobody deploys; they link the services' packages, so they write and read what the services do. Without them the plan would be: Safe: deploy 1 service in any order. `deployorder init` writes a config that excludes hack/**, tests/** and tools/**: review it and commit it"; got != want {
+		t.Errorf("TOOL_PROGRAMS = %q\nwant %q", got, want)
+	}
+
 	// A split between two services that a tool takes no part in stays
 	// the same without it: no finding.
-	in := input([]string{"api", "web", "gen"}, res(
+	in = input([]string{"api", "web", "gen"}, res(
 		el{key: "metadata", base: "p: api; c: web", head: "-"},
 		el{key: "metadata_v2", base: "-", head: "p: api; c: web"},
 	))
