@@ -31,8 +31,11 @@ func (pw *programWalker) envStruct(call *ast.CallExpr, f *types.Func, pkg string
 	} else if inst, ok := pw.info.Instances[calleeIdent(call.Fun)]; ok && inst.TypeArgs.Len() == 1 {
 		t = inst.TypeArgs.At(0) // env.ParseAs[Config]()
 	}
+	if t == nil {
+		return // the target's type is unknown (a package that does not type-check)
+	}
 	st, ok := types.Unalias(derefType(t)).Underlying().(*types.Struct)
-	if t == nil || !ok {
+	if !ok {
 		return
 	}
 	lib := "caarlos0"

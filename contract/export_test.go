@@ -8,3 +8,10 @@ func InterestOf(in Input) []string {
 	a.prepass()
 	return sortedKeys(a.interest)
 }
+
+// SetExtractHook sets a function the extraction's goroutine runs first,
+// and returns the function that unsets it.
+func SetExtractHook(f func()) func() {
+	extractHook = f
+	return func() { extractHook = nil }
+}

@@ -376,3 +376,24 @@ func TestRolesPerService(t *testing.T) {
 		})
 	}
 }
+
+// A panic of the extraction, which runs on a goroutine of its own, is
+// raised again on the caller's, with the place it happened in: main turns
+// it into one line instead of a crash with a stack.
+func TestExtractionPanicReachesCaller(t *testing.T) {
+	ar, err := txtar.ParseFile("testdata/analysis/both_sides.txtar")
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := fixtureInput(t, ar)
+	defer contract.SetExtractHook(func() { panic("boom") })()
+	defer func() {
+		r := recover()
+		msg, _ := r.(string)
+		if !strings.HasPrefix(msg, "boom (") || !strings.Contains(msg, "fixture_test.go:") {
+			t.Errorf("recovered %#v, want the panic with the place it happened", r)
+		}
+	}()
+	contract.Analyze(context.Background(), in)
+	t.Error("Analyze returned")
+}

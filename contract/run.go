@@ -5,7 +5,9 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"path/filepath"
 	"regexp"
+	"runtime"
 	"slices"
 	"strconv"
 	"unicode"
@@ -63,9 +65,18 @@ func (a *analysis) run(ctx context.Context) (*Result, error) {
 	// accesses do, and write nothing they read: they run alongside.
 	kinds := len(a.rpc) > 0 || len(a.http) > 0 || len(a.interest) > 0 || len(a.process) > 0
 	var ks [2]*kindSide
+	var failed any // a panic of the extraction, raised again here with where it happened
 	extracted := make(chan struct{})
 	go func() {
 		defer close(extracted)
+		defer func() {
+			if r := recover(); r != nil {
+				failed = fmt.Sprintf("%v (%s)", r, panicSite())
+			}
+		}()
+		if extractHook != nil {
+			extractHook()
+		}
 		if kinds {
 			ks = a.extract(st, targets)
 		}
@@ -74,6 +85,9 @@ func (a *analysis) run(ctx context.Context) (*Result, error) {
 	a.missingModules(st, targets)
 	a.res.Contracts = a.diff(st)
 	<-extracted
+	if failed != nil {
+		panic(failed)
+	}
 	if kinds {
 		a.res.Contracts = append(a.res.Contracts, a.kindContracts(st, ks)...)
 		slices.SortStableFunc(a.res.Contracts, func(x, y *Contract) int { return strings.Compare(x.Name, y.Name) })
@@ -81,6 +95,25 @@ func (a *analysis) run(ctx context.Context) (*Result, error) {
 	a.trustCheckedSide()
 	graph.SortWarnings(a.res.Warnings)
 	return a.res, nil
+}
+
+// extractHook runs at the start of the extraction's goroutine (tests).
+var extractHook func()
+
+// panicSite names the function and line of the repository's code that
+// panicked, from a deferred recover on the panicking goroutine.
+func panicSite() string {
+	pcs := make([]uintptr, 32)
+	frames := runtime.CallersFrames(pcs[:runtime.Callers(3, pcs)])
+	for {
+		f, more := frames.Next()
+		if strings.HasPrefix(f.Function, "github.com/deployorder/") && !strings.HasSuffix(f.Function, "contract.panicSite") {
+			return fmt.Sprintf("%s at %s:%d", f.Function[strings.LastIndex(f.Function, "/")+1:], filepath.Base(f.File), f.Line)
+		}
+		if !more {
+			return "unknown site"
+		}
+	}
 }
 
 // targets are, per side, the packages to type-check with bodies: the
