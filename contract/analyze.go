@@ -90,9 +90,30 @@ func newAnalysis(in Input) *analysis {
 		}
 	}
 	for _, dir := range graph.ChangedGoDirs(in.Range.Files) {
-		a.changedDirs[dir] = true
+		if !a.vendored(dir) {
+			a.changedDirs[dir] = true
+		}
 	}
 	return a
+}
+
+// vendored reports whether a directory is inside a module's vendor
+// directory (one with a modules.txt): a change there is a dependency
+// bump, which the analysis treats as it treats one through go.mod alone
+// (the services that import the module rebuild; no dependency type
+// becomes a contract of the range).
+func (a *analysis) vendored(dir string) bool {
+	parts := strings.Split(dir, "/")
+	for i, p := range parts {
+		if p != "vendor" {
+			continue
+		}
+		root := strings.Join(parts[:i+1], "/")
+		if _, err := os.Stat(filepath.Join(a.ws.Root, filepath.FromSlash(root), "modules.txt")); err == nil {
+			return true
+		}
+	}
+	return false
 }
 
 // prepass decides from syntax alone what the range may change, and so
