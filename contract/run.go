@@ -5,9 +5,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
-	"path/filepath"
 	"regexp"
-	"runtime"
 	"slices"
 	"strconv"
 	"unicode"
@@ -20,6 +18,7 @@ import (
 
 	"github.com/deployorder/deployorder/contract/access"
 	"github.com/deployorder/deployorder/graph"
+	"github.com/deployorder/deployorder/internal/panicsite"
 )
 
 func parserParse(fset *token.FileSet, name string, data []byte) (*ast.File, error) {
@@ -71,7 +70,7 @@ func (a *analysis) run(ctx context.Context) (*Result, error) {
 		defer close(extracted)
 		defer func() {
 			if r := recover(); r != nil {
-				failed = fmt.Sprintf("%v (%s)", r, panicSite())
+				failed = fmt.Sprintf("%v (%s)", r, panicsite.Site(2, ""))
 			}
 		}()
 		if extractHook != nil {
@@ -99,22 +98,6 @@ func (a *analysis) run(ctx context.Context) (*Result, error) {
 
 // extractHook runs at the start of the extraction's goroutine (tests).
 var extractHook func()
-
-// panicSite names the function and line of the repository's code that
-// panicked, from a deferred recover on the panicking goroutine.
-func panicSite() string {
-	pcs := make([]uintptr, 32)
-	frames := runtime.CallersFrames(pcs[:runtime.Callers(3, pcs)])
-	for {
-		f, more := frames.Next()
-		if strings.HasPrefix(f.Function, "github.com/deployorder/") && !strings.HasSuffix(f.Function, "contract.panicSite") {
-			return fmt.Sprintf("%s at %s:%d", f.Function[strings.LastIndex(f.Function, "/")+1:], filepath.Base(f.File), f.Line)
-		}
-		if !more {
-			return "unknown site"
-		}
-	}
-}
 
 // targets are, per side, the packages to type-check with bodies: the
 // packages of the types of interest and every package of a service that

@@ -156,24 +156,8 @@ func (l *lexer) skipTo(close tokKind) bool {
 // skipDecl skips the rest of a declaration, to the semicolon that ends it
 // outside brackets.
 func (l *lexer) skipDecl() bool {
-	depth := 0
-	for {
-		tok, _, _ := l.next()
-		switch tok {
-		case tEOF:
-			return depth == 0
-		case tLParen, tLBrack, tLBrace:
-			depth++
-		case tRParen, tRBrack, tRBrace:
-			if depth--; depth < 0 {
-				return false
-			}
-		case tSemi:
-			if depth == 0 {
-				return true
-			}
-		}
-	}
+	end, ok := l.skipSpec()
+	return ok && end != tRParen
 }
 
 // skipSpec skips the rest of one spec of a declaration: to a semicolon

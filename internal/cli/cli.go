@@ -12,11 +12,9 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"path/filepath"
-	"runtime"
-	"strings"
 	"time"
 
+	"github.com/deployorder/deployorder/internal/panicsite"
 	"github.com/spf13/cobra"
 )
 
@@ -99,7 +97,7 @@ func Main(ctx context.Context, args []string, env Env) (code int) {
 	e := env.complete()
 	defer func() {
 		if r := recover(); r != nil {
-			fmt.Fprintf(e.Stderr, "deployorder: internal error: %v (%s); please report it with the command you ran at https://github.com/deployorder/deployorder/issues\n", r, panicSite())
+			fmt.Fprintf(e.Stderr, "deployorder: internal error: %v (%s); please report it with the command you ran at https://github.com/deployorder/deployorder/issues\n", r, panicsite.Site(2, "internal/cli.Main"))
 			code = ExitError
 		}
 	}()
@@ -178,21 +176,5 @@ func usageArgs(v cobra.PositionalArgs) cobra.PositionalArgs {
 			return &UsageError{err}
 		}
 		return nil
-	}
-}
-
-// panicSite names the function and line of deployorder's code where a
-// panic started, for the report.
-func panicSite() string {
-	pcs := make([]uintptr, 32)
-	frames := runtime.CallersFrames(pcs[:runtime.Callers(3, pcs)])
-	for {
-		f, more := frames.Next()
-		if strings.HasPrefix(f.Function, "github.com/deployorder/") && !strings.Contains(f.Function, "internal/cli.Main") {
-			return fmt.Sprintf("%s at %s:%d", f.Function[strings.LastIndex(f.Function, "/")+1:], filepath.Base(f.File), f.Line)
-		}
-		if !more {
-			return "unknown site"
-		}
 	}
 }
