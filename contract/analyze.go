@@ -28,6 +28,9 @@ type Input struct {
 	Base      *graph.Base      // the base, as far as the range changes it
 	Impact    *graph.Impact    // which services exist at base and head
 	Config    *config.Config
+	// Phase reports the start of a named step and returns the function
+	// that reports its end (DEPLOYORDER_TRACE); nil reports nothing.
+	Phase func(name string) (done func())
 }
 
 // analysis is the state of one Analyze call.

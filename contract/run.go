@@ -50,9 +50,14 @@ func (a *analysis) run(ctx context.Context) (*Result, error) {
 	defer a.preparsed.Stop()
 	// Type-checking needs the files of every dependency, in other modules
 	// and the standard library too.
+	done := a.phase("reading dependencies")
 	deps, err := a.ws.LoadDeps(ctx, sortedKeys(targets[Head]))
 	if err != nil {
 		return nil, err // the context's: a module that fails to load fails alone, with a warning
+	}
+	done()
+	if deps.Listed != "" {
+		a.phase("dependencies read with go list, because " + deps.Listed)()
 	}
 	a.deps, a.base.deps = deps, deps
 	a.res.Warnings = append(a.res.Warnings, deps.Warnings...)
@@ -94,6 +99,14 @@ func (a *analysis) run(ctx context.Context) (*Result, error) {
 	a.trustCheckedSide()
 	graph.SortWarnings(a.res.Warnings)
 	return a.res, nil
+}
+
+// phase reports a step of the analysis, if the caller asked.
+func (a *analysis) phase(name string) func() {
+	if a.in.Phase == nil {
+		return func() {}
+	}
+	return a.in.Phase(name)
 }
 
 // extractHook runs at the start of the extraction's goroutine (tests).

@@ -287,6 +287,10 @@ func (w *Workspace) notMissing(failed []moduleProblem, results []listResult) []m
 // changes after Load; its dependencies come back as this separate value.
 type Deps struct {
 	Warnings []Warning // modules go list could not load whole, one warning each (beyond those Load gave)
+	// Listed says why go list read the dependencies ("" when they were
+	// read without it: from GOROOT, vendor directories and the module
+	// cache, as go list would have).
+	Listed string
 
 	mu       sync.Mutex
 	packages map[string]*Package // by import path
@@ -345,17 +349,29 @@ func (d *Deps) Missing(ip string) (Missing, bool) {
 	return m, ok
 }
 
-// LoadDeps reads, with go list, the packages that pkgs (in-repo import
-// paths) depend on in other modules and the standard library, with their
-// files, for type-checking. When Load already ran go list on everything,
-// there is nothing more to read. A module whose go list fails gives a
-// warning (in Deps.Warnings) and leaves its dependencies to GOROOT and the
-// module cache; the error is only ever the context's.
+// LoadDeps reads the packages that pkgs (in-repo import paths) depend on
+// in other modules and the standard library, with their files, for
+// type-checking. When Load already ran go list on everything, there is
+// nothing more to read. Otherwise they are read as go list would read them,
+// without running it (walkDeps), unless go list could know better (a
+// module not in the module cache, a missing go.sum line...): then go list
+// reads them, and a module whose go list fails gives a warning (in
+// Deps.Warnings) and leaves its dependencies to GOROOT and the module
+// cache. The error is only ever the context's.
 func (w *Workspace) LoadDeps(ctx context.Context, pkgs []string) (*Deps, error) {
 	deps := &Deps{packages: map[string]*Package{}, reasons: w.reasons, res: w.res}
 	if w.full || len(pkgs) == 0 {
 		return deps, nil
 	}
+	found, why := w.walkDeps(ctx, pkgs)
+	if found != nil {
+		deps.packages = found
+		return deps, nil
+	}
+	if ctx.Err() != nil {
+		return deps, ctx.Err()
+	}
+	deps.Listed = why
 	results, failed, err := w.goList(ctx, w.layout, w.env, pkgs)
 	if err != nil {
 		return deps, err

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"go/build"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path"
@@ -33,12 +34,18 @@ type resolver struct {
 	work    string // go.work, if any
 	env     []string
 
-	once     sync.Once
-	ctxt     build.Context
-	goroot   string
-	modcache string
-	reqs     map[string]requirement // module path -> what the repository requires
-	vendors  []string               // absolute vendor directories of the repository's modules
+	once      sync.Once
+	ctxt      build.Context
+	goroot    string
+	modcache  string
+	goVersion string                 // the go command's version ("go1.26.8"), if go env said
+	reqs      map[string]requirement // module path -> what the repository requires
+	vendors   []string               // absolute vendor directories of the repository's modules
+
+	scopes map[string]*resolver // module directory -> the resolver of its own requirements, without a go.work
+
+	sumOnce sync.Once
+	sums    map[string]bool // "module version" pairs the go.sum files hash
 
 	mu      sync.Mutex
 	found   map[string]*Package // by import path; nil when not found
@@ -80,6 +87,7 @@ func (r *resolver) setup() {
 	r.ctxt = build.Default
 	r.ctxt.CgoEnabled = false
 	r.ctxt.GOPATH = ""
+	r.ctxt.ReadDir = readDirNoTests
 	r.goroot = build.Default.GOROOT // where deployorder was built, if go env cannot say
 	r.modcache = ""
 	var env struct{ GOROOT, GOMODCACHE, GOOS, GOARCH, GOVERSION string }
@@ -90,6 +98,7 @@ func (r *resolver) setup() {
 	if out, err := cmd.Output(); err == nil && json.Unmarshal(out, &env) == nil {
 		r.goroot, r.modcache = cmp.Or(env.GOROOT, r.goroot), env.GOMODCACHE
 		r.ctxt.GOOS, r.ctxt.GOARCH = cmp.Or(env.GOOS, r.ctxt.GOOS), cmp.Or(env.GOARCH, r.ctxt.GOARCH)
+		r.goVersion = env.GOVERSION
 		if tags := releaseTags(env.GOVERSION); tags != nil {
 			r.ctxt.ReleaseTags = tags
 		}
@@ -100,50 +109,82 @@ func (r *resolver) setup() {
 			r.modcache = filepath.Join(filepath.SplitList(gp)[0], "pkg", "mod")
 		}
 	}
-	r.reqs = map[string]requirement{}
+	r.reqs, r.vendors = requirements(r.root, r.modules, r.work)
+	if r.work == "" && len(r.modules) > 1 {
+		// Without a go.work each module builds alone, with its own
+		// requirements and vendor directory.
+		r.scopes = map[string]*resolver{}
+		for _, m := range r.modules {
+			c := newResolver(r.root, layout{modules: []Module{m}}, r.env)
+			c.once.Do(func() {})
+			c.ctxt, c.goroot, c.modcache, c.goVersion = r.ctxt, r.goroot, r.modcache, r.goVersion
+			c.reqs, c.vendors = requirements(r.root, c.modules, "")
+			r.scopes[m.Dir] = c
+		}
+	}
+}
+
+// scope is the resolver for the dependencies of module m's packages: its
+// own, when each module builds alone (no go.work), else r.
+func (r *resolver) scope(m Module) *resolver {
+	r.once.Do(r.setup)
+	if c := r.scopes[m.Dir]; c != nil {
+		return c
+	}
+	return r
+}
+
+// requirements reads what the modules (and go.work, if any) require: for
+// each module path, the highest version a go.mod asks for (minimal version
+// selection picks it), or its replacement; and the modules' vendor
+// directories.
+func requirements(root string, modules []Module, work string) (map[string]requirement, []string) {
+	reqs := map[string]requirement{}
+	var vendors []string
 	var replaces []requirement
-	for _, m := range r.modules {
-		dir := filepath.Join(r.root, filepath.FromSlash(m.Dir))
+	for _, m := range modules {
+		dir := filepath.Join(root, filepath.FromSlash(m.Dir))
 		mf := parseModFile(filepath.Join(dir, "go.mod"))
 		if mf == nil {
 			continue
 		}
 		for _, req := range mf.Require {
-			if cur, ok := r.reqs[req.Mod.Path]; !ok || semver.Compare(req.Mod.Version, cur.version) > 0 {
+			if cur, ok := reqs[req.Mod.Path]; !ok || semver.Compare(req.Mod.Version, cur.version) > 0 {
 				line := 0
 				if req.Syntax != nil {
 					line = req.Syntax.Start.Line
 				}
-				r.reqs[req.Mod.Path] = requirement{path: req.Mod.Path, version: req.Mod.Version, by: m, line: line}
+				reqs[req.Mod.Path] = requirement{path: req.Mod.Path, version: req.Mod.Version, by: m, line: line}
 			}
 		}
 		for _, rep := range mf.Replace {
 			replaces = append(replaces, replacement(dir, m, rep.Old, rep.New))
 		}
 		if _, err := os.Stat(filepath.Join(dir, "vendor", "modules.txt")); err == nil {
-			r.vendors = append(r.vendors, filepath.Join(dir, "vendor"))
+			vendors = append(vendors, filepath.Join(dir, "vendor"))
 		}
 	}
-	if r.work != "" {
-		if data, err := os.ReadFile(r.work); err == nil {
-			if wf, err := modfile.ParseWork(r.work, data, nil); err == nil {
+	if work != "" {
+		if data, err := os.ReadFile(work); err == nil {
+			if wf, err := modfile.ParseWork(work, data, nil); err == nil {
 				for _, rep := range wf.Replace {
 					// go.work's replacements win over the modules' own.
-					replaces = append([]requirement{replacement(filepath.Dir(r.work), Module{Dir: "."}, rep.Old, rep.New)}, replaces...)
+					replaces = append([]requirement{replacement(filepath.Dir(work), Module{Dir: "."}, rep.Old, rep.New)}, replaces...)
 				}
 			}
 		}
 	}
 	for i := len(replaces) - 1; i >= 0; i-- { // the first replacement wins
 		rep := replaces[i]
-		if cur, ok := r.reqs[rep.path]; ok {
+		if cur, ok := reqs[rep.path]; ok {
 			rep.by, rep.line = cur.by, cur.line
 			if rep.version == "" {
 				rep.version = cur.version
 			}
 		}
-		r.reqs[rep.path] = rep
+		reqs[rep.path] = rep
 	}
+	return reqs, vendors
 }
 
 // replacement is a replace directive of the module in dir as a
@@ -259,6 +300,29 @@ func (r *resolver) requirement(ip string) (requirement, bool) {
 	}
 	return requirement{}, false
 }
+
+// readDirNoTests lists a directory for go/build without its _test.go
+// files: a dependency's tests are never type-checked, and go/build would
+// open each one to read its package clause. Entries are not stat'ed.
+func readDirNoTests(dir string) ([]fs.FileInfo, error) {
+	entries, err := os.ReadDir(dir)
+	var out []fs.FileInfo
+	for _, e := range entries {
+		if !strings.HasSuffix(e.Name(), "_test.go") {
+			out = append(out, entryInfo{e})
+		}
+	}
+	return out, err
+}
+
+// entryInfo is a directory entry as the fs.FileInfo go/build asks for: it
+// reads only names and types.
+type entryInfo struct{ fs.DirEntry }
+
+func (e entryInfo) Size() int64        { return 0 }
+func (e entryInfo) Mode() fs.FileMode  { return e.Type() }
+func (e entryInfo) ModTime() time.Time { return time.Time{} }
+func (e entryInfo) Sys() any           { return nil }
 
 // readDir reads the package in dir as go list would with CGO_ENABLED=0.
 func (r *resolver) readDir(ip, dir string) *Package {

@@ -122,7 +122,7 @@ func planRange(ctx context.Context, repo *gitdiff.Repo, cfg *config.Config, rg *
 	done()
 
 	done = opts.phase("analysing contracts")
-	cres, err := contract.Analyze(ctx, contract.Input{Range: rg, Workspace: ws, Base: base, Impact: impact, Config: cfg})
+	cres, err := contract.Analyze(ctx, contract.Input{Range: rg, Workspace: ws, Base: base, Impact: impact, Config: cfg, Phase: opts.Phase})
 	if err != nil {
 		return nil, err
 	}
