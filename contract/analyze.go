@@ -641,10 +641,28 @@ func (pp *prepass) markTypes(ip string, whole bool) {
 			}
 		}
 	}
+	// The methods each type has, at either side: a call of GetX names a
+	// struct's field X only if the struct has that accessor.
+	methods := map[string]map[string]bool{}
+	for _, p := range files {
+		for _, d := range p.f.Decls {
+			if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv != nil {
+				recv := access.RecvType(fd.Recv)
+				if methods[recv] == nil {
+					methods[recv] = map[string]bool{}
+				}
+				methods[recv][fd.Name.Name] = true
+			}
+		}
+	}
 	for _, p := range files {
 		f, file, side := p.f, p.file, p.side
 		{
 			for _, ds := range declaredStructs(a.fset, f, file) {
+				ds.methods = methods[ds.name]
+				if ds.methods == nil {
+					ds.methods = map[string]bool{}
+				}
 				key := ip + "." + ds.name
 				if !ds.tagged && !a.configured(key) || a.ignored(key) {
 					continue

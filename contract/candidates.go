@@ -27,9 +27,13 @@ type declaredStruct struct {
 	name   string
 	fields []string // Go field names, embedded ones by type name
 	tagged bool
-	file   string
-	from   int // lines of the declaration
-	to     int
+	// methods the package declares on the type (at either side), when
+	// known: a changed line's call of GetX or SetX names field X only
+	// through such a method (a generated protobuf getter)
+	methods map[string]bool
+	file    string
+	from    int // lines of the declaration
+	to      int
 }
 
 // declaredStructs lists the struct types a file declares at package level.
@@ -351,8 +355,13 @@ func (ct changedText) mentions(ip string, ds declaredStruct, sees, own func(dir 
 			return true
 		}
 		for _, f := range ds.fields {
-			if u.fields[f] || u.calls["Get"+f] || u.calls["Set"+f] || u.fields["Get"+f] || u.fields["Set"+f] {
+			if u.fields[f] {
 				return true
+			}
+			for _, acc := range [...]string{"Get" + f, "Set" + f} {
+				if (u.calls[acc] || u.fields[acc]) && (ds.methods == nil || ds.methods[acc]) {
+					return true
+				}
 			}
 		}
 	}

@@ -22,7 +22,7 @@ func declsOf(f *ast.File) (names, recvs []string) {
 		switch d := d.(type) {
 		case *ast.FuncDecl:
 			if d.Recv != nil {
-				recvs = append(recvs, recvType(d.Recv))
+				recvs = append(recvs, RecvType(d.Recv))
 			} else {
 				names = append(names, d.Name.Name)
 			}

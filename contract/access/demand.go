@@ -497,7 +497,7 @@ func (pr *pruner) addFile(f *ast.File, order int) {
 			pr.fileOf[d] = i
 			if d.Recv == nil {
 				pr.objs[d.Name.Name] = append(pr.objs[d.Name.Name], d)
-			} else if t := recvType(d.Recv); t != "" {
+			} else if t := RecvType(d.Recv); t != "" {
 				pr.methods[t] = append(pr.methods[t], d)
 			}
 		case *ast.GenDecl:
@@ -531,8 +531,8 @@ func (pr *pruner) addFile(f *ast.File, order int) {
 	}
 }
 
-// recvType is the name of a method's receiver type.
-func recvType(fl *ast.FieldList) string {
+// RecvType is the name of a method's receiver type.
+func RecvType(fl *ast.FieldList) string {
 	if len(fl.List) == 0 {
 		return ""
 	}
