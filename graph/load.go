@@ -30,6 +30,9 @@ type LoadOptions struct {
 	Env    []string       // base environment for go list (os.Environ() if nil); safety overrides are applied on top
 	// Offline sets GOPROXY=off so that go list never downloads modules.
 	Offline bool
+	// IndexDir is where what the dependencies' directories hold is kept
+	// from one run to the next (depIndex); "" keeps nothing.
+	IndexDir string
 	// Modules asks for the packages of other modules and the standard
 	// library too (go list), which a go.mod or go.work change needs to map
 	// module versions to services. Without it the repository's packages are
@@ -99,6 +102,7 @@ func Load(ctx context.Context, opts LoadOptions) (*Workspace, error) {
 	w.env = SafeEnv(env, opts.Offline)
 	w.offline = opts.Offline
 	w.res = newResolver(root, layout, w.env)
+	w.res.indexDir = opts.IndexDir
 	if len(w.Modules) > 0 {
 		if opts.Modules {
 			if err := w.loadPackages(ctx, layout); err != nil {
@@ -364,6 +368,7 @@ func (w *Workspace) LoadDeps(ctx context.Context, pkgs []string) (*Deps, error) 
 		return deps, nil
 	}
 	found, why := w.walkDeps(ctx, pkgs)
+	w.res.index.save()
 	if found != nil {
 		deps.packages = found
 		return deps, nil

@@ -42,7 +42,9 @@ type resolver struct {
 	reqs      map[string]requirement // module path -> what the repository requires
 	vendors   []string               // absolute vendor directories of the repository's modules
 
-	scopes map[string]*resolver // module directory -> the resolver of its own requirements, without a go.work
+	indexDir string               // where the dependency index is kept ("" for none)
+	index    *depIndex            // nil without one
+	scopes   map[string]*resolver // module directory -> the resolver of its own requirements, without a go.work
 
 	sumOnce sync.Once
 	sums    map[string]bool // "module version" pairs the go.sum files hash
@@ -104,6 +106,7 @@ func (r *resolver) setup() {
 		}
 	}
 	r.ctxt.GOROOT = r.goroot
+	r.index = newDepIndex(r.indexDir, &r.ctxt, r.goVersion, r.modcache)
 	if r.modcache == "" {
 		if gp := build.Default.GOPATH; gp != "" {
 			r.modcache = filepath.Join(filepath.SplitList(gp)[0], "pkg", "mod")
@@ -117,7 +120,7 @@ func (r *resolver) setup() {
 		for _, m := range r.modules {
 			c := newResolver(r.root, layout{modules: []Module{m}}, r.env)
 			c.once.Do(func() {})
-			c.ctxt, c.goroot, c.modcache, c.goVersion = r.ctxt, r.goroot, r.modcache, r.goVersion
+			c.ctxt, c.goroot, c.modcache, c.goVersion, c.index = r.ctxt, r.goroot, r.modcache, r.goVersion, r.index
 			c.reqs, c.vendors = requirements(r.root, c.modules, "")
 			r.scopes[m.Dir] = c
 		}
@@ -324,21 +327,47 @@ func (e entryInfo) Mode() fs.FileMode  { return e.Type() }
 func (e entryInfo) ModTime() time.Time { return time.Time{} }
 func (e entryInfo) Sys() any           { return nil }
 
-// readDir reads the package in dir as go list would with CGO_ENABLED=0.
+// readDir reads the package in dir as go list would with CGO_ENABLED=0,
+// or takes it from the index when dir never changes.
 func (r *resolver) readDir(ip, dir string) *Package {
+	indexed := r.index.covers(dir)
+	if indexed {
+		if e, ok := r.index.get(dir); ok {
+			return e.pkg(ip, dir)
+		}
+	}
 	bp, err := r.ctxt.ImportDir(dir, 0)
+	var e indexEntry
 	if err != nil {
 		var noGo *build.NoGoError
-		if errors.As(err, &noGo) || bp == nil || len(bp.GoFiles) == 0 {
+		if errors.As(err, &noGo) {
+			if indexed {
+				r.index.put(dir, e) // no package there, and never will be
+			}
+			return nil
+		}
+		if bp == nil || len(bp.GoFiles) == 0 {
 			return nil
 		}
 	}
-	p := &Package{ImportPath: ip, Name: bp.Name, Dir: dir}
-	for _, f := range bp.GoFiles {
+	e = indexEntry{Name: bp.Name, GoFiles: bp.GoFiles, Imports: bp.Imports}
+	if indexed {
+		r.index.put(dir, e)
+	}
+	return e.pkg(ip, dir)
+}
+
+// pkg is the package an entry describes, with files under dir.
+func (e indexEntry) pkg(ip, dir string) *Package {
+	if e.Name == "" {
+		return nil
+	}
+	p := &Package{ImportPath: ip, Name: e.Name, Dir: dir}
+	for _, f := range e.GoFiles {
 		p.GoFiles = append(p.GoFiles, filepath.Join(dir, f))
 	}
 	p.Files = append([]string(nil), p.GoFiles...)
-	p.Imports = append(p.Imports, bp.Imports...)
+	p.Imports = append(p.Imports, e.Imports...)
 	return p
 }
 

@@ -33,15 +33,25 @@ func newPlanCache(opts Options) planCache {
 	if opts.NoCache || opts.getenv("DEPLOYORDER_NO_CACHE") == "1" {
 		return planCache{}
 	}
-	dir := opts.getenv("DEPLOYORDER_CACHE_DIR")
+	dir := cacheDir(opts)
 	if dir == "" {
-		base := userCacheDir(opts.getenv)
-		if base == "" {
-			return planCache{}
-		}
-		dir = filepath.Join(base, "deployorder")
+		return planCache{}
 	}
 	return planCache{dir: filepath.Join(dir, cacheFormat)}
+}
+
+// cacheDir is deployorder's cache directory: DEPLOYORDER_CACHE_DIR, else
+// <user cache dir>/deployorder; "" when there is none. It holds the plan
+// cache and the dependency index (graph.LoadOptions.IndexDir), which
+// --no-cache leaves in use: it holds what never changes.
+func cacheDir(opts Options) string {
+	if dir := opts.getenv("DEPLOYORDER_CACHE_DIR"); dir != "" {
+		return dir
+	}
+	if base := userCacheDir(opts.getenv); base != "" {
+		return filepath.Join(base, "deployorder")
+	}
+	return ""
 }
 
 // userCacheDir is os.UserCacheDir, reading the environment through getenv.

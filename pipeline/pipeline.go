@@ -306,7 +306,7 @@ func worktreeState(repo *gitdiff.Repo, rev string) worktree {
 // returned function. modules asks for other modules' packages too (see
 // graph.LoadOptions).
 func loadHead(ctx context.Context, repo *gitdiff.Repo, cfg *config.Config, rev string, wt worktree, opts Options, modules bool) (*graph.Workspace, func(), error) {
-	lo := graph.LoadOptions{Root: repo.Root(), Config: cfg, Env: opts.Environ, Offline: opts.Offline, Modules: modules}
+	lo := graph.LoadOptions{Root: repo.Root(), Config: cfg, Env: opts.Environ, Offline: opts.Offline, Modules: modules, IndexDir: cacheDir(opts)}
 	if wt.clean() {
 		ws, err := graph.Load(ctx, lo)
 		if err != nil {

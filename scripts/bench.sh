@@ -29,7 +29,12 @@
 #                    shell command run (untimed) before the warm-up and every
 #                    timed run of the cold plan measurements; the plans are
 #                    cached in a temporary DEPLOYORDER_CACHE_DIR, so the
-#                    cold runs start empty and the re-run reads the cache
+#                    cold runs start empty and the re-run reads the cache.
+#                    The dependency index kept there too (what the module
+#                    cache's and GOROOT's directories hold, which never
+#                    changes) stays warm, as the go command's module index
+#                    in GOCACHE is for the floor; the rows marked "empty
+#                    dependency index" start without it
 #
 # Usage: scripts/bench.sh            (from anywhere in the repository)
 #        RUNS=3 PACKAGES=300 SERVICES=20 COMMITS=100 scripts/bench.sh
@@ -75,7 +80,7 @@ trap 'rm -rf "$tmp"' EXIT
 # deployorder caches finished plans; the cold measurements start from an
 # empty cache, the re-run reads the cache the run before it filled.
 export DEPLOYORDER_CACHE_DIR=$tmp/plan-cache
-CLEAR_CACHE=${CLEAR_CACHE:-rm -rf "$DEPLOYORDER_CACHE_DIR"}
+CLEAR_CACHE=${CLEAR_CACHE:-rm -rf "$DEPLOYORDER_CACHE_DIR"/plan-*}
 log() { echo "bench: $*" >&2; }
 
 # Build the tools with the caller's Go settings, then measure with the
@@ -143,17 +148,25 @@ seconds() {
 	fi
 }
 
+# clear_cache CLEAR: see measure.
+clear_cache() {
+	if [[ $1 == 1 && -n $CLEAR_CACHE ]]; then
+		bash -c "$CLEAR_CACHE"
+	elif [[ $1 == 2 ]]; then
+		rm -rf "$DEPLOYORDER_CACHE_DIR"
+	fi
+}
+
 # measure NAME OK_CODES CLEAR CMD...: one warm-up run (peak RSS recorded),
 # then RUNS timed runs; a run fails unless its exit code is in OK_CODES
-# (space separated). CLEAR=1 runs CLEAR_CACHE before each timed run.
+# (space separated). CLEAR=1 runs CLEAR_CACHE before each timed run,
+# CLEAR=2 empties DEPLOYORDER_CACHE_DIR (the dependency index too).
 measure() {
 	local name=$1 ok=" $2 " clear=$3 rc rss=n/a t0 t1 i times=()
 	shift 3
 	log "measuring $name"
 	rc=0
-	if [[ $clear == 1 && -n $CLEAR_CACHE ]]; then
-		bash -c "$CLEAR_CACHE"
-	fi
+	clear_cache "$clear"
 	if [[ -n $time_bin ]]; then
 		"$time_bin" -f %M -o "$tmp/rss" "$@" >/dev/null 2>"$tmp/err" || rc=$?
 		rss=$(tail -n 1 "$tmp/rss" | awk '{ printf "%.0f", $1 / 1024 }')
@@ -162,9 +175,7 @@ measure() {
 	fi
 	for ((i = 0; i < RUNS; i++)); do
 		[[ $ok == *" $rc "* ]] || break
-		if [[ $clear == 1 && -n $CLEAR_CACHE ]]; then
-			bash -c "$CLEAR_CACHE"
-		fi
+		clear_cache "$clear"
 		rc=0
 		t0=$(seconds)
 		"$@" >/dev/null 2>"$tmp/err" || rc=$?
@@ -191,10 +202,12 @@ if [[ -n $REPO ]]; then
 	else
 		measure "floor: go list -deps -json ./..." "0" 0 go list -deps -json ./...
 	fi
+	measure "plan $RANGE --no-cache, empty dependency index" "0 2" 2 "$tmp/deployorder" plan "$RANGE" --no-cache -o json
 	measure "plan $RANGE --no-cache" "0 2" 0 "$tmp/deployorder" plan "$RANGE" --no-cache -o json
 else
 	git checkout -q -f plain
 	measure "floor: go list -deps -json ./..." "0" 0 go list -deps -json ./...
+	measure "plan plain~$recent..plain, empty dependency index" "0 2" 2 "$tmp/deployorder" plan "plain~$recent..plain" -o json
 	measure "git log --first-parent --name-status base..plain" "0" 0 git log --first-parent --name-status base..plain
 	measure "plan plain~$recent..plain" "0 2" 1 "$tmp/deployorder" plan "plain~$recent..plain" -o json
 	measure "plan base..plain" "0 2" 1 "$tmp/deployorder" plan base..plain -o json
@@ -215,10 +228,10 @@ ratio() {
 	fi
 }
 echo
-printf '%-52s %10s %9s %13s %9s\n' "measurement" "median s" "x floor" "peak RSS MiB" "x floor"
+printf '%-66s %10s %9s %13s %9s\n' "measurement" "median s" "x floor" "peak RSS MiB" "x floor"
 for row in "${rows[@]}"; do
 	IFS='|' read -r name median rss <<<"$row"
-	printf '%-52s %10s %9s %13s %9s\n' "$name" "$median" "$(ratio "$median" "$floor")" "$rss" "$(ratio "$rss" "$floor_rss")"
+	printf '%-66s %10s %9s %13s %9s\n' "$name" "$median" "$(ratio "$median" "$floor")" "$rss" "$(ratio "$rss" "$floor_rss")"
 done
 echo
 echo "median of RUNS=$RUNS runs after one warm-up; peak RSS of the warm-up run"

@@ -1,0 +1,152 @@
+package graph
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/gob"
+	"encoding/hex"
+	"fmt"
+	"go/build"
+	"go/version"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+)
+
+// depIndex keeps, from one run to the next, what go/build read of the
+// directories that never change: the module cache's (each holds one
+// version of a module, read-only) and GOROOT's of a released Go. Reading a
+// dependency's directory opens every Go file of it; on etcd or jaeger the
+// dependencies' closure is thousands of files, read again on every plan.
+// The go command keeps such an index too (its module index, in GOCACHE).
+//
+// One file holds the entries of one build context (GOROOT, Go version,
+// platform, tags, module cache), in the cache directory; a missing,
+// unreadable or foreign file is an empty index, and deleting it is always
+// safe.
+type depIndex struct {
+	file     string // where the index is kept
+	roots    []string
+	mu       sync.Mutex
+	entries  map[string]indexEntry // absolute directory -> what it holds
+	added    bool
+	loadOnce sync.Once
+}
+
+// indexEntry is a directory's package as go/build reads it (CGO_ENABLED=0,
+// test files left out); no Name means no Go package.
+type indexEntry struct {
+	Name    string
+	GoFiles []string // base names
+	Imports []string
+}
+
+// indexFormat changes whenever an entry would be read differently.
+const indexFormat = "deps-v1"
+
+// maxIndexEntries bounds the index: past it, it starts again empty.
+const maxIndexEntries = 200000
+
+// newDepIndex returns the index of a build context, kept under dir, or nil
+// when there is no dir. GOROOT's directories are indexed only for a
+// released Go (a development toolchain's sources change).
+func newDepIndex(dir string, ctxt *build.Context, goVersion, modcache string) *depIndex {
+	if dir == "" {
+		return nil
+	}
+	var roots []string
+	if modcache != "" {
+		roots = append(roots, filepath.Clean(modcache)+string(filepath.Separator))
+	}
+	if version.IsValid(goVersion) && ctxt.GOROOT != "" {
+		roots = append(roots, filepath.Join(ctxt.GOROOT, "src")+string(filepath.Separator))
+	}
+	if len(roots) == 0 {
+		return nil
+	}
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\n%s\n%s\n%s/%s\ncgo=%v\n%q\n%q\n%s\n", indexFormat, ctxt.GOROOT, goVersion, ctxt.GOOS, ctxt.GOARCH,
+		ctxt.CgoEnabled, ctxt.ReleaseTags, append(ctxt.ToolTags, ctxt.BuildTags...), modcache)
+	name := hex.EncodeToString(h.Sum(nil))[:24] + ".gob"
+	return &depIndex{file: filepath.Join(dir, indexFormat, name), roots: roots}
+}
+
+// covers reports whether a directory never changes, and may be indexed.
+func (x *depIndex) covers(dir string) bool {
+	if x == nil {
+		return false
+	}
+	for _, r := range x.roots {
+		if strings.HasPrefix(dir, r) {
+			return true
+		}
+	}
+	return false
+}
+
+func (x *depIndex) load() {
+	x.entries = map[string]indexEntry{}
+	data, err := os.ReadFile(x.file)
+	if err != nil {
+		return
+	}
+	var entries map[string]indexEntry
+	if gob.NewDecoder(bytes.NewReader(data)).Decode(&entries) == nil {
+		x.entries = entries
+	}
+}
+
+// get returns a directory's entry, if the index has it.
+func (x *depIndex) get(dir string) (indexEntry, bool) {
+	x.loadOnce.Do(x.load)
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	e, ok := x.entries[dir]
+	return e, ok
+}
+
+// put records a directory's entry.
+func (x *depIndex) put(dir string, e indexEntry) {
+	x.loadOnce.Do(x.load)
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if len(x.entries) >= maxIndexEntries {
+		x.entries = map[string]indexEntry{}
+	}
+	x.entries[dir] = e
+	x.added = true
+}
+
+// save writes the index back when it gained entries: to a temporary file
+// renamed over the old one, so that a reader never sees half of it and two
+// runs at once lose at most the other's additions. A cache directory that
+// cannot be written leaves the index as it was.
+func (x *depIndex) save() {
+	if x == nil {
+		return
+	}
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if !x.added {
+		return
+	}
+	var buf bytes.Buffer
+	if gob.NewEncoder(&buf).Encode(x.entries) != nil {
+		return
+	}
+	if os.MkdirAll(filepath.Dir(x.file), 0o755) != nil {
+		return
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(x.file), "index-*.tmp")
+	if err != nil {
+		return
+	}
+	_, werr := tmp.Write(buf.Bytes())
+	cerr := tmp.Close()
+	if werr != nil || cerr != nil || os.Rename(tmp.Name(), x.file) != nil {
+		os.Remove(tmp.Name())
+		return
+	}
+	x.added = false
+}
