@@ -63,24 +63,13 @@ func TestResolverReadsStdLikeGoList(t *testing.T) {
 // go.mod line that requires them.
 func TestResolverReadsModuleCache(t *testing.T) {
 	root, cache := t.TempDir(), t.TempDir()
-	write := func(dir string, files map[string]string) {
-		for name, content := range files {
-			p := filepath.Join(dir, filepath.FromSlash(name))
-			if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	write(root, map[string]string{
+	writeFiles(t, root, map[string]string{
 		"go.mod":               "module example.com/mono\n\ngo 1.22\n\nrequire (\n\texample.com/Upper v1.2.0\n\texample.com/gone v1.0.0\n\texample.com/local v1.0.0\n)\n\nreplace example.com/local => ./third/local\n",
 		"svc/go.mod":           "module example.com/svc\n\ngo 1.22\n\nrequire example.com/Upper v1.3.0\n",
 		"third/local/go.mod":   "module example.com/local\n",
 		"third/local/local.go": "package local\n\nimport \"strings\"\n\nvar _ = strings.ToUpper\n",
 	})
-	write(cache, map[string]string{
+	writeFiles(t, cache, map[string]string{
 		"example.com/!upper@v1.2.0/pkg/a.go":     "package pkg\n\nconst V = 2\n",
 		"example.com/!upper@v1.3.0/pkg/a.go":     "package pkg\n\nimport \"fmt\"\n\nvar V = fmt.Sprint(3)\n",
 		"example.com/!upper@v1.3.0/pkg/a_win.go": "//go:build windows\n\npackage pkg\n",
