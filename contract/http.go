@@ -189,6 +189,7 @@ func httpExtract(fset *token.FileSet, tp *access.Package, registrars map[string]
 	if tp.Info == nil {
 		return out
 	}
+	names := funcNames{}
 	// Generated registration functions first: calling one registers its
 	// routes.
 	for _, f := range tp.Files {
@@ -197,7 +198,7 @@ func httpExtract(fset *token.FileSet, tp *access.Package, registrars map[string]
 		}
 		for _, d := range f.Decls {
 			if fd, ok := d.(*ast.FuncDecl); ok && fd.Body != nil {
-				h := &httpWalker{fset: fset, info: tp.Info, fn: funcFullName(tp.Info, fd), registrars: registrars}
+				h := &httpWalker{fset: fset, info: tp.Info, fn: funcFullName(tp.Info, fd), registrars: registrars, names: names}
 				h.walk(fd.Body)
 				for _, s := range h.out.serves {
 					registrars[h.fn] = append(registrars[h.fn], s.key)
@@ -211,7 +212,7 @@ func httpExtract(fset *token.FileSet, tp *access.Package, registrars map[string]
 		}
 		for _, d := range f.Decls {
 			if fd, ok := d.(*ast.FuncDecl); ok && fd.Body != nil {
-				h := &httpWalker{fset: fset, info: tp.Info, fn: funcFullName(tp.Info, fd), registrars: registrars}
+				h := &httpWalker{fset: fset, info: tp.Info, fn: funcFullName(tp.Info, fd), registrars: registrars, names: names}
 				h.walk(fd.Body)
 				out.serves = append(out.serves, h.out.serves...)
 				out.requests = append(out.requests, h.out.requests...)
@@ -228,6 +229,7 @@ type httpWalker struct {
 	info       *types.Info
 	fn         string
 	registrars map[string][]string
+	names      funcNames
 	prefix     map[types.Object]string // router variables of groups and sub-routers -> their prefix
 	defs       map[types.Object]ast.Expr
 	handled    map[*ast.CallExpr]bool // registrations already read with their chained Methods
@@ -289,7 +291,7 @@ func (h *httpWalker) call(call *ast.CallExpr) {
 	if callee == nil {
 		return
 	}
-	if keys, ok := h.registrars[callee.Origin().FullName()]; ok {
+	if keys, ok := h.registrars[h.names.of(callee)]; ok {
 		for _, k := range keys {
 			h.serveKey(k, call)
 		}
@@ -439,7 +441,7 @@ func parseRoute(key string) route {
 // call was one.
 func (h *httpWalker) request(call *ast.CallExpr, callee *types.Func) bool {
 	method, urlArg := "", -1
-	switch callee.Origin().FullName() {
+	switch h.names.of(callee) {
 	case "net/http.NewRequest":
 		method, urlArg = constString(h.info, call.Args[0]), 1
 	case "net/http.NewRequestWithContext":
@@ -495,7 +497,7 @@ func (h *httpWalker) eval(e ast.Expr, depth int) string {
 		if callee == nil {
 			break
 		}
-		switch callee.Origin().FullName() {
+		switch h.names.of(callee) {
 		case "fmt.Sprintf":
 			if len(x.Args) > 0 {
 				if f := constString(h.info, x.Args[0]); f != "" {

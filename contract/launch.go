@@ -169,6 +169,7 @@ type launchPkg struct {
 	info    *types.Info
 	pkg     *types.Package
 	sums    *launchSums
+	names   funcNames
 	decls   map[*types.Func]*ast.FuncDecl
 	methods map[string][]*types.Func // method name -> the package's methods of that name
 	busy    map[*types.Func]bool
@@ -179,7 +180,7 @@ type launchPkg struct {
 // launchExtract finds the launch classes of a package's own code and
 // records its functions' summaries.
 func launchExtract(fset *token.FileSet, info *types.Info, pkg *types.Package, files []*ast.File, sums *launchSums) []launchClass {
-	lp := &launchPkg{fset: fset, info: info, pkg: pkg, sums: sums, decls: map[*types.Func]*ast.FuncDecl{},
+	lp := &launchPkg{fset: fset, info: info, pkg: pkg, sums: sums, names: funcNames{}, decls: map[*types.Func]*ast.FuncDecl{},
 		methods: map[string][]*types.Func{}, busy: map[*types.Func]bool{}, done: map[*types.Func]*launchSummary{}}
 	var vars []*ast.GenDecl
 	for _, f := range files {
@@ -237,7 +238,7 @@ func launchExtract(fset *token.FileSet, info *types.Info, pkg *types.Package, fi
 // package was analysed. A function in a cycle of calls sees nil for the
 // ones still in progress.
 func (lp *launchPkg) summary(fn *types.Func) *launchSummary {
-	key := fn.Origin().FullName()
+	key := lp.names.of(fn)
 	d, local := lp.decls[fn]
 	if !local {
 		return lp.sums.funcs[key]

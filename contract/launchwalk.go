@@ -458,7 +458,7 @@ func (w *launchWalker) call(x *ast.CallExpr) int {
 	if callee == nil {
 		return n
 	}
-	switch callee.Origin().FullName() {
+	switch w.lp.names.of(callee) {
 	case "os/exec.Command", "os/exec.CommandContext":
 		args := x.Args
 		if callee.Name() == "CommandContext" && len(args) > 0 {
@@ -545,7 +545,7 @@ func (w *launchWalker) summariesOf(x *ast.CallExpr, callee *types.Func) []*launc
 	if _, local := w.lp.decls[callee.Origin()]; local {
 		return []*launchSummary{w.lp.summary(callee.Origin())}
 	}
-	return []*launchSummary{w.lp.sums.funcs[callee.Origin().FullName()]}
+	return []*launchSummary{w.lp.sums.funcs[w.lp.names.of(callee)]}
 }
 
 // walk reads a function body (or package variable declarations).

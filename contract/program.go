@@ -74,12 +74,13 @@ func programFacts(fset *token.FileSet, info *types.Info, files []*ast.File, pkgP
 			}
 		}
 	}
+	names := funcNames{}
 	// Helpers first, so that calls of the package's own helpers count,
 	// also those that call each other.
 	for range 3 {
 		grew := false
 		for _, d := range decls {
-			pw := newProgramWalker(fset, info, funcFullName(info, d), d, d.Body, helpers)
+			pw := newProgramWalker(fset, info, funcFullName(info, d), d, d.Body, helpers, names)
 			if found := pw.helperParams(); len(found) > 0 && len(helpers[pw.fn]) != len(found) {
 				helpers[pw.fn] = found
 				grew = true
@@ -91,10 +92,10 @@ func programFacts(fset *token.FileSet, info *types.Info, files []*ast.File, pkgP
 	}
 	var out []fact
 	for _, d := range decls {
-		out = append(out, newProgramWalker(fset, info, funcFullName(info, d), d, d.Body, helpers).facts()...)
+		out = append(out, newProgramWalker(fset, info, funcFullName(info, d), d, d.Body, helpers, names).facts()...)
 	}
 	for _, d := range vars {
-		out = append(out, newProgramWalker(fset, info, pkgPath+".init", nil, d, helpers).facts()...)
+		out = append(out, newProgramWalker(fset, info, pkgPath+".init", nil, d, helpers, names).facts()...)
 	}
 	return out
 }
@@ -108,13 +109,14 @@ type programWalker struct {
 	decl    *ast.FuncDecl
 	body    ast.Node
 	helpers map[string][]envHelper
+	names   funcNames
 	parent  map[ast.Node]ast.Node
 	ifs     []*ast.IfStmt
 	out     []fact
 }
 
-func newProgramWalker(fset *token.FileSet, info *types.Info, fn string, decl *ast.FuncDecl, body ast.Node, helpers map[string][]envHelper) *programWalker {
-	return &programWalker{fset: fset, info: info, fn: fn, decl: decl, body: body, helpers: helpers}
+func newProgramWalker(fset *token.FileSet, info *types.Info, fn string, decl *ast.FuncDecl, body ast.Node, helpers map[string][]envHelper, names funcNames) *programWalker {
+	return &programWalker{fset: fset, info: info, fn: fn, decl: decl, body: body, helpers: helpers, names: names}
 }
 
 // index records each node's parent and the function's if statements, the
@@ -160,7 +162,7 @@ func (pw *programWalker) envRead(call *ast.CallExpr) (callee string, arg int, re
 	if f == nil {
 		return "", 0, false, false
 	}
-	name := f.Origin().FullName()
+	name := pw.names.of(f)
 	switch name {
 	case "os.Getenv", "os.LookupEnv", "syscall.Getenv":
 		return name, 0, false, len(call.Args) == 1

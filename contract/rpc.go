@@ -1,6 +1,7 @@
 package contract
 
 import (
+	"bytes"
 	"go/ast"
 	"go/constant"
 	"go/parser"
@@ -32,7 +33,7 @@ var fullMethodRE = regexp.MustCompile(`^/[\w.]+/\w+$`)
 func rpcMethodNames(fset *token.FileSet, files map[string][]byte) []string {
 	var out []string
 	for name, data := range files {
-		if !strings.Contains(string(data), "ServiceDesc") && !strings.Contains(string(data), "Procedure") {
+		if !bytes.Contains(data, []byte("ServiceDesc")) && !bytes.Contains(data, []byte("Procedure")) {
 			continue
 		}
 		f, err := parser.ParseFile(fset, name, data, parser.SkipObjectResolution)
