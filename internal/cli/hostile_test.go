@@ -467,6 +467,26 @@ func hostileRows() []hostileRow {
 					t.Errorf("nothing cached in %s", r.vars["CACHE"])
 				}
 			}},
+		{name: "dependency index: kept with --no-cache, and an unreadable one is an empty one", serial: true, setup: func(t *testing.T, r *hrepo) {
+			renameTag(t, r)
+			r.vars["CACHE"] = t.TempDir()
+			t.Setenv("DEPLOYORDER_CACHE_DIR", r.vars["CACHE"])
+		}, args: planArgs("HEAD"), formats: []string{"json", "json"}, code: ExitFail, verdict: "split_required",
+			check: func(t *testing.T, r *hrepo, format string, out hout, p *hPlan) {
+				if prev, ok := r.vars["plan"]; ok && prev != out.stdout {
+					t.Errorf("the plan with an unreadable index differs:\n%s\n---\n%s", prev, out.stdout)
+				}
+				r.vars["plan"] = out.stdout
+				index, _ := filepath.Glob(filepath.Join(r.vars["CACHE"], "deps-*", "*"))
+				if len(index) == 0 {
+					t.Fatalf("no dependency index in %s", r.vars["CACHE"])
+				}
+				for _, f := range index { // for the next run
+					if err := os.WriteFile(f, []byte("\x00not a gob"), 0o644); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}},
 		{name: "head is not HEAD: the export is removed", serial: true, setup: func(t *testing.T, r *hrepo) {
 			renameTag(t, r)
 			r.commit("later", map[string]string{"cmd/worker/README": "later\n"})
