@@ -620,24 +620,37 @@ func (pp *prepass) markTypes(ip string, whole bool) {
 		file string
 		side Side
 	}
+	// A file whose package did not change reads the same at both sides:
+	// it is parsed once, at base, and that syntax serves head too.
+	same := func(file string) bool {
+		_, blob := a.base.Blobs[file]
+		return !blob && a.in.Range.Base != "" && !a.changedDirs[path.Dir(file)]
+	}
 	var files []parsed
 	for _, side := range Sides {
 		for _, file := range a.goFiles(ip, side) {
 			if side == Base && a.headParsed[file] != nil && !a.changedDirs[path.Dir(file)] {
 				continue // the same content as at head, read the same
 			}
-			if data := a.content(file, side); data != nil {
-				// With comments, as the type check parses the head's
-				// packages, which takes this parse instead of its own.
-				if f, _ := parser.ParseFile(a.fset, file, data, parser.SkipObjectResolution|parser.ParseComments); f != nil {
-					if side == Head {
-						a.headParsed[file] = f
-					}
-					files = append(files, parsed{f, file, side})
-					// A changed line that names a constant of the package
-					// (an enum value) can change what its contracts carry.
-					whole = whole || pp.mentionsConst(f, canSee)
+			var f *ast.File
+			if side == Head {
+				f = a.headParsed[file]
+			}
+			if f == nil {
+				if data := a.content(file, side); data != nil {
+					// With comments, as the type check parses the head's
+					// packages, which takes this parse instead of its own.
+					f, _ = parser.ParseFile(a.fset, file, data, parser.SkipObjectResolution|parser.ParseComments)
 				}
+				if f != nil && (side == Head || same(file)) {
+					a.headParsed[file] = f
+				}
+			}
+			if f != nil {
+				files = append(files, parsed{f, file, side})
+				// A changed line that names a constant of the package
+				// (an enum value) can change what its contracts carry.
+				whole = whole || pp.mentionsConst(f, canSee)
 			}
 		}
 	}
