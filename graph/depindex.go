@@ -10,6 +10,7 @@ import (
 	"go/version"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -67,7 +68,7 @@ func newDepIndex(dir string, ctxt *build.Context, goVersion, modcache string) *d
 	}
 	h := sha256.New()
 	fmt.Fprintf(h, "%s\n%s\n%s\n%s/%s\ncgo=%v\n%q\n%q\n%s\n", indexFormat, ctxt.GOROOT, goVersion, ctxt.GOOS, ctxt.GOARCH,
-		ctxt.CgoEnabled, ctxt.ReleaseTags, append(ctxt.ToolTags, ctxt.BuildTags...), modcache)
+		ctxt.CgoEnabled, ctxt.ReleaseTags, slices.Concat(ctxt.ToolTags, ctxt.BuildTags), modcache)
 	name := hex.EncodeToString(h.Sum(nil))[:24] + ".gob"
 	return &depIndex{file: filepath.Join(dir, indexFormat, name), roots: roots}
 }
