@@ -47,6 +47,7 @@ func (a *analysis) run(ctx context.Context) (*Result, error) {
 		}
 	}
 	a.preparsed = access.Preparse(a.fset, files, repoReader(a.ws), 1, a.headParsed)
+	a.headParsed = nil // what the type check takes is handed over; the rest is garbage
 	defer a.preparsed.Stop()
 	// Type-checking needs the files of every dependency, in other modules
 	// and the standard library too.
