@@ -75,3 +75,28 @@ func TestDepIndex(t *testing.T) {
 		t.Errorf("after the index was overwritten: example.com/dep has files %v; want dep.go, read from the cache", names(dep))
 	}
 }
+
+// TestDepIndexBounded checks that an index past its bound is written back
+// with only the directories the run used.
+func TestDepIndexBounded(t *testing.T) {
+	defer func(n int) { maxIndexEntries = n }(maxIndexEntries)
+	maxIndexEntries = 3
+	x := &depIndex{file: filepath.Join(t.TempDir(), "index.gob"), roots: []string{"/cache/"}}
+	for _, d := range []string{"/cache/a", "/cache/b", "/cache/c", "/cache/d"} {
+		x.put(d, indexEntry{Name: "p"})
+	}
+	x.save()
+	// A later run uses two of them, and reads nothing new.
+	y := &depIndex{file: x.file, roots: x.roots}
+	for _, d := range []string{"/cache/a", "/cache/c"} {
+		if _, ok := y.get(d); !ok {
+			t.Fatalf("%s is not in the index", d)
+		}
+	}
+	y.save()
+	z := &depIndex{file: x.file, roots: x.roots}
+	z.loadOnce.Do(z.load)
+	if len(z.entries) != 2 || z.entries["/cache/a"].Name != "p" || z.entries["/cache/c"].Name != "p" {
+		t.Errorf("index after a run that used a and c: %v; want a and c only", z.entries)
+	}
+}
