@@ -54,7 +54,7 @@ func (a *analysis) run(ctx context.Context) (*Result, error) {
 	done := a.phase("reading dependencies")
 	deps, err := a.ws.LoadDeps(ctx, sortedKeys(targets[Head]))
 	if err != nil {
-		return nil, err // the context's: a module that fails to load fails alone, with a warning
+		return nil, err // the context's, or the export's: a module that fails to load fails alone, with a warning
 	}
 	done()
 	if deps.Listed != "" {

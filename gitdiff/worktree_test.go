@@ -149,6 +149,46 @@ func TestExportGo(t *testing.T) {
 	}
 }
 
+// TestExportGoDeferVendor: the export leaves vendor/ trees (but their
+// modules.txt) for the function it returns, which writes them once.
+func TestExportGoDeferVendor(t *testing.T) {
+	r := testrepo.New(t)
+	head := r.CommitFiles("tree", map[string]string{
+		"go.mod": "module m\n\ngo 1.22\n", "a/a.go": "package a\n",
+		"vendor/modules.txt": "# x v1\n", "vendor/x/x.go": "package x\n", "vendor/x/LICENSE": "MIT\n",
+		"sub/go.mod": "module s\n", "sub/vendor/modules.txt": "# y v1\n", "sub/vendor/y/y.go": "package y\n",
+	})
+	dir := t.TempDir()
+	files := func() []string {
+		var got []string
+		filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+			if err == nil && !d.IsDir() {
+				rel, _ := filepath.Rel(dir, p)
+				got = append(got, filepath.ToSlash(rel))
+			}
+			return nil
+		})
+		return got
+	}
+	_, vendor, err := open(t, r.Dir).ExportGoDeferVendor(head, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"a/a.go", "go.mod", "sub/go.mod", "sub/vendor/modules.txt", "vendor/modules.txt"}
+	if diff := cmp.Diff(want, files()); diff != "" {
+		t.Errorf("before vendor() (-want +got):\n%s", diff)
+	}
+	for range 2 {
+		if err := vendor(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want = []string{"a/a.go", "go.mod", "sub/go.mod", "sub/vendor/modules.txt", "sub/vendor/y/y.go", "vendor/modules.txt", "vendor/x/LICENSE", "vendor/x/x.go"}
+	if diff := cmp.Diff(want, files()); diff != "" {
+		t.Errorf("after vendor() (-want +got):\n%s", diff)
+	}
+}
+
 // TestShadowOfSharedClone: a shadow (where split writes its commits)
 // reads the objects of a repository that borrows them from another (git
 // clone --shared), not only those it holds itself.

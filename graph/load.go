@@ -33,6 +33,10 @@ type LoadOptions struct {
 	// IndexDir is where what the dependencies' directories hold is kept
 	// from one run to the next (depIndex); "" keeps nothing.
 	IndexDir string
+	// BeforeDeps, if set, runs once before anything reads other modules'
+	// packages from the root (go list, the dependencies' walk): an export
+	// of the head writes its vendor/ trees then, and only then.
+	BeforeDeps func() error
 	// Modules asks for the packages of other modules and the standard
 	// library too (go list), which a go.mod or go.work change needs to map
 	// module versions to services. Without it the repository's packages are
@@ -103,6 +107,9 @@ func Load(ctx context.Context, opts LoadOptions) (*Workspace, error) {
 	w.offline = opts.Offline
 	w.res = newResolver(root, layout, w.env)
 	w.res.indexDir = opts.IndexDir
+	if opts.BeforeDeps != nil {
+		w.depsReady = sync.OnceValue(opts.BeforeDeps)
+	}
 	if len(w.Modules) > 0 {
 		if opts.Modules {
 			if err := w.loadPackages(ctx, layout); err != nil {
@@ -222,6 +229,9 @@ func modulePath(gomod string) (string, error) {
 // with one warning that says why and what to run; the other modules load
 // whole.
 func (w *Workspace) loadPackages(ctx context.Context, l layout) error {
+	if err := w.readyDeps(); err != nil {
+		return err
+	}
 	results, failed, err := w.goList(ctx, l, w.env, nil)
 	if err != nil {
 		return err
@@ -247,6 +257,14 @@ func (w *Workspace) loadPackages(ctx context.Context, l layout) error {
 	}
 	w.Warnings = append(w.Warnings, w.problemWarnings(w.notMissing(failed, results), w.warned)...)
 	return nil
+}
+
+// readyDeps runs LoadOptions.BeforeDeps, once.
+func (w *Workspace) readyDeps() error {
+	if w.depsReady == nil {
+		return nil
+	}
+	return w.depsReady()
 }
 
 // noteReason keeps what go list said about a package it could not load.
@@ -361,11 +379,14 @@ func (d *Deps) Missing(ip string) (Missing, bool) {
 // module not in the module cache, a missing go.sum line...): then go list
 // reads them, and a module whose go list fails gives a warning (in
 // Deps.Warnings) and leaves its dependencies to GOROOT and the module
-// cache. The error is only ever the context's.
+// cache. The error is the context's, or LoadOptions.BeforeDeps's.
 func (w *Workspace) LoadDeps(ctx context.Context, pkgs []string) (*Deps, error) {
 	deps := &Deps{packages: map[string]*Package{}, reasons: w.reasons, res: w.res}
 	if w.full || len(pkgs) == 0 {
 		return deps, nil
+	}
+	if err := w.readyDeps(); err != nil {
+		return deps, err
 	}
 	found, why := w.walkDeps(ctx, pkgs)
 	w.res.index.save()

@@ -24,13 +24,14 @@ type Workspace struct {
 	ids     map[string]int64 // import path -> node ID in Imports
 	paths   []string         // node ID -> import path
 
-	layout  layout
-	env     []string          // the safe environment go list runs with
-	offline bool              // go list may not download modules
-	full    bool              // go list loaded every package, other modules included (but for failed modules)
-	warned  map[string]bool   // module directories a GO_LIST_FAILED warning already names
-	reasons map[string]string // import or module path -> what go list said when it could not load it
-	res     *resolver         // reads what go list did not give, from GOROOT and the module cache
+	layout    layout
+	env       []string          // the safe environment go list runs with
+	offline   bool              // go list may not download modules
+	depsReady func() error      // makes the files of other modules ready (LoadOptions.BeforeDeps), once
+	full      bool              // go list loaded every package, other modules included (but for failed modules)
+	warned    map[string]bool   // module directories a GO_LIST_FAILED warning already names
+	reasons   map[string]string // import or module path -> what go list said when it could not load it
+	res       *resolver         // reads what go list did not give, from GOROOT and the module cache
 
 	realOnce sync.Once
 	real     string // Root with symbolic links resolved

@@ -332,10 +332,22 @@ func loadHead(ctx context.Context, repo *gitdiff.Repo, cfg *config.Config, rev s
 		return nil, nil, err
 	}
 	cleanup := func() { os.RemoveAll(tmp) }
-	missing, err := repo.ExportGo(rev, tmp)
+	// vendor/ trees are written only if the plan reads other modules'
+	// packages (go list, or a contract analysis's dependencies).
+	missing, vendor, err := repo.ExportGoDeferVendor(rev, tmp)
 	if err != nil {
 		cleanup()
 		return nil, nil, fmt.Errorf("exporting %.12s: %w", rev, err)
+	}
+	lo.BeforeDeps = func() error {
+		err := vendor()
+		// The repository is idle while contracts are analysed: what
+		// go-git cached for the export is garbage to the analysis.
+		repo.DropCaches()
+		if err != nil {
+			return fmt.Errorf("exporting %.12s: %w", rev, err)
+		}
+		return nil
 	}
 	if len(missing) > 0 {
 		list := missing
