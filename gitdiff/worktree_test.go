@@ -121,14 +121,7 @@ func TestExportGo(t *testing.T) {
 	if _, err := open(t, r.Dir).ExportGo(head, dir); err != nil {
 		t.Fatal(err)
 	}
-	var got []string
-	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
-		if err == nil && !d.IsDir() {
-			rel, _ := filepath.Rel(dir, p)
-			got = append(got, filepath.ToSlash(rel))
-		}
-		return nil
-	})
+	got := exportedFiles(dir)
 	want := []string{"a/a.go", "a/a_amd64.s", "a/c.h", "go.mod", "go.sum", "go.work",
 		"ui/dist/app.js", "ui/dist/css/app.css", "ui/embed.go", "vendor/modules.txt", "vendor/x/LICENSE"}
 	if diff := cmp.Diff(want, got); diff != "" {
@@ -159,17 +152,7 @@ func TestExportGoDeferVendor(t *testing.T) {
 		"sub/go.mod": "module s\n", "sub/vendor/modules.txt": "# y v1\n", "sub/vendor/y/y.go": "package y\n",
 	})
 	dir := t.TempDir()
-	files := func() []string {
-		var got []string
-		filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
-			if err == nil && !d.IsDir() {
-				rel, _ := filepath.Rel(dir, p)
-				got = append(got, filepath.ToSlash(rel))
-			}
-			return nil
-		})
-		return got
-	}
+	files := func() []string { return exportedFiles(dir) }
 	_, vendor, err := open(t, r.Dir).ExportGoDeferVendor(head, dir)
 	if err != nil {
 		t.Fatal(err)
@@ -187,6 +170,19 @@ func TestExportGoDeferVendor(t *testing.T) {
 	if diff := cmp.Diff(want, files()); diff != "" {
 		t.Errorf("after vendor() (-want +got):\n%s", diff)
 	}
+}
+
+// exportedFiles lists the files under dir, slash-separated and relative.
+func exportedFiles(dir string) []string {
+	var got []string
+	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			rel, _ := filepath.Rel(dir, p)
+			got = append(got, filepath.ToSlash(rel))
+		}
+		return nil
+	})
+	return got
 }
 
 // TestShadowOfSharedClone: a shadow (where split writes its commits)
