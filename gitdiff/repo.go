@@ -423,7 +423,12 @@ func (r *Repo) ExportGoDeferVendor(rev, dir string) (missing []string, vendor fu
 // inVendor reports whether a file lies in a vendor directory, but for its
 // modules.txt.
 func inVendor(name string) bool {
-	return (strings.HasPrefix(name, "vendor/") || strings.Contains(name, "/vendor/")) && path.Base(name) != "modules.txt"
+	return underVendor(name) && path.Base(name) != "modules.txt"
+}
+
+// underVendor reports whether a file lies in a vendor directory.
+func underVendor(name string) bool {
+	return strings.HasPrefix(name, "vendor/") || strings.Contains(name, "/vendor/")
 }
 
 // goNeeds reports whether the go command may read a file of a package
@@ -434,7 +439,7 @@ func goNeeds(name string) bool {
 	case "go.mod", "go.sum", "go.work", "go.work.sum":
 		return true
 	}
-	if strings.HasPrefix(name, "vendor/") || strings.Contains(name, "/vendor/") {
+	if underVendor(name) {
 		return true
 	}
 	switch path.Ext(base) {

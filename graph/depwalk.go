@@ -213,16 +213,14 @@ func (r *resolver) goLinesNewer() string {
 		files = append(files, r.work)
 	}
 	for _, file := range files {
-		data, err := os.ReadFile(file)
-		if err != nil {
-			continue
-		}
 		var goLine string
-		if strings.HasSuffix(file, ".work") {
-			if wf, err := modfile.ParseWork(file, data, nil); err == nil && wf.Go != nil {
-				goLine = wf.Go.Version
+		if file == r.work {
+			if data, err := os.ReadFile(file); err == nil {
+				if wf, err := modfile.ParseWork(file, data, nil); err == nil && wf.Go != nil {
+					goLine = wf.Go.Version
+				}
 			}
-		} else if mf, err := modfile.ParseLax(file, data, nil); err == nil && mf.Go != nil {
+		} else if mf := parseModFile(file); mf != nil && mf.Go != nil {
 			goLine = mf.Go.Version
 		}
 		if want := "go" + goLine; goLine != "" && version.IsValid(want) && version.Compare(want, r.goVersion) > 0 {
