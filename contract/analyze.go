@@ -41,22 +41,22 @@ type analysis struct {
 	fset         *token.FileSet
 	changedDirs  map[string]bool
 	base         *baseView
-	deps         *graph.Deps            // packages of other modules and the standard library, once loaded
-	preparsed    *access.Preparsed      // the head's own packages, parsed while go list runs
-	headParsed   map[string]*ast.File   // head files the pre-pass parsed (with comments, into fset), for the type check
-	interest     map[string]bool        // importpath.Type of contract types the range may change
-	rpc          map[string]bool        // packages whose generated RPC services the range may change
-	http         map[string]bool        // packages that register routes or send requests, when the range may change one
-	process      map[string]bool        // packages that read variables or annotations, define flags or launch programs, when the range may change one
-	encoders     map[string]bool        // changed packages whose changed lines call an encoder: they may write a map payload
-	bound        map[string]string      // importpath.Type -> config contract name
-	declChanged  map[string]bool        // importpath.Type whose declaration lines changed
-	fieldNames   map[string][]string    // importpath.Type -> Go field names, of the candidate contract types parsed
-	byAccessor   [2]map[string]bool     // per side, the targets that are only there because they call an accessor by name
-	services     map[string][2][]string // per service: its in-repo packages at base and head
-	mains        map[string]string      // service -> main package
-	changedLines map[string][][2]int    // head file -> its changed line ranges
-	broken       [2]map[string]bool     // per side, the packages that do not type-check there
+	deps         *graph.Deps                // packages of other modules and the standard library, once loaded
+	preparsed    *access.Preparsed          // the head's own packages, parsed while go list runs
+	headParsed   map[string]*ast.File       // head files the pre-pass parsed (with comments, into fset), for the type check
+	interest     map[string]bool            // importpath.Type of contract types the range may change
+	rpc          map[string]bool            // packages whose generated RPC services the range may change
+	http         map[string]bool            // packages that register routes or send requests, when the range may change one
+	process      map[string]bool            // packages that read variables or annotations, define flags or launch programs, when the range may change one
+	encoders     map[string]bool            // changed packages whose changed lines call an encoder: they may write a map payload
+	bound        map[string]string          // importpath.Type -> config contract name
+	declChanged  map[string]bool            // importpath.Type whose declaration lines changed
+	accessors    map[string]map[string]bool // importpath.Type -> the accessors (GetX, SetX, HasX of a field X) the candidate contract type declares
+	byAccessor   [2]map[string]bool         // per side, the targets that are only there because they call an accessor by name
+	services     map[string][2][]string     // per service: its in-repo packages at base and head
+	mains        map[string]string          // service -> main package
+	changedLines map[string][][2]int        // head file -> its changed line ranges
+	broken       [2]map[string]bool         // per side, the packages that do not type-check there
 	res          *Result
 }
 
@@ -81,7 +81,7 @@ func Analyze(ctx context.Context, in Input) (*Result, error) {
 func newAnalysis(in Input) *analysis {
 	a := &analysis{in: in, ws: in.Workspace, cfg: in.Config, fset: token.NewFileSet(), res: &Result{},
 		changedDirs: map[string]bool{}, interest: map[string]bool{}, rpc: map[string]bool{}, http: map[string]bool{}, process: map[string]bool{}, encoders: map[string]bool{}, bound: map[string]string{}, declChanged: map[string]bool{},
-		fieldNames: map[string][]string{}, byAccessor: [2]map[string]bool{{}, {}}, headParsed: map[string]*ast.File{}}
+		accessors: map[string]map[string]bool{}, byAccessor: [2]map[string]bool{{}, {}}, headParsed: map[string]*ast.File{}}
 	if a.cfg == nil {
 		a.cfg = &config.Config{}
 	}
@@ -680,8 +680,15 @@ func (pp *prepass) markTypes(ip string, whole bool) {
 				if !ds.tagged && !a.configured(key) || a.ignored(key) {
 					continue
 				}
-				if len(a.fieldNames[key]) == 0 {
-					a.fieldNames[key] = ds.fields
+				if a.accessors[key] == nil {
+					a.accessors[key] = map[string]bool{}
+				}
+				for _, f := range ds.fields {
+					for _, acc := range [...]string{"Get" + f, "Set" + f, "Has" + f} {
+						if ds.methods[acc] {
+							a.accessors[key][acc] = true
+						}
+					}
 				}
 				if pp.ct[side].overlaps(ds) {
 					a.declChanged[key] = true

@@ -93,9 +93,18 @@ func TestPrepassInterest(t *testing.T) {
 				t.Fatal("no interest: line in the archive comment")
 			}
 			want := strings.Fields(string(m[1]))
-			got := contract.InterestOf(fixtureInput(t, ar))
+			in := fixtureInput(t, ar)
+			got := contract.InterestOf(in)
 			if diff := cmp.Diff(want, got, cmpopts.EquateEmpty()); diff != "" {
 				t.Errorf("types of interest (-want +got):\n%s", diff)
+			}
+			// An optional targets: line lists the packages checked with
+			// bodies at head.
+			if m := regexp.MustCompile(`(?m)^targets:(.*)$`).FindSubmatch(ar.Comment); m != nil {
+				want := strings.Fields(string(m[1]))
+				if diff := cmp.Diff(want, contract.TargetsOf(in), cmpopts.EquateEmpty()); diff != "" {
+					t.Errorf("targets at head (-want +got):\n%s", diff)
+				}
 			}
 		})
 	}

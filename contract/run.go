@@ -166,8 +166,13 @@ func (a *analysis) targets() [2]map[string]bool {
 		// may call it through an interface (a middleware reading
 		// req.GetTenant()), without importing the type's package.
 		if len(accessors) > 0 {
+			read := map[string]bool{} // a package many services share is read once
 			for _, sides := range a.services {
 				for _, p := range sides[side] {
+					if read[p] {
+						continue
+					}
+					read[p] = true
 					if !targets[side][p] && (side == Head || a.base.Changed[p]) && a.callsAccessor(p, side, accessors) {
 						targets[side][p] = true
 						a.byAccessor[side][p] = true
@@ -239,15 +244,14 @@ func (a *analysis) typeCheck(ctx context.Context, targets [2]map[string]bool) ([
 	return st, nil
 }
 
-// accessorNames are the names of the accessors (GetX, SetX, HasX) of the
-// fields of the types of interest.
+// accessorNames are the names of the accessors (GetX, SetX, HasX) that
+// the types of interest declare for their fields: an interface's method
+// reaches a field only through such a method of the type.
 func (a *analysis) accessorNames() map[string]bool {
 	out := map[string]bool{}
 	for t := range a.interest {
-		for _, f := range a.fieldNames[t] {
-			for _, p := range [...]string{"Get", "Set", "Has"} {
-				out[p+f] = true
-			}
+		for name := range a.accessors[t] {
+			out[name] = true
 		}
 	}
 	return out
