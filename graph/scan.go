@@ -188,11 +188,46 @@ func (w *Workspace) checkImports(l layout, scanned map[string]bool) {
 					continue
 				}
 			}
+			if root, ok := w.missingDir(imp); ok {
+				// A tree the repository does not have: most often code
+				// generated at build time (an OpenAPI server, protobuf
+				// stubs) and not committed. One problem, however many of
+				// its packages are imported.
+				w.warn(Warning{Code: "PACKAGE_LOAD_ERROR", File: p.Dir,
+					Message: fmt.Sprintf("package %s imports %s, but the repository has no directory %s (generated code that is not committed?); the importing package is still mapped by its files, and contracts in code it cannot type-check are not read; to fix it: commit the generated code, or generate it before planning", ip, imp, root),
+					Cause:   fmt.Sprintf("packages import packages under %s, a directory the repository does not have (generated code that is not committed?); the importing packages are still mapped by their files, and contracts in code they cannot type-check are not read; to fix it: commit the generated code, or generate it before planning", root)})
+				continue
+			}
 			w.warn(Warning{Code: "PACKAGE_LOAD_ERROR", File: p.Dir,
 				Message: fmt.Sprintf("package %s imports %s, which no package of the repository or module in go.mod provides; the importing package is still mapped by its files", ip, imp),
 				Cause:   fmt.Sprintf("packages import %s, which no package of the repository or module in go.mod provides; the importing packages are still mapped by their files", imp)})
 		}
 	}
+}
+
+// missingDir reports, for an import path of one of the repository's
+// modules, the outermost directory on the way to its package that the
+// repository does not have (repo-relative, slash-separated).
+func (w *Workspace) missingDir(ip string) (string, bool) {
+	m, ok := w.moduleOfImportPath(ip)
+	if !ok {
+		return "", false
+	}
+	dir := m.Dir
+	if dir == "" {
+		dir = "."
+	}
+	rest := strings.TrimPrefix(strings.TrimPrefix(ip, m.Path), "/")
+	if rest == "" {
+		return "", false
+	}
+	for _, elem := range strings.Split(rest, "/") {
+		dir = path.Join(dir, elem)
+		if _, err := os.Stat(filepath.Join(w.Root, filepath.FromSlash(dir))); err != nil {
+			return dir, true
+		}
+	}
+	return "", false
 }
 
 // embedFiles expands //go:embed patterns as the go command does: globs

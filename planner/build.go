@@ -48,7 +48,7 @@ func Build(in Input) (*Plan, error) {
 	p.Services, deployable = services(in.Impact)
 	p.Findings = append(p.Findings, serviceFindings(in.Impact)...)
 	for _, list := range [][]graph.Warning{in.Warnings, in.Impact.Warnings, contractWarnings(in.Contracts)} {
-		p.Findings = append(p.Findings, warningFindings(list)...)
+		p.Findings = append(p.Findings, WarningFindings(list)...)
 	}
 	if in.Contracts != nil {
 		for _, n := range in.Contracts.Notes {
@@ -114,8 +114,8 @@ func serviceFindings(im *graph.Impact) []Finding {
 	return out
 }
 
-// warningFindings turns the warnings of the earlier stages into findings.
-func warningFindings(ws []graph.Warning) []Finding {
+// WarningFindings turns the warnings of the earlier stages into findings.
+func WarningFindings(ws []graph.Warning) []Finding {
 	out := make([]Finding, 0, len(ws))
 	for _, w := range ws {
 		out = append(out, Finding{Severity: Warning, Code: w.Code, Message: w.Message, File: w.File, Line: w.Line, Cause: w.Cause})

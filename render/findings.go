@@ -38,12 +38,16 @@ func (g findingGroup) message() string {
 // a place.
 func (g findingGroup) firstAt(quote func(string) string) string {
 	var list []string
-	for i, f := range g.places {
-		if i == maxPlaces {
+	for _, f := range g.places {
+		p := quote(place(f))
+		if slices.Contains(list, p) {
+			continue // one package, several findings
+		}
+		if len(list) == maxPlaces {
 			list = append(list, "...")
 			break
 		}
-		list = append(list, quote(place(f)))
+		list = append(list, p)
 	}
 	return strings.Join(list, ", ")
 }
@@ -97,22 +101,7 @@ func moreNote(n int) string {
 // and of infos. It is the one place that decides which findings people
 // see; every renderer for people uses it.
 func digestFindings(fs []planner.Finding) findingDigest {
-	d := findingDigest{omitted: map[planner.Severity]int{}}
-	index := map[string]int{}
-	for _, f := range fs {
-		k := groupKey(f)
-		i, ok := index[k]
-		if !ok {
-			i = len(d.groups)
-			index[k] = i
-			d.groups = append(d.groups, findingGroup{first: f})
-		}
-		g := &d.groups[i]
-		g.count++
-		if f.File != "" {
-			g.places = append(g.places, f)
-		}
-	}
+	d := findingDigest{omitted: map[planner.Severity]int{}, groups: groupFindings(fs)}
 	var kept []findingGroup
 	for _, s := range []planner.Severity{planner.Error, planner.Warning, planner.Info} {
 		groups := d.severity(s)
@@ -129,6 +118,40 @@ func digestFindings(fs []planner.Finding) findingDigest {
 	}
 	d.groups = kept
 	return d
+}
+
+// groupFindings groups the findings that have one severity, code and
+// cause, in the order of each group's first finding.
+func groupFindings(fs []planner.Finding) []findingGroup {
+	var groups []findingGroup
+	index := map[string]int{}
+	for _, f := range fs {
+		k := groupKey(f)
+		i, ok := index[k]
+		if !ok {
+			i = len(groups)
+			index[k] = i
+			groups = append(groups, findingGroup{first: f})
+		}
+		g := &groups[i]
+		g.count++
+		if f.File != "" {
+			g.places = append(g.places, f)
+		}
+	}
+	return groups
+}
+
+// FindingLines returns every finding as the text output shows it, one line
+// per group of findings with one severity, code and cause, without the
+// severity: "file:line: message [CODE]" or "x3: cause (first at ...)
+// [CODE]". Commands that print findings outside a plan (services) use it.
+func FindingLines(fs []planner.Finding) []string {
+	var out []string
+	for _, g := range groupFindings(fs) {
+		out = append(out, textFinding(g))
+	}
+	return out
 }
 
 // groupKey is what the findings of one group share: severity, code, cause

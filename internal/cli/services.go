@@ -9,6 +9,8 @@ import (
 	"text/tabwriter"
 
 	"github.com/deployorder/deployorder/pipeline"
+	"github.com/deployorder/deployorder/planner"
+	"github.com/deployorder/deployorder/render"
 	"github.com/spf13/cobra"
 )
 
@@ -84,8 +86,8 @@ func runServices(ctx context.Context, opts *servicesOptions) error {
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", r.Name, main, strings.Join(r.Owns, " "), r.Which)
 		}
 		tw.Flush()
-		for _, w := range ws.Warnings {
-			fmt.Fprintf(e.Stderr, "warning: %s [%s]\n", w.Message, w.Code)
+		for _, l := range render.FindingLines(planner.WarningFindings(ws.Warnings)) {
+			fmt.Fprintf(e.Stderr, "warning: %s\n", l)
 		}
 	}
 	_, err = e.Stdout.Write(buf.Bytes())
