@@ -207,7 +207,18 @@ func (a *analysis) typeCheck(ctx context.Context, targets [2]map[string]bool) ([
 	base := access.NewUniverse("base", a.fset, a.base.source(targets[Base]))
 	base.Parent, base.Local = head, a.base.localFunc()
 	head.Meta, base.Meta = a.metaFunc(Head), a.metaFunc(Base)
-	absent := func(ip string) bool { _, ok := a.deps.Missing(ip); return ok }
+	// A package without source: of a module missing from the module cache,
+	// or of the repository's own modules with no package there (generated
+	// code that is not committed). The load's warnings name both; the type
+	// errors that only follow from them are not reported again.
+	absent := func(ip string) bool {
+		if _, ok := a.deps.Missing(ip); ok {
+			return true
+		}
+		p := a.ws.Packages[ip]
+		_, inRepo := a.ws.DirOfImportPath(ip)
+		return inRepo && (p == nil || !p.InRepo)
+	}
 	head.Absent, base.Absent = absent, absent
 	// Both sides' needs are known before anything is checked: the base
 	// takes most packages from the head, with what base code needs of them.

@@ -49,10 +49,11 @@ type Universe struct {
 	source func(path string) (*Source, bool)
 	Parent *Universe
 	Local  func(path string) bool
-	// Absent reports whether a package has no source because its module
-	// is missing from the module cache: the type errors that only follow
-	// from importing it are counted as Partial, not reported, since the
-	// missing module is reported once. Nil: none is.
+	// Absent reports whether a package has no source for a reason
+	// reported once elsewhere (its module is missing from the module
+	// cache; the repository does not have it): the type errors that only
+	// follow from importing it are counted as Partial, not reported.
+	// Nil: none is.
 	Absent func(path string) bool
 	// Meta returns a package's name and the import paths of its imports
 	// (as resolved, vendoring applied), from the load: Prepare follows it
