@@ -237,6 +237,7 @@ func (w *Workspace) loadPackages(ctx context.Context, l layout) error {
 		return err
 	}
 	w.full = true
+	var listed []string
 	for _, r := range results {
 		packages.Visit(r.roots, nil, func(lp *packages.Package) {
 			p, warnings := w.convert(lp)
@@ -246,15 +247,24 @@ func (w *Workspace) loadPackages(ctx context.Context, l layout) error {
 			w.addPackage(p)
 			w.Warnings = append(w.Warnings, warnings...)
 			w.noteReason(lp)
+			if p.InRepo {
+				listed = append(listed, p.ImportPath)
+			}
 		})
 	}
+	only := map[string]bool{}
 	if len(failed) > 0 {
-		only := map[string]bool{}
 		for _, f := range failed {
 			only[f.module.Dir] = true
 		}
 		w.scan(l, only)
 	}
+	listed = slices.DeleteFunc(listed, func(ip string) bool {
+		m, _ := w.moduleOfImportPath(ip)
+		return only[m.Dir] // scanned again, and checked then
+	})
+	slices.Sort(listed)
+	w.checkListedImports(slices.Compact(listed))
 	w.Warnings = append(w.Warnings, w.problemWarnings(w.notMissing(failed, results), w.warned)...)
 	return nil
 }

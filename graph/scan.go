@@ -188,19 +188,54 @@ func (w *Workspace) checkImports(l layout, scanned map[string]bool) {
 					continue
 				}
 			}
-			if root, ok := w.missingDir(imp); ok {
-				// A tree the repository does not have: most often code
-				// generated at build time (an OpenAPI server, protobuf
-				// stubs) and not committed. One problem, however many of
-				// its packages are imported.
-				w.warn(Warning{Code: "PACKAGE_LOAD_ERROR", File: p.Dir,
-					Message: fmt.Sprintf("package %s imports %s, but the repository has no directory %s (generated code that is not committed?); the importing package is still mapped by its files, and contracts in code it cannot type-check are not read; to fix it: commit the generated code, or generate it before planning", ip, imp, root),
-					Cause:   fmt.Sprintf("packages import packages under %s, a directory the repository does not have (generated code that is not committed?); the importing packages are still mapped by their files, and contracts in code they cannot type-check are not read; to fix it: commit the generated code, or generate it before planning", root)})
+			w.warn(w.unprovidedWarning(ip, p.Dir, imp))
+		}
+	}
+}
+
+// unprovidedWarning is the warning for an import of package ip (in
+// directory dir) that no package of the repository or module provides.
+func (w *Workspace) unprovidedWarning(ip, dir, imp string) Warning {
+	if root, ok := w.missingDir(imp); ok {
+		// A tree the repository does not have: most often code generated
+		// at build time (an OpenAPI server, protobuf stubs) and not
+		// committed. One problem, however many of its packages are
+		// imported.
+		return Warning{Code: "PACKAGE_LOAD_ERROR", File: dir,
+			Message: fmt.Sprintf("package %s imports %s, but the repository has no directory %s (generated code that is not committed?); the importing package is still mapped by its files, and contracts in code it cannot type-check are not read; to fix it: commit the generated code, or generate it before planning", ip, imp, root),
+			Cause:   fmt.Sprintf("packages import packages under %s, a directory the repository does not have (generated code that is not committed?); the importing packages are still mapped by their files, and contracts in code they cannot type-check are not read; to fix it: commit the generated code, or generate it before planning", root)}
+	}
+	return Warning{Code: "PACKAGE_LOAD_ERROR", File: dir,
+		Message: fmt.Sprintf("package %s imports %s, which no package of the repository or module in go.mod provides; the importing package is still mapped by its files", ip, imp),
+		Cause:   fmt.Sprintf("packages import %s, which no package of the repository or module in go.mod provides; the importing packages are still mapped by their files", imp)}
+}
+
+// checkListedImports reports, for the repository's packages that go list
+// loaded (listed), the imports of the repository's own modules that no
+// package of the repository provides. go list says so itself when the
+// module's requirements load; when they do not (a module the proxy
+// refuses), it blames every import it cannot place on that module, and
+// these would go unsaid.
+func (w *Workspace) checkListedImports(listed []string) {
+	for _, ip := range listed {
+		p := w.Packages[ip]
+		if p == nil || !p.InRepo {
+			continue
+		}
+		for _, imp := range p.Imports {
+			if q := w.Packages[imp]; q != nil && q.InRepo {
 				continue
 			}
-			w.warn(Warning{Code: "PACKAGE_LOAD_ERROR", File: p.Dir,
-				Message: fmt.Sprintf("package %s imports %s, which no package of the repository or module in go.mod provides; the importing package is still mapped by its files", ip, imp),
-				Cause:   fmt.Sprintf("packages import %s, which no package of the repository or module in go.mod provides; the importing packages are still mapped by their files", imp)})
+			if _, ok := w.moduleOfImportPath(imp); !ok {
+				continue // another module's: go list's to say
+			}
+			said := false
+			for _, wn := range w.Warnings {
+				said = said || wn.File == p.Dir && strings.Contains(wn.Message, imp)
+			}
+			if !said {
+				w.warn(w.unprovidedWarning(ip, p.Dir, imp))
+			}
 		}
 	}
 }
