@@ -123,6 +123,10 @@ type Place struct {
 	// Optional marks a consumer that does without the element when it is
 	// absent (an optional read): it imposes no order.
 	Optional bool
+	// Unproven marks a place counted without knowing that the service runs
+	// it: the service's code does not all type-check, so its call graph is
+	// incomplete and every function it links counts.
+	Unproven bool
 }
 
 // Exists reports whether the element is defined at a side.

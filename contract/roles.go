@@ -166,7 +166,7 @@ func (d *differ) record(svc string, side Side) {
 			if ok && (!runs.Has(acc.Func, acc.File, acc.Line) || acc.Needs != "" && !reached[acc.Needs]) {
 				continue
 			}
-			place := Place{Pos: Pos{File: acc.File, Line: acc.Line}, Func: acc.Func, Via: acc.Via}
+			place := Place{Pos: Pos{File: acc.File, Line: acc.Line}, Func: acc.Func, Via: acc.Via, Unproven: !ok}
 			touch := func(c *contractState, key string) {
 				if acc.Write {
 					addPlace(c.writers[side], key, svc, place)

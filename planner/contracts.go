@@ -1,7 +1,9 @@
 package planner
 
 import (
+	"cmp"
 	"slices"
+	"strings"
 
 	"github.com/deployorder/deployorder/contract"
 )
@@ -19,9 +21,10 @@ func planContracts(ch *checker) []Contract {
 		}
 		e := ec.e
 		b, h := contract.Base, contract.Head
-		c := Change{Key: e.Key,
+		c := Change{Key: e.Key, Element: ec.name,
 			Providers: Sides{Base: nonNil(sortedSet(e.Providers[b])), Head: nonNil(sortedSet(e.Providers[h]))},
-			Consumers: Sides{Base: nonNil(sortedSet(e.Consumers[b])), Head: nonNil(sortedSet(e.Consumers[h]))}}
+			Consumers: Sides{Base: nonNil(sortedSet(e.Consumers[b])), Head: nonNil(sortedSet(e.Consumers[h]))},
+			Places:    places(e)}
 		field := ec.c.Kind.IsField()
 		if field {
 			c.Field = e.Key
@@ -60,6 +63,35 @@ func planContracts(ch *checker) []Contract {
 		slices.Sort(c.Rules)
 		c.Rules = nonNil(c.Rules)
 		out[i].Changes = append(out[i].Changes, c)
+	}
+	return out
+}
+
+// places lists where each service provides and consumes an element, at
+// each side: base first, then by service, role (providers first) and file
+// order, at most MaxPlaces of each service, role and side.
+func places(e *contract.Element) []Place {
+	var out []Place
+	for _, side := range contract.Sides {
+		for _, role := range []struct {
+			name  string
+			roles contract.Roles
+		}{{"provides", e.Providers[side]}, {"consumes", e.Consumers[side]}} {
+			for _, svc := range sortedSet(role.roles) {
+				ps := slices.DeleteFunc(slices.Clone(role.roles[svc]), func(p contract.Place) bool { return p.File == "" })
+				slices.SortFunc(ps, func(x, y contract.Place) int {
+					return cmp.Or(strings.Compare(x.File, y.File), cmp.Compare(x.Line, y.Line))
+				})
+				ps = slices.CompactFunc(ps, func(x, y contract.Place) bool { return x.Pos == y.Pos })
+				for i, pl := range ps {
+					if i == MaxPlaces {
+						break
+					}
+					out = append(out, Place{Side: side.String(), Service: svc, Role: role.name, File: pl.File, Line: pl.Line,
+						Func: pl.Func, Via: pl.Via, Optional: pl.Optional, Unproven: pl.Unproven})
+				}
+			}
+		}
 	}
 	return out
 }

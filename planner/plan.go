@@ -167,6 +167,33 @@ type Change struct {
 	Consumers Sides      `json:"consumers"`
 	Writers   *Sides     `json:"writers,omitempty"` // fields: the providers
 	Readers   *Sides     `json:"readers,omitempty"` // fields: the consumers
+	// Element names the element as people read it and as edges' keys and
+	// findings name it: Contract.key, a method, a route.
+	Element string `json:"element"`
+	// Places are where each service's code provides or consumes the
+	// element, at each side: the first MaxPlaces of each service, role
+	// and side, in file order. They are the evidence behind the roles.
+	Places []Place `json:"places,omitempty"`
+}
+
+// MaxPlaces is how many places of one service, role and side a change
+// lists.
+const MaxPlaces = 3
+
+// Place is one place in a service's code that provides or consumes an
+// element.
+type Place struct {
+	Side     string `json:"side"`    // "base" or "head"
+	Service  string `json:"service"` // the service whose code it is
+	Role     string `json:"role"`    // "provides" or "consumes"
+	File     string `json:"file"`
+	Line     int    `json:"line,omitempty"`
+	Func     string `json:"func,omitempty"`     // the enclosing function (go/types full name)
+	Via      string `json:"via,omitempty"`      // how, when not a plain selector or literal: "GetName()", "a template"
+	Optional bool   `json:"optional,omitempty"` // a consumer that does without the element when it is absent
+	// Unproven: counted without knowing that the service runs it (its code
+	// does not all type-check, so every function it links counts).
+	Unproven bool `json:"unproven,omitempty"`
 }
 
 // Sides is a set of services at base and at head.

@@ -145,6 +145,7 @@ func markdownWith(p *planner.Plan, o mdOptions) string {
 		mdChains(b, aff)
 	}
 	if o.contracts {
+		mdWhere(b, p)
 		mdContracts(b, p)
 	}
 	if len(o.omitted) > 0 {
@@ -365,6 +366,32 @@ func mdContracts(b *strings.Builder, p *planner.Plan) {
 			fmt.Fprintf(b, "| %s | %s | %s | %s |%s %s | %s |\n", mdEscape(key), ch.Change, ch.Compat,
 				mdEscape(strings.Join(rules, ", ")), wire, sides(ch.Providers), sides(ch.Consumers))
 		}
+	}
+	b.WriteString("\n</details>\n")
+}
+
+// mdWhere writes the places behind the elements the plan orders.
+func mdWhere(b *strings.Builder, p *planner.Plan) {
+	ws, more := whereEvidence(p)
+	if len(ws) == 0 {
+		return
+	}
+	b.WriteString("\n<details><summary>Where the code does it</summary>\n")
+	for _, we := range ws {
+		fmt.Fprintf(b, "\n**%s**\n\n| side | service | does | where |\n|---|---|---|---|\n", mdEscape(we.name))
+		for _, l := range we.lines {
+			var places []string
+			for _, pl := range l.places {
+				places = append(places, "`"+mdEscape(pl)+"`")
+			}
+			fmt.Fprintf(b, "| %s | %s | %s | %s |\n", l.side, mdEscape(l.service), l.verb, strings.Join(places, ", "))
+		}
+	}
+	if more > 0 {
+		fmt.Fprintf(b, "\n(+%d more; `-o json` lists every place)\n", more)
+	}
+	if note := unprovenNote(ws); note != "" {
+		fmt.Fprintf(b, "\n_%s._\n", mdEscape(note))
 	}
 	b.WriteString("\n</details>\n")
 }

@@ -59,6 +59,23 @@ func (Text) Render(w io.Writer, p *planner.Plan) error {
 			}
 		}
 	}
+	if ws, more := whereEvidence(p); len(ws) > 0 {
+		fmt.Fprintf(b, "\nwhere the code does it\n")
+		for _, we := range ws {
+			fmt.Fprintf(b, "  %s\n", we.name)
+			tw := tabwriter.NewWriter(b, 0, 0, 2, ' ', 0)
+			for _, l := range we.lines {
+				fmt.Fprintf(tw, "    %s\t%s\t%s\t%s\n", l.side, l.service, l.verb, l.joinPlaces())
+			}
+			tw.Flush()
+		}
+		if more > 0 {
+			fmt.Fprintf(b, "  (+%d more; -o json lists every place)\n", more)
+		}
+		if note := unprovenNote(ws); note != "" {
+			fmt.Fprintf(b, "  (%s)\n", note)
+		}
+	}
 	if len(p.Rollback) > 0 && len(p.Steps) > 1 {
 		fmt.Fprintf(b, "\nrollback\n")
 		tw := tabwriter.NewWriter(b, 0, 0, 2, ' ', 0)
