@@ -19,12 +19,19 @@ import (
 // checks them. When both sides are broken alike, the differences are the
 // code's and stay.
 func (a *analysis) trustCheckedSide() {
+	// A package the base takes from the head (it did not change, nor does
+	// anything it imports) is broken at base when it is at head.
+	fromHead := func(p string) bool { return !a.base.Changed[p] }
+	if a.base.ws != nil {
+		local := a.base.localFunc()
+		fromHead = func(p string) bool { return !local(p) }
+	}
 	var oneSided [2][]string // per broken side, the services broken there only
 	for _, svc := range sortedKeys(keysOf(a.services)) {
 		var broken [2]bool
 		for _, side := range Sides {
 			for _, p := range a.services[svc][side] {
-				if a.broken[side][p] || side == Base && !a.base.Changed[p] && a.broken[Head][p] {
+				if a.broken[side][p] || side == Base && fromHead(p) && a.broken[Head][p] {
 					broken[side] = true
 					break
 				}
@@ -56,7 +63,7 @@ func (a *analysis) trustCheckedSide() {
 			}
 		}
 		a.res.Notes = append(a.res.Notes, graph.Warning{Code: "ROLES_FROM_ONE_SIDE",
-			Message: fmt.Sprintf("%s type-check%s at %s but not at %s (see TYPE_ERRORS), so for the elements that exist at both sides %s roles at %s are taken from %s: the plan assumes the range changes none of those; check %s by hand",
+			Message: fmt.Sprintf("%s type-check%s at %s but not at %s (see the warnings), so for the elements that exist at both sides %s roles at %s are taken from %s: the plan assumes the range changes none of those; check %s by hand",
 				joinWords(oneSided[bad]), verbS(len(oneSided[bad])), good, bad, possessive(len(oneSided[bad])), bad, good, pronoun(len(oneSided[bad])))})
 	}
 }

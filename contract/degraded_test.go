@@ -63,7 +63,7 @@ func TestTrustCheckedSide(t *testing.T) {
 	for _, n := range a.res.Notes {
 		notes = append(notes, n.Code+" "+n.Message)
 	}
-	want := []string{"ROLES_FROM_ONE_SIDE server type-checks at head but not at base (see TYPE_ERRORS), so for the elements that exist at both sides its roles at base are taken from head: the plan assumes the range changes none of those; check it by hand"}
+	want := []string{"ROLES_FROM_ONE_SIDE server type-checks at head but not at base (see the warnings), so for the elements that exist at both sides its roles at base are taken from head: the plan assumes the range changes none of those; check it by hand"}
 	if diff := cmp.Diff(want, notes); diff != "" {
 		t.Errorf("notes (-want +got):\n%s", diff)
 	}

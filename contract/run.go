@@ -569,13 +569,20 @@ func (a *analysis) layouts(u *access.Universe) map[string]*Layout {
 }
 
 func (a *analysis) typeErrors(tp *access.Package, side Side) {
-	if len(tp.Errs) == 0 {
+	if len(tp.Errs) == 0 && tp.Partial == 0 {
 		return
 	}
+	// Partial (its errors follow from a package without source, which
+	// MODULE_MISSING or PACKAGE_LOAD_ERROR names) is broken all the same:
+	// its call graph is incomplete, and a package deleted at head that a
+	// service still imports must not read as the service's roles changing.
 	if a.broken[side] == nil {
 		a.broken[side] = map[string]bool{}
 	}
 	a.broken[side][tp.Src.Path] = true
+	if len(tp.Errs) == 0 {
+		return
+	}
 	if a.byAccessor[side][tp.Src.Path] && !a.base.Changed[tp.Src.Path] {
 		return // read only for its calls through interfaces, and the same at both sides: no warning on every plan
 	}
