@@ -19,19 +19,14 @@ import (
 // checks them. When both sides are broken alike, the differences are the
 // code's and stay.
 func (a *analysis) trustCheckedSide() {
-	// A package the base takes from the head (it did not change, nor does
-	// anything it imports) is broken at base when it is at head.
-	fromHead := func(p string) bool { return !a.base.Changed[p] }
-	if a.base.ws != nil {
-		local := a.base.localFunc()
-		fromHead = func(p string) bool { return !local(p) }
-	}
 	var oneSided [2][]string // per broken side, the services broken there only
 	for _, svc := range sortedKeys(keysOf(a.services)) {
 		var broken [2]bool
 		for _, side := range Sides {
 			for _, p := range a.services[svc][side] {
-				if a.broken[side][p] || side == Base && fromHead(p) && a.broken[Head][p] {
+				// An unchanged package is checked with bodies at head only:
+				// what it is there, it is taken to be at base.
+				if a.broken[side][p] || side == Base && !a.base.Changed[p] && a.broken[Head][p] {
 					broken[side] = true
 					break
 				}
