@@ -384,7 +384,11 @@ func mdWhere(b *strings.Builder, p *planner.Plan) {
 			for _, pl := range l.places {
 				places = append(places, "`"+mdEscape(pl)+"`")
 			}
-			fmt.Fprintf(b, "| %s | %s | %s | %s |\n", l.side, mdEscape(l.service), l.verb, strings.Join(places, ", "))
+			where := strings.Join(places, ", ")
+			if l.unproven {
+				where += " (unproven)"
+			}
+			fmt.Fprintf(b, "| %s | %s | %s | %s |\n", l.side, mdEscape(l.service), l.verb, where)
 		}
 	}
 	if more > 0 {

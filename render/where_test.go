@@ -82,6 +82,7 @@ func TestWhereSection(t *testing.T) {
 	for _, s := range []string{
 		"<details><summary>Where the code does it</summary>",
 		"| head | web | reads | `web/a.go:3 (GetK())`, `web/b.go:9` |",
+		"| head | ops | reads | `ops/x.go:7` (unproven) |",
 		"_unproven: the service",
 	} {
 		if !strings.Contains(md, s) {
