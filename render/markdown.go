@@ -390,6 +390,9 @@ func mdWhere(b *strings.Builder, p *planner.Plan) {
 			}
 			fmt.Fprintf(b, "| %s | %s | %s | %s |\n", l.side, mdEscape(l.service), l.verb, where)
 		}
+		if we.more > 0 {
+			fmt.Fprintf(b, "\n(+%d more)\n", we.more)
+		}
 	}
 	if more > 0 {
 		fmt.Fprintf(b, "\n(+%d more; `-o json` lists every place)\n", more)

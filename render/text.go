@@ -68,6 +68,9 @@ func (Text) Render(w io.Writer, p *planner.Plan) error {
 				fmt.Fprintf(tw, "    %s\t%s\t%s\t%s\n", l.side, l.service, l.verb, l.joinPlaces())
 			}
 			tw.Flush()
+			if we.more > 0 {
+				fmt.Fprintf(b, "    (+%d more)\n", we.more)
+			}
 		}
 		if more > 0 {
 			fmt.Fprintf(b, "  (+%d more; -o json lists every place)\n", more)

@@ -7,14 +7,19 @@ import (
 	"github.com/deployorder/deployorder/planner"
 )
 
-// maxWhere is how many elements the text and Markdown show the places of.
-const maxWhere = 5
+// maxWhere is how many elements the text and Markdown show the places of,
+// and maxWhereLines how many lines (a service's role at a side) of each.
+const (
+	maxWhere      = 5
+	maxWhereLines = 8
+)
 
 // whereElement is the evidence behind one element an edge of the plan
 // orders: where each service's code provides or consumes it.
 type whereElement struct {
 	name  string
 	lines []whereLine
+	more  int // lines left out
 }
 
 // whereLine is one service's role at one side, with its places:
@@ -76,6 +81,10 @@ func whereEvidence(p *planner.Plan) ([]whereElement, int) {
 				continue
 			}
 			we.lines = append(we.lines, whereLine{side: pl.Side, service: pl.Service, verb: verb, places: []string{at}, unproven: pl.Unproven})
+		}
+		if len(we.lines) > maxWhereLines {
+			we.more = len(we.lines) - maxWhereLines
+			we.lines = we.lines[:maxWhereLines]
 		}
 		if len(we.lines) > 0 {
 			out = append(out, we)

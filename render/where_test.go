@@ -89,6 +89,15 @@ func TestWhereSection(t *testing.T) {
 			t.Errorf("markdown lacks %q:\n%s", s, md)
 		}
 	}
+	// Twelve readers: the first maxWhereLines lines, and how many more.
+	wide := wherePlan(1)
+	for i := range 11 {
+		wide.Contracts[0].Changes[0].Places = append(wide.Contracts[0].Changes[0].Places,
+			planner.Place{Side: "head", Service: fmt.Sprintf("r%02d", i), Role: "consumes", File: "r.go", Line: i + 1})
+	}
+	if text := render(t, Text{}, wide); strings.Count(text, " reads ") != maxWhereLines-1 || !strings.Contains(text, "    (+6 more)\n") {
+		t.Errorf("a wide element is not cut at %d lines:\n%s", maxWhereLines, text)
+	}
 	if strings.Contains(render(t, Text{}, &planner.Plan{}), "where the code") {
 		t.Errorf("a plan without edges has a where section")
 	}
