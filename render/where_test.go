@@ -67,28 +67,24 @@ func TestWhereEvidence(t *testing.T) {
 }
 
 func TestWhereSection(t *testing.T) {
-	text := render(t, Text{}, wherePlan(6))
-	for _, s := range []string{
+	contains := func(format, got string, wants ...string) {
+		t.Helper()
+		for _, s := range wants {
+			if !strings.Contains(got, s) {
+				t.Errorf("%s lacks %q:\n%s", format, s, got)
+			}
+		}
+	}
+	contains("text", render(t, Text{}, wherePlan(6)),
 		"\nwhere the code does it\n  User.k0\n    head  api  writes  api/user.go:10\n",
 		"    head  web  reads   web/a.go:3 (GetK()), web/b.go:9\n",
 		"  (+1 more; -o json lists every place)\n",
-		"  (unproven: the service's code does not all type-check",
-	} {
-		if !strings.Contains(text, s) {
-			t.Errorf("text lacks %q:\n%s", s, text)
-		}
-	}
-	md := render(t, Markdown{}, wherePlan(1))
-	for _, s := range []string{
+		"  (unproven: the service's code does not all type-check")
+	contains("markdown", render(t, Markdown{}, wherePlan(1)),
 		"<details><summary>Where the code does it</summary>",
 		"| head | web | reads | `web/a.go:3 (GetK())`, `web/b.go:9` |",
 		"| head | ops | reads | `ops/x.go:7` (unproven) |",
-		"_unproven: the service",
-	} {
-		if !strings.Contains(md, s) {
-			t.Errorf("markdown lacks %q:\n%s", s, md)
-		}
-	}
+		"_unproven: the service")
 	// Twelve readers: the first maxWhereLines lines, and how many more.
 	wide := wherePlan(1)
 	for i := range 11 {
