@@ -580,6 +580,32 @@ func hostileRows() []hostileRow {
 					t.Errorf("a module missing from the cache is reported twice:\n%s", findingsText(p))
 				}
 			}},
+		{name: "generated code not committed: one warning names the missing tree, and no type errors follow", setup: func(t *testing.T, r *hrepo) {
+			api := strings.Replace(strings.Replace(hostileAPIMain(", Extra: 1"), "func main() {", "var _ = server.New(restapi.Spec)\n\nfunc main() {", 1),
+				"\"os\"\n", "\"os\"\n\n\t\"example.com/mono/gen/server\"\n\t\"example.com/mono/gen/server/restapi\"\n", 1)
+			r.commit("api serves a generated server the build writes; api writes extra, web reads it", map[string]string{
+				"api/api.go":      hostileAPI("\tExtra int `json:\"extra\"`\n"),
+				"cmd/api/main.go": api,
+				"cmd/web/main.go": hostileWebMain("println(r.ID, r.Name, r.Extra)"),
+			})
+		}, args: planArgs("HEAD"), formats: allFormats, code: ExitOK, verdict: "ordered",
+			warnings: []hWarning{{"PACKAGE_LOAD_ERROR", "cmd/api"}},
+			check: func(t *testing.T, r *hrepo, format string, out hout, p *hPlan) {
+				if format == "text" && strings.Count(out.stdout, "PACKAGE_LOAD_ERROR") != 1 {
+					t.Errorf("the missing tree is not one line:\n%s", out.stdout)
+				}
+				if p == nil {
+					return
+				}
+				if f := p.findings("TYPE_ERRORS"); len(f) > 0 {
+					t.Errorf("the missing tree leaves type errors besides PACKAGE_LOAD_ERROR:\n%s", findingsText(p))
+				}
+				for _, f := range p.findings("PACKAGE_LOAD_ERROR") {
+					if !strings.Contains(f.Message, "the repository has no directory gen (generated code that is not committed?)") {
+						t.Errorf("PACKAGE_LOAD_ERROR does not name the missing directory: %s", f.Message)
+					}
+				}
+			}},
 		{name: "go.mod asks for a newer Go", setup: func(t *testing.T, r *hrepo) {
 			r.commit("go 1.99", map[string]string{"go.mod": "module example.com/mono\n\ngo 1.99\n"})
 		}, args: planArgs("HEAD", "-o", "json"), code: ExitOK,
