@@ -8,6 +8,7 @@ import (
 	"go/parser"
 	"go/scanner"
 	"go/token"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
@@ -656,15 +657,15 @@ func (pp *prepass) markTypes(ip string, whole bool) {
 	}
 	// The methods each type has, at either side: a call of GetX names a
 	// struct's field X only if the struct has that accessor.
-	methods := map[string]map[string]bool{}
+	methods := map[string]map[string]*ast.FuncType{}
 	for _, p := range files {
 		for _, d := range p.f.Decls {
 			if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv != nil {
 				recv := access.RecvType(fd.Recv)
 				if methods[recv] == nil {
-					methods[recv] = map[string]bool{}
+					methods[recv] = map[string]*ast.FuncType{}
 				}
-				methods[recv][fd.Name.Name] = true
+				methods[recv][fd.Name.Name] = fd.Type
 			}
 		}
 	}
@@ -672,10 +673,7 @@ func (pp *prepass) markTypes(ip string, whole bool) {
 		f, file, side := p.f, p.file, p.side
 		{
 			for _, ds := range declaredStructs(a.fset, f, file) {
-				ds.methods = methods[ds.name]
-				if ds.methods == nil {
-					ds.methods = map[string]bool{}
-				}
+				ds.methods = accessorsOf(ds, methods[ds.name])
 				key := ip + "." + ds.name
 				if !ds.tagged && !a.configured(key) || a.ignored(key) {
 					continue
@@ -683,13 +681,7 @@ func (pp *prepass) markTypes(ip string, whole bool) {
 				if a.accessors[key] == nil {
 					a.accessors[key] = map[string]bool{}
 				}
-				for _, f := range ds.fields {
-					for _, acc := range [...]string{"Get" + f, "Set" + f, "Has" + f} {
-						if ds.methods[acc] {
-							a.accessors[key][acc] = true
-						}
-					}
-				}
+				maps.Copy(a.accessors[key], ds.methods)
 				if pp.ct[side].overlaps(ds) {
 					a.declChanged[key] = true
 					a.interest[key] = true

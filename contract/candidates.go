@@ -5,6 +5,7 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"go/types"
 	"maps"
 	"path"
 	"reflect"
@@ -25,11 +26,13 @@ func hasWireTagText(data []byte) bool {
 // pass that decides whether anything needs type-checking.
 type declaredStruct struct {
 	name   string
-	fields []string // Go field names, embedded ones by type name
+	fields []string   // Go field names, embedded ones by type name
+	types  []ast.Expr // each field's type, as written
 	tagged bool
-	// methods the package declares on the type (at either side), when
-	// known: a changed line's call of GetX or SetX names field X only
-	// through such a method (a generated protobuf getter)
+	// the accessors of its fields the package declares on the type (at
+	// either side; see accessorsOf), when known: a changed line's call of
+	// GetX or SetX names field X only through such a method (a generated
+	// protobuf getter)
 	methods map[string]bool
 	file    string
 	from    int // lines of the declaration
@@ -68,15 +71,54 @@ func declaredStructs(fset *token.FileSet, f *ast.File, file string) []declaredSt
 				}
 				for _, n := range fld.Names {
 					ds.fields = append(ds.fields, n.Name)
+					ds.types = append(ds.types, fld.Type)
 				}
 				if len(fld.Names) == 0 {
 					ds.fields = append(ds.fields, embeddedName(fld.Type))
+					ds.types = append(ds.types, fld.Type)
 				}
 			}
 			out = append(out, ds)
 		}
 	}
 	return out
+}
+
+// accessorsOf returns the accessors of a struct's fields among the
+// methods the package declares on it (name -> signature): GetX taking
+// nothing and returning the type of field X, SetX taking it and returning
+// nothing (or the element of a pointer field: a proto2 scalar's GetX
+// returns the value), HasX taking nothing. A method that only shares the
+// name is none: etcd's embed.Config has a Logger string field and a
+// GetLogger method returning the *zap.Logger it builds, and the client
+// packages that call their own GetLogger were analysed with bodies for a
+// change to the config.
+func accessorsOf(ds declaredStruct, methods map[string]*ast.FuncType) map[string]bool {
+	out := map[string]bool{}
+	for i, f := range ds.fields {
+		typ := ds.types[i]
+		if m := methods["Get"+f]; m != nil && m.Params.NumFields() == 0 && m.Results.NumFields() == 1 && sameOrElem(m.Results.List[0].Type, typ) {
+			out["Get"+f] = true
+		}
+		if m := methods["Set"+f]; m != nil && m.Params.NumFields() == 1 && m.Results.NumFields() == 0 && sameOrElem(m.Params.List[0].Type, typ) {
+			out["Set"+f] = true
+		}
+		if m := methods["Has"+f]; m != nil && m.Params.NumFields() == 0 {
+			out["Has"+f] = true
+		}
+	}
+	return out
+}
+
+// sameOrElem reports whether an accessor's type t is written as field type
+// field, or as what field points to.
+func sameOrElem(t, field ast.Expr) bool {
+	ts := types.ExprString(t)
+	if ts == types.ExprString(field) {
+		return true
+	}
+	star, ok := field.(*ast.StarExpr)
+	return ok && ts == types.ExprString(star.X)
 }
 
 func embeddedName(e ast.Expr) string {
