@@ -6,9 +6,10 @@
 # It builds ./cmd/deployorder and ./internal/monogen into a temporary
 # directory, generates the repository once into a cache directory (reused
 # on later runs), and prints, for each measurement, the median wall time of
-# RUNS runs after one warm-up run, its ratio to the floor, and the peak RSS
-# of the warm-up run (/usr/bin/time -f %M; "n/a" without it) with its ratio
-# to the floor's.
+# RUNS runs after one warm-up run, its ratio to the floor, and the largest
+# peak RSS of its runs (/usr/bin/time -f %M; "n/a" without it) with its
+# ratio to the floor's. The runs are interleaved: each of RUNS rounds runs
+# every measurement once, so a machine whose speed drifts slows them alike.
 #
 # Environment (defaults in brackets):
 #   PACKAGES [2000] SERVICES [100] CONTRACTS [20] COMMITS [500] SEED [1]
@@ -157,64 +158,108 @@ clear_cache() {
 	fi
 }
 
-# measure NAME OK_CODES CLEAR CMD...: one warm-up run (peak RSS recorded),
-# then RUNS timed runs; a run fails unless its exit code is in OK_CODES
-# (space separated). CLEAR=1 runs CLEAR_CACHE before each timed run,
-# CLEAR=2 empties DEPLOYORDER_CACHE_DIR (the dependency index too).
-measure() {
-	local name=$1 ok=" $2 " clear=$3 rc rss=n/a t0 t1 i times=()
+# add NAME OK_CODES CLEAR CMD...: a measurement of the current group; a run
+# fails unless its exit code is in OK_CODES (space separated). CLEAR=1 runs
+# CLEAR_CACHE before each run, CLEAR=2 empties DEPLOYORDER_CACHE_DIR (the
+# dependency index too).
+names=() oks=() clears=() cmds=() group=()
+add() {
+	names+=("$1")
+	oks+=(" $2 ")
+	clears+=("$3")
 	shift 3
-	log "measuring $name"
-	rc=0
-	clear_cache "$clear"
+	cmds+=("$(printf '%q ' "$@")")
+	group+=(${#names[@]})
+}
+
+# run I: one run of measurement I; it records the wall time in seconds
+# (and, with /usr/bin/time, the peak RSS in KiB) in $tmp/times.I and
+# returns its exit code.
+run() {
+	local i=$1 rc=0 t0 t1
+	clear_cache "${clears[i - 1]}"
+	t0=$(seconds)
 	if [[ -n $time_bin ]]; then
-		"$time_bin" -f %M -o "$tmp/rss" "$@" >/dev/null 2>"$tmp/err" || rc=$?
-		rss=$(tail -n 1 "$tmp/rss" | awk '{ printf "%.0f", $1 / 1024 }')
+		eval "\"\$time_bin\" -f %M -o \"\$tmp/rss\" ${cmds[i - 1]}" >/dev/null 2>"$tmp/err.$i" || rc=$?
 	else
-		"$@" >/dev/null 2>"$tmp/err" || rc=$?
+		eval "${cmds[i - 1]}" >/dev/null 2>"$tmp/err.$i" || rc=$?
 	fi
-	for ((i = 0; i < RUNS; i++)); do
-		[[ $ok == *" $rc "* ]] || break
-		clear_cache "$clear"
+	t1=$(seconds)
+	awk -v a="$t0" -v b="$t1" -v r="$([[ -n $time_bin ]] && tail -n 1 "$tmp/rss" || echo 0)" 'BEGIN { printf "%.4f %d\n", b - a, r }' >>"$tmp/times.$i"
+	return $rc
+}
+
+# measure_group: one warm-up run of each measurement of the group, then
+# RUNS rounds that each run every measurement once, in turn: on a shared
+# machine whose speed drifts from one minute to the next, interleaved
+# runs compare what sequential blocks of runs would not.
+measure_group() {
+	local i r rc
+	declare -A bad=()
+	for i in "${group[@]}"; do
+		log "warming up ${names[i - 1]}"
 		rc=0
-		t0=$(seconds)
-		"$@" >/dev/null 2>"$tmp/err" || rc=$?
-		t1=$(seconds)
-		times+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f", b - a }')")
+		run "$i" || rc=$?
+		if [[ ${oks[i - 1]} != *" $rc "* ]]; then
+			bad[$i]=$rc
+		fi
 	done
-	if [[ $ok != *" $rc "* ]]; then
-		log "$name failed with exit code $rc: $*"
-		sed 's/^/  /' "$tmp/err" | tail -n 20 >&2
-		rows+=("$name|failed (exit $rc)|$rss")
-		failed=1
-		return
-	fi
-	rows+=("$name|$(printf '%s\n' "${times[@]}" | sort -g | awk '
-		{ t[NR] = $1 }
-		END { if (NR % 2) printf "%.3f", t[(NR + 1) / 2]; else printf "%.3f", (t[NR / 2] + t[NR / 2 + 1]) / 2 }')|$rss")
+	for ((r = 1; r <= RUNS; r++)); do
+		log "round $r of $RUNS"
+		for i in "${group[@]}"; do
+			[[ -n ${bad[$i]:-} ]] && continue
+			rc=0
+			run "$i" || rc=$?
+			if [[ ${oks[i - 1]} != *" $rc "* ]]; then
+				bad[$i]=$rc
+			fi
+		done
+	done
+	for i in "${group[@]}"; do
+		if [[ -n ${bad[$i]:-} ]]; then
+			log "${names[i - 1]} failed with exit code ${bad[$i]}: ${cmds[i - 1]}"
+			sed 's/^/  /' "$tmp/err.$i" | tail -n 20 >&2
+			rows+=("${names[i - 1]}|failed (exit ${bad[$i]})|n/a")
+			failed=1
+			continue
+		fi
+		# The median of the timed runs (the warm-up, the first line, left
+		# out) and the largest peak RSS of them all.
+		rows+=("${names[i - 1]}|$(tail -n +2 "$tmp/times.$i" | sort -g | awk '
+			{ t[NR] = $1 }
+			END { if (NR % 2) printf "%.3f", t[(NR + 1) / 2]; else printf "%.3f", (t[NR / 2] + t[NR / 2 + 1]) / 2 }')|$(
+			[[ -n $time_bin ]] && awk '$2 > m { m = $2 } END { printf "%.0f", m / 1024 }' "$tmp/times.$i" || echo n/a)")
+	done
+	group=()
 }
 
 if [[ -n $REPO ]]; then
 	if [[ -f go.work ]]; then
 		# A workspace's packages are all its modules': "work" lists them,
 		# as deployorder does, where ./... lists the root module only.
-		measure "floor: go list -deps -json work" "0" 0 go list -deps -json work
+		add "floor: go list -deps -json work" "0" 0 go list -deps -json work
 	else
-		measure "floor: go list -deps -json ./..." "0" 0 go list -deps -json ./...
+		add "floor: go list -deps -json ./..." "0" 0 go list -deps -json ./...
 	fi
-	measure "plan $RANGE --no-cache, empty dependency index" "0 2" 2 "$tmp/deployorder" plan "$RANGE" --no-cache -o json
-	measure "plan $RANGE --no-cache" "0 2" 0 "$tmp/deployorder" plan "$RANGE" --no-cache -o json
+	add "plan $RANGE --no-cache, empty dependency index" "0 2" 2 "$tmp/deployorder" plan "$RANGE" --no-cache -o json
+	add "plan $RANGE --no-cache" "0 2" 0 "$tmp/deployorder" plan "$RANGE" --no-cache -o json
+	measure_group
 else
 	git checkout -q -f plain
-	measure "floor: go list -deps -json ./..." "0" 0 go list -deps -json ./...
-	measure "git log --first-parent --name-status base..plain" "0" 0 git log --first-parent --name-status base..plain
-	measure "plan plain~$recent..plain" "0 2" 1 "$tmp/deployorder" plan "plain~$recent..plain" -o json
-	measure "plan base..plain" "0 2" 1 "$tmp/deployorder" plan base..plain -o json
-	measure "plan base..plain (warm re-run, cached)" "0 2" 0 "$tmp/deployorder" plan base..plain -o json
+	add "floor: go list -deps -json ./..." "0" 0 go list -deps -json ./...
+	add "git log --first-parent --name-status base..plain" "0" 0 git log --first-parent --name-status base..plain
+	add "plan plain~$recent..plain" "0 2" 1 "$tmp/deployorder" plan "plain~$recent..plain" -o json
+	add "plan base..plain" "0 2" 1 "$tmp/deployorder" plan base..plain -o json
+	measure_group
+	# The warm re-run reads what the cold run before it cached: it runs on
+	# its own, after them.
+	add "plan base..plain (warm re-run, cached)" "0 2" 0 "$tmp/deployorder" plan base..plain -o json
+	measure_group
 	git checkout -q -f contracts
-	measure "plan contracts~$recent..contracts" "0 2" 1 "$tmp/deployorder" plan "contracts~$recent..contracts" -o json
-	measure "plan base..contracts, empty dependency index" "0 2" 2 "$tmp/deployorder" plan base..contracts -o json
-	measure "plan base..contracts" "0 2" 1 "$tmp/deployorder" plan base..contracts -o json
+	add "plan contracts~$recent..contracts" "0 2" 1 "$tmp/deployorder" plan "contracts~$recent..contracts" -o json
+	add "plan base..contracts, empty dependency index" "0 2" 2 "$tmp/deployorder" plan base..contracts -o json
+	add "plan base..contracts" "0 2" 1 "$tmp/deployorder" plan base..contracts -o json
+	measure_group
 	git checkout -q -f plain
 fi
 
@@ -234,7 +279,7 @@ for row in "${rows[@]}"; do
 	printf '%-66s %10s %9s %13s %9s\n' "$name" "$median" "$(ratio "$median" "$floor")" "$rss" "$(ratio "$rss" "$floor_rss")"
 done
 echo
-echo "median of RUNS=$RUNS runs after one warm-up; peak RSS of the warm-up run"
+echo "median of RUNS=$RUNS interleaved runs after one warm-up each; largest peak RSS of all runs"
 echo "repository: $repo"
 echo "deployorder: $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$root" diff --quiet HEAD 2>/dev/null || echo ' (with uncommitted changes)')"
 echo "machine: $(nproc) CPUs, $(go version | cut -d' ' -f3-), $(uname -sm)$(awk -F': ' '/^model name/ { print ", " $2; exit }' /proc/cpuinfo 2>/dev/null || true)"
