@@ -284,9 +284,15 @@ func (d *differ) contract(c *contractState) *Contract {
 		if e.Type[Base] != "" && e.Type[Head] != "" && e.Type[Base] != e.Type[Head] {
 			// An incompatible wire type change: the old key goes and a new
 			// one comes, on both sides at once.
+			// Each is named by its own side's field: a protobuf number
+			// that another field takes is two fields.
 			old, cur := *e, *e
 			old.Type[Head], old.Providers[Head], old.Consumers[Head] = "", Roles{}, Roles{}
 			cur.Type[Base], cur.Providers[Base], cur.Consumers[Base] = "", Roles{}, Roles{}
+			old.Decl[Head], cur.Decl[Base] = Pos{}, Pos{}
+			if e.RenamedFrom != "" {
+				old.Name, old.RenamedFrom, cur.RenamedFrom = e.RenamedFrom, "", ""
+			}
 			old.Changed, cur.Changed = true, true
 			con.Elements = append(con.Elements, &old, &cur)
 			con.GoOnlyChange = false

@@ -26,7 +26,7 @@ func inConfig(rule RuleID, element, expires string) Acceptance {
 }
 
 func TestAcceptances(t *testing.T) {
-	rules := "OUTSIDE_CONSUMER, TOLERANT_CONSUMER, PROVIDE_BEFORE_CONSUME or STOP_CONSUME_BEFORE_STOP_PROVIDE" // in the registry's order
+	rules := "KEY_REUSED, OUTSIDE_CONSUMER, TOLERANT_CONSUMER, PROVIDE_BEFORE_CONSUME or STOP_CONSUME_BEFORE_STOP_PROVIDE" // in the registry's order
 	tests := []struct {
 		name     string
 		config   []Acceptance

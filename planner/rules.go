@@ -8,6 +8,9 @@ import (
 	"time"
 
 	"github.com/bmatcuk/doublestar/v4"
+	"gonum.org/v1/gonum/graph"
+	"gonum.org/v1/gonum/graph/simple"
+	"gonum.org/v1/gonum/graph/topo"
 
 	"github.com/deployorder/deployorder/contract"
 )
@@ -17,6 +20,7 @@ type RuleID string
 
 const (
 	WireKeyChanged               RuleID = "WIRE_KEY_CHANGED"
+	KeyReused                    RuleID = "KEY_REUSED"
 	OutsideProvider              RuleID = "OUTSIDE_PROVIDER"
 	OutsideConsumer              RuleID = "OUTSIDE_CONSUMER"
 	UndefinedFlag                RuleID = "UNDEFINED_FLAG"
@@ -55,6 +59,8 @@ func init() {
 	Rules = []Rule{
 		{ID: WireKeyChanged, Severity: Info, Check: checkWireKeyChanged,
 			Purpose: "Changing an existing field's wire key (json tag renamed, untagged Go field renamed, protobuf number changed) or its wire type incompatibly (number -> string, scalar -> list) is a removal plus an addition, on both sides at once."},
+		{ID: KeyReused, Severity: Error, Check: checkKeyReused, Acceptable: true,
+			Purpose: "A wire key that one field leaves and another takes with an incompatible wire type (a protobuf number given to another field, a JSON key whose value turns from a number to a string) cannot carry both at once, so no service can provide old and new side by side: a service that uses the key at both sides switches in its one deploy (one that uses it at one side splits as usual), old writers must be gone before new readers come and old readers before new writers. When those orders form a cycle, no deploy order and no split avoids old and new versions misreading each other's values: the plan is blocked until the new field gets a key of its own (reserve the old protobuf number), or the break is accepted."},
 		{ID: OutsideProvider, Severity: Info, Check: checkOutsideProvider,
 			Purpose: "An element a service starts consuming that no service of the repository provides, before or after the range (a request field users' SDKs send, a field of a third-party system's response, an object users' manifests write, a variable the deployment's manifests set), is provided outside the repository: no deploy order applies, and the plan says so. The config's external: parties with provides: true say it for a contract."},
 		{ID: UndefinedFlag, Severity: Warning, Check: checkUndefinedFlag,
@@ -207,6 +213,159 @@ func checkWireKeyChanged(ch *checker) {
 			}
 		}
 	}
+}
+
+// checkKeyReused blocks a key reused by an incompatible field (see the
+// registry) when the orders it needs form a cycle. The contract analysis
+// splits such a key into two elements of one key: the old field, at base
+// only, and the new one, at head only.
+func checkKeyReused(ch *checker) {
+	type reuse struct{ old, cur *elementChange }
+	byKey := map[string]*reuse{}
+	for _, ec := range ch.elements {
+		b, h := ec.e.Exists(contract.Base), ec.e.Exists(contract.Head)
+		if !ec.c.Kind.IsField() || b == h {
+			continue
+		}
+		k := ec.c.ID + "\x00" + ec.e.Key
+		if byKey[k] == nil {
+			byKey[k] = &reuse{}
+		}
+		if b {
+			byKey[k].old = ec
+		} else {
+			byKey[k].cur = ec
+		}
+	}
+	for _, k := range sortedSet(byKey) {
+		old, cur := byKey[k].old, byKey[k].cur
+		if old == nil || cur == nil {
+			continue
+		}
+		ow, or := old.providers(contract.Base), old.consumers(contract.Base)
+		nw, nr := cur.providers(contract.Head), cur.consumers(contract.Head)
+		// No version can write both fields under one key, so a service
+		// that uses the key at both sides cannot be split into expand,
+		// switch and contract for it: it moves from the old field to the
+		// new one in one deploy. One that uses it at one side only is split
+		// as usual (stop reading, then stop writing the old field; write,
+		// then read the new one). A cycle of these parts is a break.
+		atomic := map[string]bool{}
+		for _, at := range []contract.Roles{ow, or} {
+			for s := range at {
+				_, w := nw[s]
+				_, r := nr[s]
+				atomic[s] = w || r
+			}
+		}
+		g := simple.NewDirectedGraph()
+		ids := map[string]int64{}
+		node := func(s string, p Part) graph.Node {
+			k := s
+			if !atomic[s] {
+				k = fmt.Sprintf("%s\x00%d", s, p)
+			}
+			if _, ok := ids[k]; !ok {
+				ids[k] = int64(len(ids))
+				g.AddNode(simple.Node(ids[k]))
+			}
+			return g.Node(ids[k])
+		}
+		var cross []Constraint
+		edge := func(from contract.Roles, fp Part, to contract.Roles, tp Part, c *Constraint) {
+			for _, a := range sortedSet(from) {
+				for _, b := range sortedSet(to) {
+					if a == b {
+						continue
+					}
+					g.SetEdge(simple.Edge{F: node(a, fp), T: node(b, tp)})
+					if c != nil {
+						x := *c
+						x.From, x.FromPart, x.To, x.ToPart = a, fp, b, tp
+						x.Why = fmt.Sprintf(c.Why, a, b)
+						cross = append(cross, x)
+					}
+				}
+			}
+		}
+		at := Constraint{Rule: KeyReused, Kind: old.c.Kind, Contract: old.c.Name, Key: ec2key(old), Nested: old.nested, Critical: true}
+		w, r := at, at
+		w.Why = "%s stops writing " + old.name + " before %s reads " + cur.name + " under the same key"
+		r.Why = "%s stops reading " + old.name + " before %s writes " + cur.name + " under the same key"
+		edge(ow, ContractPart, nr, SwitchPart, &w)  // an old writer is gone before a new reader comes
+		edge(or, SwitchPart, nw, ExpandPart, &r)    // an old reader is gone before a new writer comes
+		edge(or, SwitchPart, ow, ContractPart, nil) // readers stop reading the old field before its writers stop
+		edge(nw, ExpandPart, nr, SwitchPart, nil)   // writers write the new field before its readers read it
+		// A split service's parts run in their order.
+		parts := []Part{ExpandPart, SwitchPart, ContractPart}
+		for s := range atomic {
+			for i, p := range parts {
+				for _, q := range parts[i+1:] {
+					kp, kq := fmt.Sprintf("%s\x00%d", s, p), fmt.Sprintf("%s\x00%d", s, q)
+					if _, ok := ids[kp]; ok && !atomic[s] {
+						if _, ok := ids[kq]; ok {
+							g.SetEdge(simple.Edge{F: g.Node(ids[kp]), T: g.Node(ids[kq])})
+						}
+					}
+				}
+			}
+		}
+		names := make([]string, len(ids))
+		for s, id := range ids {
+			name, _, _ := strings.Cut(s, "\x00")
+			names[id] = name
+		}
+		var cycle []string
+		for _, scc := range topo.TarjanSCC(g) {
+			if len(scc) > 1 && cycle == nil {
+				for _, n := range scc {
+					if !slices.Contains(cycle, names[n.ID()]) {
+						cycle = append(cycle, names[n.ID()])
+					}
+				}
+				slices.Sort(cycle)
+			}
+		}
+		if cycle == nil {
+			for _, c := range cross {
+				ch.constraint(c)
+			}
+			continue
+		}
+		// The usual orders of the two fields stay, but no split can serve
+		// both: they force none (see checkProvideBeforeConsume).
+		old.rules[KeyReused], cur.rules[KeyReused] = true, true
+		ch.elementFinding(KeyReused, cur, cur.e.Decl[contract.Head],
+			"%s was %s (%s) at base and is %s (%s) at head, and %s %s write or read it: no version can write both, and in any order old and new versions read each other's values as the wrong field; give %s a key of its own (a protobuf field: a new number, and reserve this one), or stop every use of %s in one release and reuse it in a later one",
+			ec2key(cur), fieldName(old), old.e.Type[contract.Base], fieldName(cur), cur.e.Type[contract.Head], joinNames(cycle), map[bool]string{true: "both", false: "all"}[len(cycle) == 2], fieldName(cur), ec2key(cur))
+	}
+}
+
+// notSplit makes an order of an element whose key a blocked reuse shares
+// (KEY_REUSED) force no split: no version can provide both fields of one
+// key, which the expand step would ask for.
+func notSplit(ec *elementChange, c *Constraint) {
+	if ec.rules[KeyReused] && c.Critical {
+		c.Critical = false
+		c.Why += " (not split: the key is reused, see KEY_REUSED)"
+	}
+}
+
+// ec2key names an element's key for people: Contract.#N for a protobuf
+// field, Contract.key for a JSON one.
+func ec2key(ec *elementChange) string {
+	if ec.c.Kind == contract.Protobuf {
+		return ec.c.Name + ".#" + ec.e.Key
+	}
+	return ec.c.Name + "." + ec.e.Key
+}
+
+// fieldName is the Go field (or protobuf field) an element is.
+func fieldName(ec *elementChange) string {
+	if ec.e.Name != "" {
+		return ec.e.Name
+	}
+	return ec.e.Key
 }
 
 // checkFollowsMethod marks the fields of the messages that travel only
@@ -620,6 +779,7 @@ func checkProvideBeforeConsume(ch *checker) {
 					c.Critical = false
 					c.Why += " (accepted: it does without it)"
 				}
+				notSplit(ec, &c)
 				ch.constraint(c)
 			}
 			if acc && slices.ContainsFunc(startProviders, func(w string) bool { return w != r }) {
@@ -796,9 +956,11 @@ func checkStopConsumeBeforeStopProvide(ch *checker) {
 				if w == r {
 					continue
 				}
-				ch.constraint(Constraint{From: r, FromPart: SwitchPart, To: w, ToPart: ContractPart,
+				c := Constraint{From: r, FromPart: SwitchPart, To: w, ToPart: ContractPart,
 					Rule: StopConsumeBeforeStopProvide, Kind: ec.c.Kind, Contract: ec.c.Name, Key: ec.name, Nested: ec.nested, Critical: true,
-					Why: fmt.Sprintf("%s stops %s %s before %s stops %s it", r, gerund(v.Consume), ec.name, w, gerund(v.Provide))})
+					Why: fmt.Sprintf("%s stops %s %s before %s stops %s it", r, gerund(v.Consume), ec.name, w, gerund(v.Provide))}
+				notSplit(ec, &c)
+				ch.constraint(c)
 			}
 		}
 	}

@@ -401,6 +401,25 @@ func TestRuleWireKeyChanged(t *testing.T) {
 	}
 }
 
+func TestRuleKeyReused(t *testing.T) {
+	fix := "no version can write both, and in any order old and new versions read each other's values as the wrong field; give tags a key of its own (a protobuf field: a new number, and reserve this one), or stop every use of T.4 in one release and reuse it in a later one"
+	runRule(t, KeyReused, []ruleCase{
+		{name: "a writer and a reader of the key at both sides cannot be ordered",
+			els: []el{{key: "4", name: "CreateTime", base: "p: a; c: b", head: "-"}, {key: "4", name: "Tags", base: "-", head: "p: a; c: b"}},
+			findings: []string{"error KEY_REUSED T.4: T.4 was CreateTime (string) at base and is Tags (string) at head, and a and b both write or read it: " +
+				strings.ReplaceAll(fix, "give tags", "give Tags")}},
+		{name: "a key that no service uses at head is removed as usual",
+			els: []el{{key: "4", name: "CreateTime", base: "p: a b; c: a b c", head: "-"}, {key: "4", name: "Tags", base: "-", head: ""}}},
+		{name: "the old field's reader stops before its writer writes the new one",
+			els:         []el{{key: "4", name: "CreateTime", base: "p: a; c: b", head: "-"}, {key: "4", name: "Tags", base: "-", head: "p: a"}},
+			constraints: []string{"b>a KEY_REUSED T.4"}},
+		{name: "an old writer that stops and a reader that moves to the new field are a cycle",
+			els: []el{{key: "4", name: "CreateTime", base: "p: x; c: y", head: "-"}, {key: "4", name: "Tags", base: "-", head: "p: y; c: y"}},
+			findings: []string{"error KEY_REUSED T.4: T.4 was CreateTime (string) at base and is Tags (string) at head, and x and y both write or read it: " +
+				strings.ReplaceAll(fix, "give tags", "give Tags")}},
+	})
+}
+
 func TestRuleWireIdentical(t *testing.T) {
 	r := res(el{key: "id", name: "ID", base: "p: a; c: b", head: "p: a; c: b"})
 	r.Contracts[0].GoOnlyChange = true
@@ -487,7 +506,7 @@ func TestRuleUnsplittableCycle(t *testing.T) {
 // TestRegistryIsComplete checks that every rule ID is in the registry
 // once, with a purpose and a check.
 func TestRegistryIsComplete(t *testing.T) {
-	ids := []RuleID{WireKeyChanged, OutsideProvider, UndefinedFlag, OutsideConsumer, FollowsMethod, FollowsField, SelfServed, TolerantConsumer, ProvideBeforeConsume, StopConsumeBeforeStopProvide,
+	ids := []RuleID{WireKeyChanged, KeyReused, OutsideProvider, UndefinedFlag, OutsideConsumer, FollowsMethod, FollowsField, SelfServed, TolerantConsumer, ProvideBeforeConsume, StopConsumeBeforeStopProvide,
 		WireIdentical, RebuildOnly, GuessedKeys, SplitCycle, UnsplittableCycle}
 	seen := map[RuleID]int{}
 	for _, r := range Rules {

@@ -336,7 +336,7 @@ func hostileRows() []hostileRow {
 		{name: "config accept entry with an unknown rule",
 			setup: withConfig("accept:\n  - rule: STOP_CONSUMING\n    element: Response.name\n    reason: web caches it\n"),
 			args:  planArgs("HEAD"), code: ExitError,
-			stderr: []string{`deployorder.yaml:2: accept: unknown rule "STOP_CONSUMING"`, "accept OUTSIDE_CONSUMER, TOLERANT_CONSUMER, PROVIDE_BEFORE_CONSUME or STOP_CONSUME_BEFORE_STOP_PROVIDE"}},
+			stderr: []string{`deployorder.yaml:2: accept: unknown rule "STOP_CONSUMING"`, "accept KEY_REUSED, OUTSIDE_CONSUMER, TOLERANT_CONSUMER, PROVIDE_BEFORE_CONSUME or STOP_CONSUME_BEFORE_STOP_PROVIDE"}},
 		{name: "config accept entry with a bad date and a glob that does not parse",
 			setup: withConfig("accept:\n  - rule: PROVIDE_BEFORE_CONSUME\n    element: \"Response.[\"\n    reason: r\n    expires: 31/12/2026\n"),
 			args:  planArgs("HEAD"), code: ExitError,
