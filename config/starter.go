@@ -12,8 +12,9 @@ import (
 
 // Found is a main package that deployorder discovered, for Starter.
 type Found struct {
-	Name string // its service name
-	Dir  string // its directory relative to the repository root; "." for the root
+	Name    string   // its service name
+	Dir     string   // its directory relative to the repository root; "." for the root
+	Imports []string // the directories of the repository's packages its main imports directly
 }
 
 // testLooking maps the directory names that mark a main package as a
@@ -31,6 +32,19 @@ var testLooking = map[string]string{
 	"hack": "development scripts", "tool": "developer tools", "tools": "developer tools",
 }
 
+// codeLooking are the directory names that mark the code a main package
+// imports as test or example code: a main outside such a directory that
+// imports from one (googleforgames/open-match's cmd/scale-backend imports
+// examples/scale/backend) is a harness around it. Narrower than
+// testLooking: a runtime library may live under pkg/tools or pkg/fake.
+var codeLooking = func() map[string]string {
+	out := map[string]string{}
+	for _, k := range []string{"test", "tests", "e2e", "example", "examples", "bench", "benchmark", "benchmarks"} {
+		out[k] = testLooking[k]
+	}
+	return out
+}()
+
 // Proposal is an exclude entry Starter proposes: a glob and the main
 // packages it covers.
 type Proposal struct {
@@ -38,27 +52,31 @@ type Proposal struct {
 	Dir   string   // the directory that names it, e.g. e2e or internal/tools
 	Why   string   // what its programs look like, e.g. "end-to-end tests"
 	Mains []string // the main package directories it excludes, sorted
+	// Via is, for a main outside such a directory, the package directory
+	// under one that it imports (Dir is then the main's own directory).
+	Via string
 }
 
 // Proposals lists the exclude entries Starter proposes, sorted by
 // directory: for each main package with a test-looking directory in its
 // path (the first one from the root), that directory and everything
-// under it.
+// under it; for a main outside one that imports a package under a test or
+// example directory (codeLooking), the main's own directory.
 func Proposals(found []Found) []Proposal {
 	byDir := map[string]*Proposal{}
 	for _, f := range found {
-		parts := strings.Split(f.Dir, "/")
-		for i, p := range parts {
-			why, ok := testLooking[strings.ToLower(p)]
-			if !ok {
-				continue
-			}
-			dir := strings.Join(parts[:i+1], "/")
+		if dir, why, ok := testLookingDir(f.Dir, testLooking); ok {
 			if byDir[dir] == nil {
 				byDir[dir] = &Proposal{Glob: escapeGlob(dir) + "/**", Dir: dir, Why: why}
 			}
 			byDir[dir].Mains = append(byDir[dir].Mains, f.Dir)
-			break
+			continue
+		}
+		for _, imp := range f.Imports {
+			if _, why, ok := testLookingDir(imp, codeLooking); ok && f.Dir != "." && !strings.HasPrefix(imp, f.Dir+"/") {
+				byDir[f.Dir] = &Proposal{Glob: escapeGlob(f.Dir) + "/**", Dir: f.Dir, Why: why, Mains: []string{f.Dir}, Via: imp}
+				break
+			}
 		}
 	}
 	var out []Proposal
@@ -68,6 +86,18 @@ func Proposals(found []Found) []Proposal {
 	}
 	slices.SortFunc(out, func(a, b Proposal) int { return strings.Compare(a.Dir, b.Dir) })
 	return out
+}
+
+// testLookingDir returns the first directory of path, from the root, whose
+// name is in names, and what names says its programs are.
+func testLookingDir(dir string, names map[string]string) (string, string, bool) {
+	parts := strings.Split(dir, "/")
+	for i, p := range parts {
+		if why, ok := names[strings.ToLower(p)]; ok {
+			return strings.Join(parts[:i+1], "/"), why, true
+		}
+	}
+	return "", "", false
 }
 
 // Starter writes a starter deployorder.yaml: the services found, grouped
@@ -155,7 +185,12 @@ func writeExcludes(b *strings.Builder, proposals []Proposal) {
 exclude:
 `)
 	for _, p := range proposals {
-		fmt.Fprintf(b, "  # %s: under %s/, which usually holds %s\n", comment(strings.Join(p.Mains, ", ")), comment(p.Dir), p.Why)
+		if p.Via != "" {
+			under, _, _ := testLookingDir(p.Via, codeLooking)
+			fmt.Fprintf(b, "  # %s: its main imports %s, and %s/ usually holds %s\n", comment(p.Dir), comment(p.Via), comment(under), p.Why)
+		} else {
+			fmt.Fprintf(b, "  # %s: under %s/, which usually holds %s\n", comment(strings.Join(p.Mains, ", ")), comment(p.Dir), p.Why)
+		}
 		fmt.Fprintf(b, "  - %s\n", yamlString(p.Glob))
 	}
 }

@@ -19,9 +19,17 @@ func TestProposals(t *testing.T) {
 		{Name: "testsvc", Dir: "cmd/testsvc"},         // nor is a prefix
 		{Name: "demo", Dir: "cmd/demo"},               // not on the list: may well be deployed
 		{Name: "server", Dir: "we[ird]/fakes/server"}, // glob characters are escaped
+		// A harness around example code (open-match's cmd/scale-backend),
+		// whatever else it imports; not a main importing a library under
+		// pkg/tools or pkg/fake, nor one importing its own subpackage.
+		{Name: "scale-backend", Dir: "cmd/scale-backend", Imports: []string{"internal/appmain", "examples/scale/backend"}},
+		{Name: "api", Dir: "cmd/api", Imports: []string{"internal/api", "pkg/tools/retry", "pkg/fake/clock"}},
+		{Name: "loadgen", Dir: "cmd/loadgen", Imports: []string{"cmd/loadgen/tests"}},
+		{Name: "root", Dir: ".", Imports: []string{"examples/x"}},
 	}
 	want := []Proposal{
 		{Glob: "Examples/**", Dir: "Examples", Why: "examples", Mains: []string{"Examples/hello"}},
+		{Glob: "cmd/scale-backend/**", Dir: "cmd/scale-backend", Why: "examples", Mains: []string{"cmd/scale-backend"}, Via: "examples/scale/backend"},
 		{Glob: "e2e/**", Dir: "e2e", Why: "end-to-end tests", Mains: []string{"e2e/runner", "e2e/tools/load"}},
 		{Glob: "internal/tools/**", Dir: "internal/tools", Why: "developer tools", Mains: []string{"internal/tools/gen"}},
 		{Glob: "tools/**", Dir: "tools", Why: "developer tools", Mains: []string{"tools"}},
@@ -45,6 +53,9 @@ func TestStarterParses(t *testing.T) {
 		{name: "test-looking mains",
 			found:    []Found{{Name: "api", Dir: "cmd/api"}, {Name: "runner", Dir: "e2e/runner"}, {Name: "gen", Dir: "hack/gen"}, {Name: "tools", Dir: "tools"}},
 			excluded: []string{"e2e/runner", "hack/gen", "tools"}},
+		{name: "a main around example code",
+			found:    []Found{{Name: "api", Dir: "cmd/api"}, {Name: "scale", Dir: "cmd/scale", Imports: []string{"examples/scale"}}},
+			excluded: []string{"cmd/scale"}},
 		{name: "odd names",
 			found: []Found{
 				{Name: "null", Dir: "cmd/null"}, {Name: "a b", Dir: "cmd/a b"}, {Name: `q"uote`, Dir: `cmd/q"uote`},
@@ -81,6 +92,7 @@ func TestStarterGolden(t *testing.T) {
 		{Name: "payments", Dir: "services/payments"},
 		{Name: "runner", Dir: "e2e/runner"}, {Name: "load", Dir: "e2e/load"},
 		{Name: "hello", Dir: "examples/hello"}, {Name: "gen", Dir: "hack/gen"},
+		{Name: "scale", Dir: "cmd/scale", Imports: []string{"internal/app", "examples/scale/backend"}},
 	})
 	golden.Check(t, "testdata/starter.yaml", string(got))
 }

@@ -150,13 +150,10 @@ func proposed(cfg *config.Config, ws *graph.Workspace) []planner.Proposed {
 	if cfg.Path != "" {
 		return nil
 	}
-	var found []config.Found
+	found := FoundMains(ws)
 	byDir := map[string][]string{}
-	for _, s := range ws.Services {
-		if s.Dir != "" {
-			found = append(found, config.Found{Name: s.Name, Dir: s.Dir})
-			byDir[s.Dir] = append(byDir[s.Dir], s.Name)
-		}
+	for _, f := range found {
+		byDir[f.Dir] = append(byDir[f.Dir], f.Name)
 	}
 	var out []planner.Proposed
 	for _, p := range config.Proposals(found) {
@@ -167,6 +164,28 @@ func proposed(cfg *config.Config, ws *graph.Workspace) []planner.Proposed {
 		}
 	}
 	return out
+}
+
+// FoundMains lists the services with a main package, for init's
+// proposals: each with its directory and the directories of the
+// repository's packages its main imports.
+func FoundMains(ws *graph.Workspace) []config.Found {
+	var found []config.Found
+	for _, s := range ws.Services {
+		if s.Dir == "" {
+			continue
+		}
+		f := config.Found{Name: s.Name, Dir: s.Dir}
+		if p := ws.Packages[s.Main]; p != nil {
+			for _, ip := range p.Imports {
+				if q := ws.Packages[ip]; q != nil && q.InRepo {
+					f.Imports = append(f.Imports, q.Dir)
+				}
+			}
+		}
+		found = append(found, f)
+	}
+	return found
 }
 
 // configAcceptances are the config's accept entries, for the planner,

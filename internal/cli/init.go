@@ -65,12 +65,7 @@ func runInit(ctx context.Context, opts *initOptions) error {
 		return err
 	}
 	defer cleanup()
-	var found []config.Found
-	for _, s := range ws.Services {
-		if s.Dir != "" {
-			found = append(found, config.Found{Name: s.Name, Dir: s.Dir})
-		}
-	}
+	found := pipeline.FoundMains(ws)
 	data := config.Starter(found)
 	if _, err := config.Parse(config.FileName, data); err != nil {
 		return fmt.Errorf("the starter config does not parse (%v); this is a bug in deployorder, please report it", err)
