@@ -66,6 +66,12 @@ func (w *Workspace) ReadBase(rg *change.Range, src TreeReader) *Base {
 	ctxt.JoinPath = path.Join
 	for _, dir := range sortedKeys(b.Dirs) {
 		ip := b.Dirs[dir]
+		if p := w.Packages[ip]; p != nil && p.InRepo && p.Dir != dir {
+			// Another directory holds the package that is read for this
+			// import path (DUPLICATE_IMPORT_PATH): this one is mapped by
+			// its paths only, at base as at head.
+			continue
+		}
 		names, _ := src.ListDir(rg.Base, dir)
 		var files []string
 		imports := map[string]bool{}
