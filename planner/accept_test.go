@@ -206,7 +206,7 @@ func TestAcceptProvideBeforeConsume(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			in := input([]string{"a", "b"}, res(el{kind: contract.Protobuf, key: "1", name: "caps", base: "-", head: "p: a b; c: a b"}))
+			in := input([]string{"a", "b"}, res(el{kind: contract.Protobuf, key: "1", name: "caps", base: "-", head: "p: a b; c: a b"}, el{kind: contract.Protobuf, key: "2", name: "id", base: "", head: ""}))
 			in.Accept, in.Today = tt.accept, day("2026-03-02")
 			p, err := Build(in)
 			if err != nil {

@@ -26,6 +26,7 @@ const (
 	UndefinedFlag                RuleID = "UNDEFINED_FLAG"
 	FollowsMethod                RuleID = "FOLLOWS_METHOD"
 	FollowsField                 RuleID = "FOLLOWS_FIELD"
+	NewType                      RuleID = "NEW_TYPE"
 	SelfServed                   RuleID = "SELF_SERVED"
 	TolerantConsumer             RuleID = "TOLERANT_CONSUMER"
 	ProvideBeforeConsume         RuleID = "PROVIDE_BEFORE_CONSUME"
@@ -71,6 +72,8 @@ func init() {
 			Purpose: "The fields of a message that travels only in RPC methods the range adds (no service served them at base) or removes (no service serves them at head), the request and response and the messages inside them, follow those methods' order and impose none of their own: the client that writes a new request's fields cannot run before the server has the method anyway, and stops writing them when it stops calling."},
 		{ID: FollowsField, Severity: Info, Check: checkFollowsField,
 			Purpose: "The fields of a message type that no service wrote at base and that travels only inside fields no service wrote at base either (a new filter tree in a new request field) follow the order of the fields that carry them, and impose none of their own: an old writer cannot send them, since it sends no value of the type at all. The same holds the other way for a type that travels only in fields removed in the range."},
+		{ID: NewType, Severity: Info, Check: checkNewType,
+			Purpose: "The fields of a message type new in the range (none of its keys exists at base) that no field and no RPC method carries (it travels through storage or a queue, as open-match's BackfillInternal in Redis) impose no order: old versions neither write nor read the type, so every value a new reader sees comes from a new writer."},
 		{ID: SelfServed, Severity: Warning, Check: checkSelfServed,
 			Purpose: "A JSON key that, at base and at head, every service writing it also reads and every service reading it also writes (a configuration struct each program fills and uses in its own process, the options of a library each one embeds) crosses no service boundary that the code shows: its changes impose no order between services. If the services share it through storage or messages, the writers of a new key deploy first; the plan says so instead of ordering."},
 		{ID: TolerantConsumer, Severity: Warning, Check: checkTolerantConsumer, Acceptable: true,
@@ -574,6 +577,58 @@ func checkFollowsField(ch *checker) {
 				ch.finding(FollowsField, contract.Pos{}, "%s travels only inside fields %s this range (%s): its fields follow their order", c.Name, f.how, ec.follows)
 				break
 			}
+		}
+	}
+}
+
+// checkNewType marks the keys of the message types new in the range that
+// nothing the analysis sees carries: they order nothing.
+func checkNewType(ch *checker) {
+	carried := map[string]bool{} // contract type -> a field (changed or not) or an RPC method holds it
+	for _, c := range ch.res.Contracts {
+		for _, e := range c.Elements {
+			if c.Kind == contract.RPC {
+				for _, t := range e.Carries {
+					carried[t] = true
+				}
+			}
+			if c.Kind.IsField() {
+				for _, t := range e.Nested {
+					carried[t] = true
+				}
+			}
+		}
+	}
+	isNew := func(c *contract.Contract) bool {
+		if !c.Kind.IsField() || len(c.Types) == 0 || len(c.Outside.Providers)+len(c.Outside.Consumers) > 0 {
+			return false
+		}
+		for _, t := range c.Types {
+			// A oneof member's wrapper (Msg_Member) travels inside Msg.
+			if carried[t] || strings.Contains(t[strings.LastIndex(t, ".")+1:], "_") {
+				return false
+			}
+		}
+		for _, e := range c.Elements {
+			if e.Exists(contract.Base) {
+				return false
+			}
+		}
+		return true
+	}
+	for _, c := range ch.res.Contracts {
+		if !isNew(c) {
+			continue
+		}
+		marked := false
+		for _, ec := range ch.elements {
+			if ec.c == c && ec.follows == "" {
+				ec.follows, ec.rules[NewType] = "new", true
+				marked = true
+			}
+		}
+		if marked {
+			ch.finding(NewType, contract.Pos{}, "%s is new in this range and no field or RPC method carries it (it travels through storage or a queue): old versions neither write nor read it, so its keys order nothing", c.Name)
 		}
 	}
 }

@@ -49,7 +49,7 @@ func runRule(t *testing.T, id RuleID, cases []ruleCase) {
 func TestRuleProvideBeforeConsume(t *testing.T) {
 	runRule(t, ProvideBeforeConsume, []ruleCase{
 		{name: "a new key: its writer deploys before its new readers",
-			els:         []el{{key: "v2", base: "-", head: "p: meta; c: billing front"}},
+			els:         []el{{key: "v2", base: "-", head: "p: meta; c: billing front"}, {key: "id", base: "", head: ""}},
 			constraints: []string{"meta>billing PROVIDE_BEFORE_CONSUME T.v2", "meta>front PROVIDE_BEFORE_CONSUME T.v2"}},
 		{name: "a reader of a key already written needs no order",
 			els: []el{{key: "id", base: "p: meta", head: "p: meta; c: billing"}}},
@@ -420,6 +420,24 @@ func TestRuleKeyReused(t *testing.T) {
 	})
 }
 
+func TestRuleNewType(t *testing.T) {
+	runRule(t, NewType, []ruleCase{
+		{name: "a type new in the range that nothing carries orders nothing",
+			els:      []el{{key: "a", base: "-", head: "p: x y; c: x y"}, {key: "b", base: "-", head: "p: x; c: y"}},
+			findings: []string{"info NEW_TYPE T is new in this range and no field or RPC method carries it (it travels through storage or a queue): old versions neither write nor read it, so its keys order nothing"}},
+		{name: "a type that has a key at base is not new",
+			els: []el{{key: "a", base: "-", head: "p: x; c: y"}, {key: "id", base: "", head: ""}}},
+		{name: "a new type inside a field follows that field instead",
+			els: []el{{contract: "Inner", key: "a", base: "-", head: "p: x; c: y"},
+				{contract: "Outer", key: "inner", base: "-", head: "p: x; c: y", nested: []string{"example.com/api.Inner"}}, {contract: "Outer", key: "id", base: "", head: ""}}},
+	})
+	// The keys of a new type impose no order.
+	ch := checked(res(el{key: "a", base: "-", head: "p: x y; c: x y"}, el{key: "b", base: "-", head: "p: x; c: y"}))
+	if got := constraintStrings(ch.constraints); len(got) != 0 {
+		t.Errorf("constraints = %v, want none", got)
+	}
+}
+
 func TestRuleWireIdentical(t *testing.T) {
 	r := res(el{key: "id", name: "ID", base: "p: a; c: b", head: "p: a; c: b"})
 	r.Contracts[0].GoOnlyChange = true
@@ -506,7 +524,7 @@ func TestRuleUnsplittableCycle(t *testing.T) {
 // TestRegistryIsComplete checks that every rule ID is in the registry
 // once, with a purpose and a check.
 func TestRegistryIsComplete(t *testing.T) {
-	ids := []RuleID{WireKeyChanged, KeyReused, OutsideProvider, UndefinedFlag, OutsideConsumer, FollowsMethod, FollowsField, SelfServed, TolerantConsumer, ProvideBeforeConsume, StopConsumeBeforeStopProvide,
+	ids := []RuleID{WireKeyChanged, KeyReused, OutsideProvider, UndefinedFlag, OutsideConsumer, FollowsMethod, FollowsField, NewType, SelfServed, TolerantConsumer, ProvideBeforeConsume, StopConsumeBeforeStopProvide,
 		WireIdentical, RebuildOnly, GuessedKeys, SplitCycle, UnsplittableCycle}
 	seen := map[RuleID]int{}
 	for _, r := range Rules {

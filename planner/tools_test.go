@@ -12,7 +12,7 @@ func TestToolPrograms(t *testing.T) {
 	// api and the docs tool both write and read the new key, a generator
 	// only writes it: a split (each of api and docs must write it before
 	// the other reads it).
-	r := res(el{key: "mode", base: "-", head: "p: api docs gen; c: api docs"})
+	r := res(el{key: "mode", base: "-", head: "p: api docs gen; c: api docs"}, el{key: "id", base: "", head: ""})
 	tools := []Proposed{{Service: "docs", Glob: "tools/**", Why: "tools"}, {Service: "gen", Glob: "hack/**", Why: "tools"}}
 	for _, tc := range []struct {
 		name     string
