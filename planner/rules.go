@@ -245,90 +245,7 @@ func checkKeyReused(ch *checker) {
 		if old == nil || cur == nil {
 			continue
 		}
-		ow, or := old.providers(contract.Base), old.consumers(contract.Base)
-		nw, nr := cur.providers(contract.Head), cur.consumers(contract.Head)
-		// No version can write both fields under one key, so a service
-		// that uses the key at both sides cannot be split into expand,
-		// switch and contract for it: it moves from the old field to the
-		// new one in one deploy. One that uses it at one side only is split
-		// as usual (stop reading, then stop writing the old field; write,
-		// then read the new one). A cycle of these parts is a break.
-		atomic := map[string]bool{}
-		for _, at := range []contract.Roles{ow, or} {
-			for s := range at {
-				_, w := nw[s]
-				_, r := nr[s]
-				atomic[s] = w || r
-			}
-		}
-		g := simple.NewDirectedGraph()
-		ids := map[string]int64{}
-		node := func(s string, p Part) graph.Node {
-			k := s
-			if !atomic[s] {
-				k = fmt.Sprintf("%s\x00%d", s, p)
-			}
-			if _, ok := ids[k]; !ok {
-				ids[k] = int64(len(ids))
-				g.AddNode(simple.Node(ids[k]))
-			}
-			return g.Node(ids[k])
-		}
-		var cross []Constraint
-		edge := func(from contract.Roles, fp Part, to contract.Roles, tp Part, c *Constraint) {
-			for _, a := range sortedSet(from) {
-				for _, b := range sortedSet(to) {
-					if a == b {
-						continue
-					}
-					g.SetEdge(simple.Edge{F: node(a, fp), T: node(b, tp)})
-					if c != nil {
-						x := *c
-						x.From, x.FromPart, x.To, x.ToPart = a, fp, b, tp
-						x.Why = fmt.Sprintf(c.Why, a, b)
-						cross = append(cross, x)
-					}
-				}
-			}
-		}
-		at := Constraint{Rule: KeyReused, Kind: old.c.Kind, Contract: old.c.Name, Key: ec2key(old), Nested: old.nested, Critical: true}
-		w, r := at, at
-		w.Why = "%s stops writing " + old.name + " before %s reads " + cur.name + " under the same key"
-		r.Why = "%s stops reading " + old.name + " before %s writes " + cur.name + " under the same key"
-		edge(ow, ContractPart, nr, SwitchPart, &w)  // an old writer is gone before a new reader comes
-		edge(or, SwitchPart, nw, ExpandPart, &r)    // an old reader is gone before a new writer comes
-		edge(or, SwitchPart, ow, ContractPart, nil) // readers stop reading the old field before its writers stop
-		edge(nw, ExpandPart, nr, SwitchPart, nil)   // writers write the new field before its readers read it
-		// A split service's parts run in their order.
-		parts := []Part{ExpandPart, SwitchPart, ContractPart}
-		for s := range atomic {
-			for i, p := range parts {
-				for _, q := range parts[i+1:] {
-					kp, kq := fmt.Sprintf("%s\x00%d", s, p), fmt.Sprintf("%s\x00%d", s, q)
-					if _, ok := ids[kp]; ok && !atomic[s] {
-						if _, ok := ids[kq]; ok {
-							g.SetEdge(simple.Edge{F: g.Node(ids[kp]), T: g.Node(ids[kq])})
-						}
-					}
-				}
-			}
-		}
-		names := make([]string, len(ids))
-		for s, id := range ids {
-			name, _, _ := strings.Cut(s, "\x00")
-			names[id] = name
-		}
-		var cycle []string
-		for _, scc := range topo.TarjanSCC(g) {
-			if len(scc) > 1 && cycle == nil {
-				for _, n := range scc {
-					if !slices.Contains(cycle, names[n.ID()]) {
-						cycle = append(cycle, names[n.ID()])
-					}
-				}
-				slices.Sort(cycle)
-			}
-		}
+		cycle, cross := reuseOrders(old, cur)
 		if cycle == nil {
 			for _, c := range cross {
 				ch.constraint(c)
@@ -338,10 +255,89 @@ func checkKeyReused(ch *checker) {
 		// The usual orders of the two fields stay, but no split can serve
 		// both: they force none (see checkProvideBeforeConsume).
 		old.rules[KeyReused], cur.rules[KeyReused] = true, true
+		both := "all"
+		if len(cycle) == 2 {
+			both = "both"
+		}
 		ch.elementFinding(KeyReused, cur, cur.e.Decl[contract.Head],
 			"%s was %s (%s) at base and is %s (%s) at head, and %s %s write or read it: no version can write both, and in any order old and new versions read each other's values as the wrong field; give %s a key of its own (a protobuf field: a new number, and reserve this one), or stop every use of %s in one release and reuse it in a later one",
-			ec2key(cur), fieldName(old), old.e.Type[contract.Base], fieldName(cur), cur.e.Type[contract.Head], joinNames(cycle), map[bool]string{true: "both", false: "all"}[len(cycle) == 2], fieldName(cur), ec2key(cur))
+			ec2key(cur), fieldName(old), old.e.Type[contract.Base], fieldName(cur), cur.e.Type[contract.Head], joinNames(cycle), both, fieldName(cur), ec2key(cur))
 	}
+}
+
+// reuseOrders returns the services of a cycle of the orders a reused key
+// needs, if any, and the orders across its two fields (that the plan
+// keeps when there is no cycle). No version can write both fields under
+// one key, so a service that uses the key at both sides cannot be split
+// into expand, switch and contract for it: it moves from the old field to
+// the new one in one deploy. One that uses it at one side only is split
+// as usual (stop reading, then stop writing the old field; write, then
+// read the new one).
+func reuseOrders(old, cur *elementChange) (cycle []string, cross []Constraint) {
+	ow, or := old.providers(contract.Base), old.consumers(contract.Base)
+	nw, nr := cur.providers(contract.Head), cur.consumers(contract.Head)
+	atomic := map[string]bool{}
+	for _, roles := range []contract.Roles{ow, or} {
+		for s := range roles {
+			_, w := nw[s]
+			_, r := nr[s]
+			atomic[s] = w || r
+		}
+	}
+	type partOf struct {
+		service string
+		part    Part // Whole for a service that moves in one deploy
+	}
+	g := simple.NewDirectedGraph()
+	var nodes []partOf
+	ids := map[partOf]int64{}
+	node := func(s string, p Part) graph.Node {
+		k := partOf{s, p}
+		if atomic[s] {
+			k.part = Whole
+		}
+		if _, ok := ids[k]; !ok {
+			ids[k] = int64(len(nodes))
+			nodes = append(nodes, k)
+			g.AddNode(simple.Node(ids[k]))
+		}
+		return g.Node(ids[k])
+	}
+	edge := func(from contract.Roles, fp Part, to contract.Roles, tp Part, why string) {
+		for _, a := range sortedSet(from) {
+			for _, b := range sortedSet(to) {
+				if a == b {
+					continue
+				}
+				g.SetEdge(simple.Edge{F: node(a, fp), T: node(b, tp)})
+				if why != "" {
+					cross = append(cross, Constraint{From: a, FromPart: fp, To: b, ToPart: tp, Rule: KeyReused,
+						Kind: old.c.Kind, Contract: old.c.Name, Key: ec2key(old), Nested: old.nested, Critical: true,
+						Why: fmt.Sprintf(why, a, b)})
+				}
+			}
+		}
+	}
+	edge(ow, ContractPart, nr, SwitchPart, "%s stops writing "+old.name+" before %s reads "+cur.name+" under the same key")
+	edge(or, SwitchPart, nw, ExpandPart, "%s stops reading "+old.name+" before %s writes "+cur.name+" under the same key")
+	edge(or, SwitchPart, ow, ContractPart, "") // readers stop reading the old field before its writers stop
+	edge(nw, ExpandPart, nr, SwitchPart, "")   // writers write the new field before its readers read it
+	// (A split service's own parts need no edges: no order leads into its
+	// part that stops reading the old field or out of the one that starts
+	// reading the new, so none of them closes a cycle.)
+	for _, scc := range topo.TarjanSCC(g) {
+		if len(scc) < 2 {
+			continue
+		}
+		for _, n := range scc {
+			if s := nodes[n.ID()].service; !slices.Contains(cycle, s) {
+				cycle = append(cycle, s)
+			}
+		}
+		slices.Sort(cycle)
+		return cycle, nil
+	}
+	return nil, cross
 }
 
 // notSplit makes an order of an element whose key a blocked reuse shares
