@@ -123,7 +123,8 @@ func (w *Workspace) addPackage(p *Package) {
 		if !w.warned[key] {
 			w.warned[key] = true
 			w.warn(Warning{Code: "DUPLICATE_IMPORT_PATH", File: path.Join(p.Dir, firstOr(p.GoFiles)),
-				Message: fmt.Sprintf("%s and %s both hold package %s (their modules declare the same path); deployorder reads the one in %s, and maps the files of %s by their paths only; give one module another path", old.Dir, p.Dir, p.ImportPath, old.Dir, p.Dir)})
+				Message: fmt.Sprintf("%s and %s both hold package %s (their modules declare the same path); deployorder reads the one in %s, and maps the files of %s by their paths only; give one module another path", old.Dir, p.Dir, p.ImportPath, old.Dir, p.Dir),
+				Cause:   "two directories hold one package (their modules declare the same path, a copied go.mod): deployorder reads the first and maps the other's files by their paths only; give one module another path"})
 		}
 		return
 	}
