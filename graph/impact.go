@@ -341,14 +341,35 @@ func (im *impactor) readBase() {
 // gone at head.
 func (im *impactor) removed() []*ServiceImpact {
 	var out []*ServiceImpact
-	for dir, file := range im.baseMain {
+	var dirs []string
+	for dir := range im.baseMain {
 		if p := im.w.Packages[im.w.dirs[dir]]; p != nil && p.Name == "main" {
 			continue
 		}
 		if hiddenDir(dir) || config.MatchAny(im.cfg.Exclude, dir) {
 			continue
 		}
+		dirs = append(dirs, dir)
+	}
+	// Named as findServices names them, among the head's mains and the
+	// removed ones: by the directory's last element, or by the path when
+	// another main shares it (go-zero-looklook removed app/identity/cmd/api
+	// and .../rpc beside app/usercenter/cmd/api: not "api" and "rpc").
+	count := map[string]int{}
+	for _, s := range im.w.Services {
+		if s.Dir != "" {
+			count[path.Base(s.Dir)]++
+		}
+	}
+	for _, dir := range dirs {
+		count[path.Base(dir)]++
+	}
+	for _, dir := range dirs {
+		file := im.baseMain[dir]
 		name := path.Base(dir)
+		if count[name] > 1 {
+			name = dir
+		}
 		for _, cs := range im.cfg.Services {
 			if strings.TrimPrefix(path.Clean(cs.Main), "./") == dir {
 				name = cs.Name
