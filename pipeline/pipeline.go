@@ -141,7 +141,22 @@ func planRange(ctx context.Context, repo *gitdiff.Repo, cfg *config.Config, rg *
 		Accept:    accept,
 		Today:     opts.Today,
 		Proposed:  proposed(cfg, ws),
+		Bundles:   bundles(ws),
 	})
+}
+
+// bundles are the services that link the code of several others.
+func bundles(ws *graph.Workspace) []planner.Bundle {
+	closures := map[string]map[string]bool{}
+	for _, s := range ws.Services {
+		if s.Main == "" {
+			continue
+		}
+		c := ws.InRepoDeps(s.Main)
+		delete(c, s.Main)
+		closures[s.Name] = c
+	}
+	return planner.FindBundles(closures)
 }
 
 // proposed are the services `deployorder init` would propose to exclude,

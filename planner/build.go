@@ -34,6 +34,11 @@ type Input struct {
 	// exclude, when the repository has no config (nil otherwise): a plan
 	// they change says what it is without them (TOOL_PROGRAMS).
 	Proposed []Proposed
+
+	// Bundles are the services that link the code of several others
+	// (FindBundles): a plan that orders one against them says what it is
+	// without it (BUNDLED_SERVICES).
+	Bundles []Bundle
 }
 
 // Build makes the plan. Its one error is an acceptance written in a
@@ -75,6 +80,9 @@ func Build(in Input) (*Plan, error) {
 	p.Verdict = verdict(deployable, sc, p.Findings)
 	p.Summary = summary(p)
 	if f, ok := toolFinding(in, p); ok {
+		p.Findings = append(p.Findings, f)
+	}
+	if f, ok := bundleFinding(in, p); ok {
 		p.Findings = append(p.Findings, f)
 	}
 	sortFindings(p.Findings)

@@ -47,7 +47,7 @@ func toolFinding(in Input, p *Plan) (Finding, bool) {
 		return Finding{}, false
 	}
 	without := withoutServices(in, drop)
-	without.Proposed = nil
+	without.Proposed, without.Bundles = nil, nil
 	q, err := Build(without)
 	if err != nil || q.Verdict == p.Verdict {
 		return Finding{}, false
