@@ -73,7 +73,7 @@ func init() {
 		{ID: FollowsField, Severity: Info, Check: checkFollowsField,
 			Purpose: "The fields of a message type that no service wrote at base and that travels only inside fields no service wrote at base either (a new filter tree in a new request field) follow the order of the fields that carry them, and impose none of their own: an old writer cannot send them, since it sends no value of the type at all. The same holds the other way for a type that travels only in fields removed in the range."},
 		{ID: NewType, Severity: Info, Check: checkNewType,
-			Purpose: "The fields of a message type new in the range (none of its keys exists at base) that no field and no RPC method carries (it travels through storage or a queue, as open-match's BackfillInternal in Redis) impose no order: old versions neither write nor read the type, so every value a new reader sees comes from a new writer."},
+			Purpose: "The fields of a message type new in the range (none of its keys exists at base) that no field and no RPC method carries (it travels through storage or a queue, as open-match's BackfillInternal in Redis, or comes from outside, as a webhook's payload) impose no order: old versions neither write nor read the type, so every value a new reader sees comes from a new writer."},
 		{ID: SelfServed, Severity: Warning, Check: checkSelfServed,
 			Purpose: "A JSON key that, at base and at head, every service writing it also reads and every service reading it also writes (a configuration struct each program fills and uses in its own process, the options of a library each one embeds) crosses no service boundary that the code shows: its changes impose no order between services. If the services share it through storage or messages, the writers of a new key deploy first; the plan says so instead of ordering."},
 		{ID: TolerantConsumer, Severity: Warning, Check: checkTolerantConsumer, Acceptable: true,
@@ -624,7 +624,7 @@ func checkNewType(ch *checker) {
 			}
 		}
 		if marked {
-			ch.finding(NewType, contract.Pos{}, "%s is new in this range and no field or RPC method carries it (it travels through storage or a queue): old versions neither write nor read it, so its keys order nothing", c.Name)
+			ch.finding(NewType, contract.Pos{}, "%s is new in this range and no field or RPC method carries it (it travels through storage, a queue or a request from outside the repository): old versions neither write nor read it, so its keys order nothing", c.Name)
 		}
 	}
 }

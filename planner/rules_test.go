@@ -424,7 +424,7 @@ func TestRuleNewType(t *testing.T) {
 	runRule(t, NewType, []ruleCase{
 		{name: "a type new in the range that nothing carries orders nothing",
 			els:      []el{{key: "a", base: "-", head: "p: x y; c: x y"}, {key: "b", base: "-", head: "p: x; c: y"}},
-			findings: []string{"info NEW_TYPE T is new in this range and no field or RPC method carries it (it travels through storage or a queue): old versions neither write nor read it, so its keys order nothing"}},
+			findings: []string{"info NEW_TYPE T is new in this range and no field or RPC method carries it (it travels through storage, a queue or a request from outside the repository): old versions neither write nor read it, so its keys order nothing"}},
 		{name: "a type that has a key at base is not new",
 			els: []el{{key: "a", base: "-", head: "p: x; c: y"}, {key: "id", base: "", head: ""}}},
 		{name: "a new type inside a field follows that field instead",
