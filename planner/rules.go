@@ -259,9 +259,13 @@ func checkKeyReused(ch *checker) {
 		if len(cycle) == 2 {
 			both = "both"
 		}
+		wrong := "field" // a protobuf number given to another field
+		if fieldName(old) == fieldName(cur) {
+			wrong = "type" // a JSON value turned from a number to a string
+		}
 		ch.elementFinding(KeyReused, cur, cur.e.Decl[contract.Head],
-			"%s was %s (%s) at base and is %s (%s) at head, and %s %s write or read it: no version can write both, and in any order old and new versions read each other's values as the wrong field; give %s a key of its own (a protobuf field: a new number, and reserve this one), or stop every use of %s in one release and reuse it in a later one",
-			ec2key(cur), fieldName(old), old.e.Type[contract.Base], fieldName(cur), cur.e.Type[contract.Head], joinNames(cycle), both, fieldName(cur), ec2key(cur))
+			"%s was %s (%s) at base and is %s (%s) at head, and %s %s write or read it: no version can write both, and in any order old and new versions read each other's values as the wrong %s; give %s a key of its own (a protobuf field: a new number, and reserve this one), or stop every use of %s in one release and reuse it in a later one",
+			ec2key(cur), fieldName(old), old.e.Type[contract.Base], fieldName(cur), cur.e.Type[contract.Head], joinNames(cycle), both, wrong, fieldName(cur), ec2key(cur))
 	}
 }
 

@@ -413,6 +413,10 @@ func TestRuleKeyReused(t *testing.T) {
 		{name: "the old field's reader stops before its writer writes the new one",
 			els:         []el{{key: "4", name: "CreateTime", base: "p: a; c: b", head: "-"}, {key: "4", name: "Tags", base: "-", head: "p: a"}},
 			constraints: []string{"b>a KEY_REUSED T.4"}},
+		{name: "a JSON value whose type changes in place misreads as the wrong type",
+			els: []el{{key: "total", name: "Total", base: "p: a; c: b", head: "-"}, {key: "total", name: "Total", base: "-", head: "p: a; c: b"}},
+			findings: []string{"error KEY_REUSED T.total: T.total was Total (string) at base and is Total (string) at head, and a and b both write or read it: " +
+				strings.NewReplacer("give tags", "give Total", "as the wrong field", "as the wrong type", "T.4", "T.total").Replace(fix)}},
 		{name: "an old writer that stops and a reader that moves to the new field are a cycle",
 			els: []el{{key: "4", name: "CreateTime", base: "p: x; c: y", head: "-"}, {key: "4", name: "Tags", base: "-", head: "p: y; c: y"}},
 			findings: []string{"error KEY_REUSED T.4: T.4 was CreateTime (string) at base and is Tags (string) at head, and x and y both write or read it: " +
