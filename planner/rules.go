@@ -454,33 +454,40 @@ func checkFollowsMethod(ch *checker) {
 	}
 }
 
-// checkFollowsField marks the fields of the message types that travel only
-// inside fields new in the range (or only inside fields removed in it).
-func checkFollowsField(ch *checker) {
-	carriers := map[string][]*elementChange{} // contract type -> the changed elements whose values hold it
-	carriedElsewhere := map[string]bool{}     // ... or an unchanged element, or an RPC method
+// carriers indexes what holds each contract type: the changed field
+// elements whose values hold it, and whether an unchanged field element or
+// an RPC method holds it too.
+func (ch *checker) carriers() (changed map[string][]*elementChange, elsewhere map[string]bool) {
+	changed, elsewhere = map[string][]*elementChange{}, map[string]bool{}
 	for _, c := range ch.res.Contracts {
 		for _, e := range c.Elements {
 			if c.Kind == contract.RPC {
 				for _, t := range e.Carries {
-					carriedElsewhere[t] = true
+					elsewhere[t] = true
 				}
 			}
 			if !c.Kind.IsField() || e.Changed {
 				continue
 			}
 			for _, t := range e.Nested {
-				carriedElsewhere[t] = true
+				elsewhere[t] = true
 			}
 		}
 	}
 	for _, ec := range ch.elements {
 		if ec.c.Kind.IsField() {
 			for _, t := range ec.e.Nested {
-				carriers[t] = append(carriers[t], ec)
+				changed[t] = append(changed[t], ec)
 			}
 		}
 	}
+	return changed, elsewhere
+}
+
+// checkFollowsField marks the fields of the message types that travel only
+// inside fields new in the range (or only inside fields removed in it).
+func checkFollowsField(ch *checker) {
+	carriers, carriedElsewhere := ch.carriers()
 	// A protobuf oneof member's wrapper (Msg_Member: the Go struct that
 	// holds one member of Msg's oneof) travels wherever Msg does: the
 	// oneof field itself has no wire key, so no element carries it.
@@ -584,28 +591,15 @@ func checkFollowsField(ch *checker) {
 // checkNewType marks the keys of the message types new in the range that
 // nothing the analysis sees carries: they order nothing.
 func checkNewType(ch *checker) {
-	carried := map[string]bool{} // contract type -> a field (changed or not) or an RPC method holds it
-	for _, c := range ch.res.Contracts {
-		for _, e := range c.Elements {
-			if c.Kind == contract.RPC {
-				for _, t := range e.Carries {
-					carried[t] = true
-				}
-			}
-			if c.Kind.IsField() {
-				for _, t := range e.Nested {
-					carried[t] = true
-				}
-			}
-		}
-	}
+	changed, elsewhere := ch.carriers()
+	carried := func(t string) bool { return len(changed[t]) > 0 || elsewhere[t] }
 	isNew := func(c *contract.Contract) bool {
 		if !c.Kind.IsField() || len(c.Types) == 0 || len(c.Outside.Providers)+len(c.Outside.Consumers) > 0 {
 			return false
 		}
 		for _, t := range c.Types {
 			// A oneof member's wrapper (Msg_Member) travels inside Msg.
-			if carried[t] || strings.Contains(t[strings.LastIndex(t, ".")+1:], "_") {
+			if carried(t) || strings.Contains(t[strings.LastIndex(t, ".")+1:], "_") {
 				return false
 			}
 		}
