@@ -67,14 +67,14 @@ func Proposals(found []Found) []Proposal {
 	for _, f := range found {
 		if dir, why, ok := testLookingDir(f.Dir, testLooking); ok {
 			if byDir[dir] == nil {
-				byDir[dir] = &Proposal{Glob: escapeGlob(dir) + "/**", Dir: dir, Why: why}
+				byDir[dir] = &Proposal{Glob: DirGlob(dir), Dir: dir, Why: why}
 			}
 			byDir[dir].Mains = append(byDir[dir].Mains, f.Dir)
 			continue
 		}
 		for _, imp := range f.Imports {
 			if _, why, ok := testLookingDir(imp, codeLooking); ok && f.Dir != "." && !strings.HasPrefix(imp, f.Dir+"/") {
-				byDir[f.Dir] = &Proposal{Glob: escapeGlob(f.Dir) + "/**", Dir: f.Dir, Why: why, Mains: []string{f.Dir}, Via: imp}
+				byDir[f.Dir] = &Proposal{Glob: DirGlob(f.Dir), Dir: f.Dir, Why: why, Mains: []string{f.Dir}, Via: imp}
 				break
 			}
 		}
@@ -194,6 +194,10 @@ exclude:
 		fmt.Fprintf(b, "  - %s\n", yamlString(p.Glob))
 	}
 }
+
+// DirGlob is the exclude glob of a directory and everything under it, the
+// directory's name escaped for doublestar.
+func DirGlob(dir string) string { return escapeGlob(dir) + "/**" }
 
 // escapeGlob escapes doublestar's special characters in a literal path.
 func escapeGlob(s string) string {

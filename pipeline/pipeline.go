@@ -148,15 +148,20 @@ func planRange(ctx context.Context, repo *gitdiff.Repo, cfg *config.Config, rg *
 // bundles are the services that link the code of several others.
 func bundles(ws *graph.Workspace) []planner.Bundle {
 	closures := map[string]map[string]bool{}
+	dirs := map[string]string{}
 	for _, s := range ws.Services {
 		if s.Main == "" {
 			continue
 		}
 		c := ws.InRepoDeps(s.Main)
 		delete(c, s.Main)
-		closures[s.Name] = c
+		closures[s.Name], dirs[s.Name] = c, s.Dir
 	}
-	return planner.FindBundles(closures)
+	out := planner.FindBundles(closures)
+	for i := range out {
+		out[i].Glob = config.DirGlob(dirs[out[i].Service])
+	}
+	return out
 }
 
 // proposed are the services `deployorder init` would propose to exclude,

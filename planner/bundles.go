@@ -12,6 +12,7 @@ import (
 type Bundle struct {
 	Service string
 	Parts   []string // the services it bundles, sorted
+	Glob    string   // the exclude entry that leaves it out, e.g. "cmd/minimatch/**"
 }
 
 // bundleFinding says, when a plan orders or splits a bundle against the
@@ -43,26 +44,17 @@ func bundleFinding(in Input, p *Plan) (Finding, bool) {
 			continue
 		}
 		return Finding{Severity: Info, Code: "BUNDLED_SERVICES",
-			Message: fmt.Sprintf("%s links the code of %s (every package of theirs but their mains), so it writes and reads what they do, and this plan orders it against them as if both ran at once. If %s is an all-in-one build deployed instead of them, not beside them, exclude it in deployorder.yaml (exclude: [\"%s/**\"]): without it the plan would be: %s",
-				b.Service, joinNames(b.Parts), b.Service, in.bundleDir(b.Service), q.Summary)}, true
+			Message: fmt.Sprintf("%s links the code of %s (every package of theirs but their mains), so it writes and reads what they do, and this plan orders it against them as if both ran at once. If %s is an all-in-one build deployed instead of them, not beside them, exclude it in deployorder.yaml (exclude: [\"%s\"]): without it the plan would be: %s",
+				b.Service, joinNames(b.Parts), b.Service, b.Glob, q.Summary)}, true
 	}
 	return Finding{}, false
-}
-
-// bundleDir is a service's main directory, for the exclude it proposes.
-func (in Input) bundleDir(service string) string {
-	for _, si := range in.Impact.Services {
-		if si.Service.Name == service && si.Service.Dir != "" {
-			return si.Service.Dir
-		}
-	}
-	return service
 }
 
 // FindBundles returns the services that bundle two or more others: each
 // service whose packages (its main left out) are all among a bundle's,
 // one of them linked by no third service. closures maps each service to
-// its repository packages, its main left out.
+// its repository packages, its main left out; the bundles' Glob is for
+// the caller to fill.
 func FindBundles(closures map[string]map[string]bool) []Bundle {
 	holders := map[string]int{} // package -> how many services link it
 	for _, c := range closures {
