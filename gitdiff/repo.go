@@ -28,13 +28,14 @@ import (
 
 // Repo is a git repository opened read-only.
 type Repo struct {
-	git      *git.Repository
-	storage  *filesystem.Storage
-	objects  cache.Object                                  // the storage's object cache
-	root     string                                        // absolute worktree root; "" for a bare repository
-	worktree billy.Filesystem                              // nil for a bare repository
-	shallow  map[plumbing.Hash]bool                        // commits whose parents this clone lacks
-	dirs     map[plumbing.Hash]map[string]object.TreeEntry // tree -> entries by name, read once
+	git         *git.Repository
+	storage     *filesystem.Storage
+	objectStore *objectStore                                  // storage, with git's pack lookups: what r.git reads
+	objects     cache.Object                                  // the storage's object cache
+	root        string                                        // absolute worktree root; "" for a bare repository
+	worktree    billy.Filesystem                              // nil for a bare repository
+	shallow     map[plumbing.Hash]bool                        // commits whose parents this clone lacks
+	dirs        map[plumbing.Hash]map[string]object.TreeEntry // tree -> entries by name, read once
 }
 
 // Open opens the repository that contains dir (dir itself or a parent).
@@ -81,19 +82,20 @@ func Open(dir string) (*Repo, error) {
 	return r, nil
 }
 
-// open (re)opens the object storage at dotgit. KeepDescriptors keeps pack
+// open (re)opens the object storage at fs (the .git directory). KeepDescriptors keeps pack
 // files open across object reads; without it go-git reopens the pack for
 // every object, which dominates range walks. AlternatesFS lets
 // objects/info/alternates name any directory (a clone made with --shared
 // or --reference, or split's shadow repository).
-func (r *Repo) open(dotgit billy.Filesystem) error {
-	st := filesystem.NewStorageWithOptions(dotgit, r.objects,
+func (r *Repo) open(fs billy.Filesystem) error {
+	st := filesystem.NewStorageWithOptions(fs, r.objects,
 		filesystem.Options{KeepDescriptors: true, AlternatesFS: osfs.New("/")})
-	repo, err := git.Open(st, r.worktree)
+	objects := &objectStore{Storage: st, packs: newPackSet(dotgit.New(fs), r.objects)}
+	repo, err := git.Open(objects, r.worktree)
 	if err != nil {
 		return err
 	}
-	r.storage, r.git = st, repo
+	r.storage, r.objectStore, r.git = st, objects, repo
 	return nil
 }
 
@@ -108,18 +110,18 @@ func looksBare(dir string) bool {
 }
 
 // Close releases the pack files the repository keeps open.
-func (r *Repo) Close() error { return r.storage.Close() }
+func (r *Repo) Close() error { return r.objectStore.Close() }
 
 // DropCaches forgets the objects and trees read so far: up to 96 MiB of
 // them once the head is exported, which a plan then holds for nothing
-// while it type-checks. It also reopens the storage: go-git keeps each
-// pack's index, and the map from offsets to hashes it builds on the first
-// object it reads from a pack (33 MiB on etcd's history), for as long as
-// the storage lives. Later reads read the index and the pack files again.
+// while it type-checks. It also reopens the storage: it keeps each pack's
+// index (7 MiB on etcd's history; go-git's own, for the objects the packs
+// read in place leave to it, with a map from offsets to hashes of 33 MiB)
+// for as long as it lives. Later reads read the indexes again.
 func (r *Repo) DropCaches() {
 	r.objects.Clear()
 	r.dirs = nil
-	old := r.storage
+	old := r.objectStore
 	if err := r.open(old.Filesystem()); err != nil {
 		return // keep the storage that works
 	}

@@ -74,11 +74,22 @@ func userCacheDir(getenv func(string) string) string {
 	return ""
 }
 
+// prepare starts what the key needs that takes long (hashing this
+// build's executable, about 20 ms) alongside the repository's reading.
+func (c planCache) prepare() {
+	if c.dir != "" {
+		go executableHash()
+	}
+}
+
 // key hashes the inputs of a plan: the commits and trees, whether the head
 // was read from the worktree (and which uncommitted changes it has, which
 // a warning names), the config, the options, the day when an acceptance
-// can expire, and this build.
+// can expire, and this build; "" without a cache.
 func (c planCache) key(rg *change.Range, configPath string, opts Options, wt worktree, day string) string {
+	if c.dir == "" {
+		return "" // nothing is read or written
+	}
 	h := sha256.New()
 	fmt.Fprintf(h, "%s\n%s\n%s/%s\n", cacheFormat, executableHash(), runtime.GOOS, runtime.GOARCH)
 	fmt.Fprintf(h, "base %s %s\nhead %s %s\n", rg.Base, rg.BaseTree, rg.Head, rg.HeadTree)

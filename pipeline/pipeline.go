@@ -63,6 +63,8 @@ func Plan(ctx context.Context, spec string, opts Options) (*planner.Plan, error)
 	defer stopCPU()
 	opts.analysed = sync.OnceFunc(writeHeap)
 	done := opts.phase("reading the repository")
+	cache := newPlanCache(opts)
+	cache.prepare()
 	repo, cfg, err := open(opts)
 	if err != nil {
 		return nil, err
@@ -78,7 +80,6 @@ func Plan(ctx context.Context, spec string, opts Options) (*planner.Plan, error)
 		return nil, err
 	}
 	wt := worktreeState(repo, rg.Head)
-	cache := newPlanCache(opts)
 	key := cache.key(rg, cfg.Path, opts, wt, expiryDay(accept, opts.Today))
 	if p := cache.get(key); p != nil {
 		done()
