@@ -2,6 +2,7 @@ package gitdiff
 
 import (
 	"bytes"
+	"crypto/sha1"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -180,11 +181,14 @@ func parsePackIndex(data, rev []byte) (*packIndex, error) {
 	x.off32, x.off64 = body[:x.n*4], body[x.n*4:]
 	x.packSum = data[len(data)-2*sum : len(data)-sum]
 	// A .rev: "RIDX", version 1, hash function 1 (SHA-1), the positions,
-	// the pack's checksum and its own.
+	// the pack's checksum and its own (of everything before it): a wrong
+	// position would hand the decoder another object as a delta's base.
 	if len(rev) == 12+4*x.n+2*sum && string(rev[:4]) == "RIDX" &&
 		binary.BigEndian.Uint32(rev[4:8]) == 1 && binary.BigEndian.Uint32(rev[8:12]) == 1 &&
 		bytes.Equal(rev[12+4*x.n:12+4*x.n+sum], x.packSum) {
-		x.rev = rev[12 : 12+4*x.n]
+		if own := sha1.Sum(rev[:len(rev)-sum]); bytes.Equal(own[:], rev[len(rev)-sum:]) {
+			x.rev = rev[12 : 12+4*x.n]
+		}
 	}
 	return x, nil
 }

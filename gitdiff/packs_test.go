@@ -113,6 +113,14 @@ func sameIndex(t *testing.T, got *packIndex, want *idxfile.MemoryIndex) {
 	}
 }
 
+// swapped returns a copy of b with the 4-byte words at i and j swapped.
+func swapped(b []byte, i, j int) []byte {
+	c := bytes.Clone(b)
+	copy(c[i:i+4], b[j:j+4])
+	copy(c[j:j+4], b[i:i+4])
+	return c
+}
+
 func decodeIdx(t *testing.T, data []byte) *idxfile.MemoryIndex {
 	t.Helper()
 	m := idxfile.NewMemoryIndex()
@@ -155,6 +163,7 @@ func TestPackIndex(t *testing.T) {
 		"another pack's": otherRev,
 		"cut short":      rev[:len(rev)-1],
 		"not a .rev":     bytes.Repeat([]byte{0}, len(rev)),
+		"damaged":        swapped(rev, 12, 16),
 	} {
 		x, err := parsePackIndex(idx, bad)
 		if err != nil {
