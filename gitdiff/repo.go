@@ -82,11 +82,12 @@ func Open(dir string) (*Repo, error) {
 	return r, nil
 }
 
-// open (re)opens the object storage at fs (the .git directory). KeepDescriptors keeps pack
-// files open across object reads; without it go-git reopens the pack for
-// every object, which dominates range walks. AlternatesFS lets
-// objects/info/alternates name any directory (a clone made with --shared
-// or --reference, or split's shadow repository).
+// open (re)opens the object storage at fs (the .git directory).
+// KeepDescriptors keeps pack files open across object reads; without it
+// go-git reopens the pack for every object, which dominates range walks.
+// AlternatesFS lets objects/info/alternates name any directory (a clone
+// made with --shared or --reference, or split's shadow repository). The
+// repository reads objects through objectStore (see packs.go).
 func (r *Repo) open(fs billy.Filesystem) error {
 	st := filesystem.NewStorageWithOptions(fs, r.objects,
 		filesystem.Options{KeepDescriptors: true, AlternatesFS: osfs.New("/")})
