@@ -181,6 +181,12 @@ func (cg *CallGraph) AddPackage(fset *token.FileSet, tp *Package) {
 				}
 			case *ast.GenDecl:
 				for _, s := range d.Specs {
+					if _, isType := s.(*ast.TypeSpec); isType || d.Tok == token.IMPORT {
+						// Declaring a type (or importing) runs nothing: the
+						// types it names are not built by it, and a type's
+						// fields' types are reached with it (fields).
+						continue
+					}
 					vs, ok := s.(*ast.ValueSpec)
 					if ok && assertionOnly(info, vs) {
 						continue

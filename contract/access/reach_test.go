@@ -52,6 +52,22 @@ func register(any) bool { return true }
 type Registered struct{}
 
 func (Registered) Serve() int { return 8 }
+
+// A type declaration runs nothing: a type it names (here itself, through
+// a field's signature, and another through an interface's method) is not
+// built by it, so their methods stay unreachable.
+type Server struct {
+	ready func(s *Server) error
+	peer  Peer
+}
+
+func (*Server) push() int { return 9 }
+
+type Peer interface{ Send(*Message) }
+
+type Message struct{}
+
+func (*Message) Size() int { return 10 }
 `,
 		"example.com/m/cmd/app": `package main
 
