@@ -64,7 +64,7 @@ func Build(in Input) (*Plan, error) {
 		p.Findings = append(p.Findings, f)
 	}
 
-	ch := checkWith(in.Contracts, deployable, in.Accept, in.Today)
+	ch := checkWith(in.Contracts, deployable, removedServices(in.Impact), in.Accept, in.Today)
 	p.Contracts = planContracts(ch)
 	p.Findings = append(p.Findings, ch.findings...)
 	expired, err := accept(p.Findings, in.Accept, in.Today)
@@ -104,6 +104,17 @@ func services(im *graph.Impact) (out []Service, deployable []string) {
 		}
 	}
 	return out, deployable
+}
+
+// removedServices are the services the range removes.
+func removedServices(im *graph.Impact) []string {
+	var out []string
+	for _, si := range im.Services {
+		if si.Status == graph.Removed {
+			out = append(out, si.Service.Name)
+		}
+	}
+	return out
 }
 
 // serviceFindings say what to do about services added or removed.

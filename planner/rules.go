@@ -30,6 +30,7 @@ const (
 	SelfServed                   RuleID = "SELF_SERVED"
 	TolerantConsumer             RuleID = "TOLERANT_CONSUMER"
 	ProvideBeforeConsume         RuleID = "PROVIDE_BEFORE_CONSUME"
+	RemovedWriter                RuleID = "REMOVED_WRITER"
 	StopConsumeBeforeStopProvide RuleID = "STOP_CONSUME_BEFORE_STOP_PROVIDE"
 	WireIdentical                RuleID = "WIRE_IDENTICAL"
 	RebuildOnly                  RuleID = "REBUILD_ONLY"
@@ -80,6 +81,8 @@ func init() {
 			Purpose: "A consumer that, in the same function, reads an old element where its replacement is missing (a fallback proven from the code: the read of one sits under a condition on the other) keeps the provider-first order but makes it non-critical: it forces no split, and rolling the provider back stays safe. A consumer left with only the fallback is a warning."},
 		{ID: ProvideBeforeConsume, Severity: Info, Check: checkProvideBeforeConsume, Acceptable: true,
 			Purpose: "An element a service starts consuming must be provided first: every service that starts providing it (writes a key, serves a method) deploys strictly before that consumer. (An element that no service provides any more is a break of STOP_CONSUME_BEFORE_STOP_PROVIDE; one that no service of the repository ever provided is OUTSIDE_PROVIDER's.) Accepting it for an element says that its new consumers do without it while old providers run (absent reads as 'not supported', as in capability negotiation): the order stays, marked not critical, and it forces no split."},
+		{ID: RemovedWriter, Severity: Info, Check: checkRemovedWriter,
+			Purpose: "A key whose only writers in the repository were services the range removes (a client, a tool or a demo deleted while the server that reads the requests it sent stays), and whose type no service starts writing, orders nothing: a removed writer sends nothing that an old or a new reader could misread, and what the readers still read comes from outside the repository (users' SDKs) or not at all. A writer that stays and stops writing the key is STOP_CONSUME_BEFORE_STOP_PROVIDE's, and so is a key whose type a service starts writing in the range (a writer renamed or replaced)."},
 		{ID: StopConsumeBeforeStopProvide, Severity: Error, Check: checkStopConsumeBeforeStopProvide, Acceptable: true,
 			Purpose: "An element providers stop providing must first stop being consumed: consumers that stop deploy strictly before the providers that stop. A service that still consumes it at head while no service provides it blocks the plan."},
 		{ID: WireIdentical, Severity: Info, Check: checkWireIdentical,
@@ -143,6 +146,9 @@ type checker struct {
 	// accepted PROVIDE_BEFORE_CONSUME makes its consumers tolerant.
 	accept []Acceptance
 	today  time.Time
+
+	// removed are the services the range removes (REMOVED_WRITER).
+	removed map[string]bool
 }
 
 // finding adds a finding of a rule, with the rule's severity.
@@ -162,19 +168,22 @@ func (ch *checker) elementFinding(id RuleID, ec *elementChange, pos contract.Pos
 // check applies the registry to the changed elements of a contract
 // analysis. deployable are the services the range deploys.
 func check(res *contract.Result, deployable []string) *checker {
-	return checkWith(res, deployable, nil, time.Time{})
+	return checkWith(res, deployable, nil, nil, time.Time{})
 }
 
 // checkWith is check with the team's acceptances, which rules that
 // relax an order for an accepted element read.
-func checkWith(res *contract.Result, deployable []string, accept []Acceptance, today time.Time) *checker {
+func checkWith(res *contract.Result, deployable, removed []string, accept []Acceptance, today time.Time) *checker {
 	if res == nil {
 		res = &contract.Result{}
 	}
-	ch := &checker{res: res, deployable: map[string]bool{}, accept: accept, today: today,
+	ch := &checker{res: res, deployable: map[string]bool{}, accept: accept, today: today, removed: map[string]bool{},
 		fallback: map[*elementChange]map[string]string{}, onlyFallback: map[*elementChange]map[string]string{}}
 	for _, s := range deployable {
 		ch.deployable[s] = true
+	}
+	for _, s := range removed {
+		ch.removed[s] = true
 	}
 	for _, c := range res.Contracts {
 		for _, e := range c.Elements {
@@ -972,12 +981,93 @@ func stopVerb(n int) string {
 	return "stop"
 }
 
+// checkRemovedWriter marks the keys whose writers at base that stop
+// writing them are all removed in the range, that no service writes at
+// head while some service still reads them, of a type no service starts
+// writing: one note per contract, and no order (REMOVED_WRITER).
+func checkRemovedWriter(ch *checker) {
+	if len(ch.removed) == 0 {
+		return
+	}
+	writers := func(c *contract.Contract, s contract.Side) map[string]bool {
+		out := map[string]bool{}
+		for _, e := range c.Elements {
+			for svc := range e.Providers[s] {
+				out[svc] = true
+			}
+		}
+		return out
+	}
+	startsWriting := map[*contract.Contract]bool{}
+	for _, c := range ch.res.Contracts {
+		base := writers(c, contract.Base)
+		for svc := range writers(c, contract.Head) {
+			startsWriting[c] = startsWriting[c] || !base[svc]
+		}
+	}
+	var order []*contract.Contract
+	keys := map[*contract.Contract][]string{}
+	gone := map[*contract.Contract]map[string]bool{}
+	readers := map[*contract.Contract]map[string]bool{}
+	for _, ec := range ch.elements {
+		if ec.follows != "" || !ec.c.Kind.IsField() || len(ec.c.Outside.Providers) > 0 || startsWriting[ec.c] ||
+			len(ec.providers(contract.Head)) > 0 || len(ec.consumers(contract.Head)) == 0 {
+			continue
+		}
+		stop := minus(ec.providers(contract.Base), ec.providers(contract.Head))
+		if len(stop) == 0 || slices.ContainsFunc(stop, func(s string) bool { return !ch.removed[s] }) {
+			continue
+		}
+		ec.rules[RemovedWriter] = true
+		if keys[ec.c] == nil {
+			order = append(order, ec.c)
+			gone[ec.c], readers[ec.c] = map[string]bool{}, map[string]bool{}
+		}
+		keys[ec.c] = append(keys[ec.c], ec.name)
+		for _, s := range stop {
+			gone[ec.c][s] = true
+		}
+		for r := range ec.consumers(contract.Head) {
+			readers[ec.c][r] = true
+		}
+	}
+	for _, c := range order {
+		ws, rs, ks := sortedSet(gone[c]), sortedSet(readers[c]), keys[c]
+		if len(ks) > 3 {
+			ks = append(ks[:3:3], fmt.Sprintf("%d more", len(keys[c])-3))
+		}
+		ch.finding(RemovedWriter, contract.Pos{}, "%s, removed in this range, %s the last service%s of the repository that wrote %s; %s still read%s %s, from callers outside the repository if any: a removed writer sends nothing that a reader could misread, so this orders nothing",
+			joinNames(ws), wasWere(len(ws)), pluralNoun(len(ws)), joinNames(ks), joinNames(rs), pluralS(len(rs)), itThem(len(keys[c])))
+	}
+}
+
+func wasWere(n int) string {
+	if n == 1 {
+		return "was"
+	}
+	return "were"
+}
+
+func pluralNoun(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+func itThem(n int) string {
+	if n == 1 {
+		return "it"
+	}
+	return "them"
+}
+
 // checkStopConsumeBeforeStopProvide: the services that stop consuming an
 // element deploy before the services that stop providing it; a service
 // that still consumes it with nobody providing it blocks the plan.
 func checkStopConsumeBeforeStopProvide(ch *checker) {
 	for _, ec := range ch.elements {
-		if ec.follows != "" {
+		if ec.follows != "" || ec.rules[RemovedWriter] {
 			continue
 		}
 		stopProviders := minus(ec.providers(contract.Base), ec.providers(contract.Head))

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/deployorder/deployorder/contract"
 	"github.com/google/go-cmp/cmp"
@@ -342,6 +343,66 @@ func TestRuleStopConsumeBeforeStopProvide(t *testing.T) {
 	})
 }
 
+// TestRuleRemovedWriter: a key whose only writers were removed services
+// orders nothing; a writer renamed (removed, and an added service writes
+// the type) or one that stays still blocks, and so does a removed server
+// of a method its clients still call.
+func TestRuleRemovedWriter(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		els      []el
+		removed  []string
+		findings []string
+	}{
+		{name: "a removed client was the last writer of what the server still reads",
+			els:      []el{{key: "content", base: "p: tool; c: api", head: "c: api"}, {key: "id", base: "p: tool; c: api cmd", head: "c: api cmd"}},
+			removed:  []string{"tool"},
+			findings: []string{"info REMOVED_WRITER tool, removed in this range, was the last service of the repository that wrote T.content and T.id; api and cmd still read them, from callers outside the repository if any: a removed writer sends nothing that a reader could misread, so this orders nothing"}},
+		{name: "many keys are counted after three",
+			els: []el{{key: "a", base: "p: t1 t2; c: api", head: "c: api"}, {key: "b", base: "p: t1; c: api", head: "c: api"},
+				{key: "c", base: "p: t1; c: api", head: "c: api"}, {key: "d", base: "p: t2; c: api", head: "c: api"}},
+			removed:  []string{"t1", "t2"},
+			findings: []string{"info REMOVED_WRITER t1 and t2, removed in this range, were the last services of the repository that wrote T.a, T.b, T.c and 1 more; api still reads them, from callers outside the repository if any: a removed writer sends nothing that a reader could misread, so this orders nothing"}},
+		{name: "a writer renamed: the added service writes the type without the key",
+			els:      []el{{key: "content", base: "p: old; c: api", head: "c: api"}, {key: "id", base: "p: old; c: api", head: "p: new; c: api"}},
+			removed:  []string{"old"},
+			findings: []string{"error STOP_CONSUME_BEFORE_STOP_PROVIDE T.content: api still reads T.content at head, but old stops writing it and no service writes it at head; stop reading it first, in an earlier change"}},
+		{name: "a writer that stays and stops writing the key",
+			els:      []el{{key: "content", base: "p: tool; c: api", head: "c: api"}},
+			removed:  []string{"other"},
+			findings: []string{"error STOP_CONSUME_BEFORE_STOP_PROVIDE T.content: api still reads T.content at head, but tool stops writing it and no service writes it at head; stop reading it first, in an earlier change"}},
+		{name: "one of the writers that stop stays",
+			els:      []el{{key: "content", base: "p: tool keeper; c: api", head: "p: ; c: api"}, {key: "id", base: "p: keeper", head: "p: keeper"}},
+			removed:  []string{"tool"},
+			findings: []string{"error STOP_CONSUME_BEFORE_STOP_PROVIDE T.content: api still reads T.content at head, but keeper and tool stop writing it and no service writes it at head; stop reading it first, in an earlier change"}},
+		{name: "a removed server of a method its client still calls",
+			els:      []el{{kind: contract.RPC, contract: "api.Svc", key: "/api.Svc/Get", base: "p: server; c: client", head: "c: client"}},
+			removed:  []string{"server"},
+			findings: []string{"error STOP_CONSUME_BEFORE_STOP_PROVIDE /api.Svc/Get: client still calls /api.Svc/Get at head, but server stops serving it and no service serves it at head; stop calling it first, in an earlier change"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := res(tc.els...)
+			all := checked(r).deployable
+			var deployable []string
+			for s := range all {
+				if !slices.Contains(tc.removed, s) {
+					deployable = append(deployable, s)
+				}
+			}
+			ch := checkWith(r, deployable, tc.removed, nil, time.Time{})
+			var fs []Finding
+			for _, f := range ch.findings {
+				if f.Code == string(RemovedWriter) || f.Code == string(StopConsumeBeforeStopProvide) {
+					fs = append(fs, f)
+				}
+			}
+			if diff := cmp.Diff(tc.findings, findingStrings(fs)); diff != "" {
+				t.Errorf("findings (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
 func TestRuleTolerantConsumer(t *testing.T) {
 	runRule(t, TolerantConsumer, []ruleCase{
 		{name: "a reader that stops reading an old key only under a guard on its replacement warns",
@@ -528,7 +589,7 @@ func TestRuleUnsplittableCycle(t *testing.T) {
 // TestRegistryIsComplete checks that every rule ID is in the registry
 // once, with a purpose and a check.
 func TestRegistryIsComplete(t *testing.T) {
-	ids := []RuleID{WireKeyChanged, KeyReused, OutsideProvider, UndefinedFlag, OutsideConsumer, FollowsMethod, FollowsField, NewType, SelfServed, TolerantConsumer, ProvideBeforeConsume, StopConsumeBeforeStopProvide,
+	ids := []RuleID{WireKeyChanged, KeyReused, OutsideProvider, UndefinedFlag, OutsideConsumer, FollowsMethod, FollowsField, NewType, SelfServed, TolerantConsumer, ProvideBeforeConsume, RemovedWriter, StopConsumeBeforeStopProvide,
 		WireIdentical, RebuildOnly, GuessedKeys, SplitCycle, UnsplittableCycle}
 	seen := map[RuleID]int{}
 	for _, r := range Rules {
