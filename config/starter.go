@@ -158,7 +158,10 @@ func writeServices(b *strings.Builder, services []Found) {
 	slices.Sort(groups)
 	for _, g := range groups {
 		label := g + "/"
-		if g == "." || g == "" {
+		switch g {
+		case ".":
+			label = "directly under the repository root" // cmd/, not the root's own main
+		case "":
 			label = "the repository root"
 		}
 		fmt.Fprintf(b, "#   # %s\n", comment(label))

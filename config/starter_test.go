@@ -93,6 +93,7 @@ func TestStarterGolden(t *testing.T) {
 		{Name: "runner", Dir: "e2e/runner"}, {Name: "load", Dir: "e2e/load"},
 		{Name: "hello", Dir: "examples/hello"}, {Name: "gen", Dir: "hack/gen"},
 		{Name: "scale", Dir: "cmd/scale", Imports: []string{"internal/app", "examples/scale/backend"}},
+		{Name: "cmd", Dir: "cmd"}, {Name: "shop", Dir: "."},
 	})
 	golden.Check(t, "testdata/starter.yaml", string(got))
 }
