@@ -1037,29 +1037,16 @@ func checkRemovedWriter(ch *checker) {
 			ks = append(ks[:3:3], fmt.Sprintf("%d more", len(keys[c])-3))
 		}
 		ch.finding(RemovedWriter, contract.Pos{}, "%s, removed in this range, %s the last service%s of the repository that wrote %s; %s still read%s %s, from callers outside the repository if any: a removed writer sends nothing that a reader could misread, so this orders nothing",
-			joinNames(ws), wasWere(len(ws)), pluralNoun(len(ws)), joinNames(ks), joinNames(rs), pluralS(len(rs)), itThem(len(keys[c])))
+			joinNames(ws), oneOr(len(ws), "was", "were"), oneOr(len(ws), "", "s"), joinNames(ks), joinNames(rs), pluralS(len(rs)), oneOr(len(keys[c]), "it", "them"))
 	}
 }
 
-func wasWere(n int) string {
+// oneOr is one for a single service (or key), many for several.
+func oneOr(n int, one, many string) string {
 	if n == 1 {
-		return "was"
+		return one
 	}
-	return "were"
-}
-
-func pluralNoun(n int) string {
-	if n == 1 {
-		return ""
-	}
-	return "s"
-}
-
-func itThem(n int) string {
-	if n == 1 {
-		return "it"
-	}
-	return "them"
+	return many
 }
 
 // checkStopConsumeBeforeStopProvide: the services that stop consuming an
