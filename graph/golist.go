@@ -235,6 +235,22 @@ func (w *Workspace) problemWarnings(problems []moduleProblem, seen map[string]bo
 	return out
 }
 
+// relative rewrites the go command's absolute paths inside the
+// repository as relative ones: a temporary export's directory means
+// nothing to the reader, and the same plan then says the same words.
+func (w *Workspace) relative(msg string) string {
+	roots := []string{w.Root, w.real}
+	if len(w.real) > len(w.Root) {
+		roots[0], roots[1] = w.real, w.Root // the longer first: one may end the other
+	}
+	for _, root := range roots {
+		if root != "" {
+			msg = strings.ReplaceAll(msg, root+string(filepath.Separator), "")
+		}
+	}
+	return msg
+}
+
 func (w *Workspace) problemWarning(p moduleProblem) Warning {
 	m := p.module
 	where := "in " + m.Dir
@@ -247,7 +263,7 @@ func (w *Workspace) problemWarning(p moduleProblem) Warning {
 		more = fmt.Sprintf(" (and %d more like it)", len(msgs)-3)
 		msgs = msgs[:3]
 	}
-	said := strings.Join(msgs, " | ") + more
+	said := w.relative(strings.Join(msgs, " | ") + more)
 	fix := fixFor(p.msgs, m, w.offline)
 	// What several modules that fail alike share (the plan groups them in
 	// one line): the go command's words and the fix, for each of them.

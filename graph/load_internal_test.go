@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"strings"
 	"testing"
 
 	"golang.org/x/tools/go/packages"
@@ -28,5 +29,26 @@ func TestConvertOtherDropsForeignFiles(t *testing.T) {
 		if len(p.GoFiles) != tt.want {
 			t.Errorf("%s: GoFiles %v, want %d files", tt.name, p.GoFiles, tt.want)
 		}
+	}
+}
+
+// TestProblemWarningRelative: the go command names files by absolute path;
+// inside the repository (or its temporary export) the warning names them
+// relative to it, so that two plans of one commit say the same words.
+func TestProblemWarningRelative(t *testing.T) {
+	w := &Workspace{Root: "/tmp/deployorder-head-123", real: "/private/tmp/deployorder-head-123", Modules: []Module{{Path: "example.com/m", Dir: "."}}}
+	p := moduleProblem{module: w.Modules[0], failed: true, msgs: []string{
+		"malformed go.sum: /tmp/deployorder-head-123/go.sum:307: wrong number of fields 2",
+		"/private/tmp/deployorder-head-123/cmd/app/main.go:3:2: no required module provides package example.com/x",
+		"/elsewhere/go.sum:1: outside the repository",
+	}}
+	msg := w.problemWarning(p).Message
+	for _, want := range []string{"malformed go.sum: go.sum:307: wrong", "| cmd/app/main.go:3:2: no required module", "| /elsewhere/go.sum:1: outside"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("message lacks %q:\n%s", want, msg)
+		}
+	}
+	if strings.Contains(msg, "deployorder-head") {
+		t.Errorf("message names the export's directory:\n%s", msg)
 	}
 }
