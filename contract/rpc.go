@@ -7,6 +7,7 @@ import (
 	"go/parser"
 	"go/token"
 	"go/types"
+	"path"
 	"regexp"
 	"slices"
 	"strconv"
@@ -363,11 +364,20 @@ func rpcFacts(fset *token.FileSet, tp *access.Package, x *rpcIndex, generated ma
 					}
 				}
 				out = append(out, facts...)
-				// Invoke, NewStream or a wrapper given the full method name.
+				// Invoke, NewStream or a wrapper given the full method name;
+				// a wrapper given the client's method as a value
+				// (call(ctx, pb.KVClient.Put, req), call(ctx, c.Put, req)).
 				for _, arg := range call.Args {
 					if s := constString(tp.Info, arg); x.byFull[s] != nil {
 						out = append(out, fact{contract: rpcContractID(x.byFull[s].name), key: s,
 							place: placeAt(fset, arg.Pos(), fn, "the method's full name")})
+					}
+					if f, ok := rpcMethodValue(tp.Info, x, arg); ok {
+						f.place = placeAt(fset, arg.Pos(), fn, "the client's method, handed to "+calleeName(tp.Info, call))
+						if tolerant {
+							f.place.Optional = true
+						}
+						out = append(out, f)
 					}
 				}
 				return true
@@ -445,6 +455,39 @@ func rpcCall(fset *token.FileSet, info *types.Info, x *rpcIndex, generated map[s
 		return serves(fset, info, svc, generated, fn, call, call.Args[i])
 	}
 	return nil
+}
+
+// rpcMethodValue reports a generated client's method used as a value
+// (pb.KVClient.Put, a method expression; c.Put, a method value), which the
+// function it is handed to calls: a call of the method.
+func rpcMethodValue(info *types.Info, x *rpcIndex, arg ast.Expr) (fact, bool) {
+	sel, ok := ast.Unparen(arg).(*ast.SelectorExpr)
+	if !ok {
+		return fact{}, false
+	}
+	s := info.Selections[sel]
+	if s == nil || s.Kind() != types.MethodExpr && s.Kind() != types.MethodVal {
+		return fact{}, false
+	}
+	svc := x.byClient[namedOf(s.Recv())]
+	if svc == nil {
+		return fact{}, false
+	}
+	if _, ok := svc.methods[sel.Sel.Name]; !ok {
+		return fact{}, false
+	}
+	return fact{contract: rpcContractID(svc.name), key: "/" + svc.name + "/" + sel.Sel.Name}, true
+}
+
+// calleeName names what a call calls, for people: a.Call, or "a function".
+func calleeName(info *types.Info, call *ast.CallExpr) string {
+	if f, ok := typeutil.Callee(info, call).(*types.Func); ok {
+		if f.Pkg() != nil {
+			return path.Base(f.Pkg().Path()) + "." + f.Name()
+		}
+		return f.Name()
+	}
+	return "a function"
 }
 
 // serves lists the methods of svc that the implementation passed as arg
