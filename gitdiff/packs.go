@@ -61,6 +61,7 @@ type packSet struct {
 	cache cache.Object
 	once  sync.Once
 	packs []*pack
+	err   error // why the packs could not be read
 }
 
 type pack struct {
@@ -87,29 +88,36 @@ func (s *packSet) get(h plumbing.Hash) (plumbing.EncodedObject, error) {
 	return nil, errNotPacked
 }
 
+// indexes returns the indexes of the set's packs (opening it).
+func (s *packSet) indexes() ([]*packIndex, error) {
+	s.once.Do(s.open)
+	var out []*packIndex
+	for _, p := range s.packs {
+		out = append(out, p.idx)
+	}
+	return out, s.err
+}
+
 func (s *packSet) open() {
 	hashes, err := s.dir.ObjectPacks()
-	if err != nil {
-		return
-	}
 	var packs []*pack
-	fail := func() {
+	for _, h := range hashes {
+		var idx *packIndex
+		var f billy.File
+		if idx, err = s.readIndex(h); err != nil {
+			break
+		}
+		if f, err = s.dir.ObjectPack(h); err != nil {
+			break
+		}
+		packs = append(packs, &pack{idx: idx, file: f, pf: packfile.NewPackfileWithCache(idx, s.dir.Fs(), f, s.cache, 0)})
+	}
+	if err != nil {
 		for _, p := range packs {
 			p.file.Close()
 		}
-	}
-	for _, h := range hashes {
-		idx, err := s.readIndex(h)
-		if err != nil {
-			fail()
-			return
-		}
-		f, err := s.dir.ObjectPack(h)
-		if err != nil {
-			fail()
-			return
-		}
-		packs = append(packs, &pack{idx: idx, file: f, pf: packfile.NewPackfileWithCache(idx, s.dir.Fs(), f, s.cache, 0)})
+		s.err = err
+		return
 	}
 	s.packs = packs
 }
@@ -193,28 +201,51 @@ func parsePackIndex(data, rev []byte) (*packIndex, error) {
 	return x, nil
 }
 
-// find returns the position of h in names.
-func (x *packIndex) find(h plumbing.Hash) (int, bool) {
+// search returns the first position in names at or after key (a hash or
+// the head of one, at least a byte long) and the end of key's first
+// byte's stretch: the fan-out table bounds it, a binary search finds it.
+func (x *packIndex) search(key []byte) (first, end int) {
 	lo := 0
-	if h[0] > 0 {
-		lo = int(binary.BigEndian.Uint32(x.fanout[4*(int(h[0])-1):]))
+	if key[0] > 0 {
+		lo = int(binary.BigEndian.Uint32(x.fanout[4*(int(key[0])-1):]))
 	}
-	hi := int(binary.BigEndian.Uint32(x.fanout[4*int(h[0]):]))
+	hi := int(binary.BigEndian.Uint32(x.fanout[4*int(key[0]):]))
 	if hi > x.n || lo > hi {
-		return 0, false // a damaged fan-out table
+		return 0, 0 // a damaged fan-out table
 	}
+	end = hi
 	for lo < hi {
 		m := int(uint(lo+hi) >> 1)
-		if bytes.Compare(x.names[20*m:20*m+20], h[:]) < 0 {
+		if bytes.Compare(x.names[20*m:20*m+20], key) < 0 {
 			lo = m + 1
 		} else {
 			hi = m
 		}
 	}
-	if lo < x.n && bytes.Equal(x.names[20*lo:20*lo+20], h[:]) {
-		return lo, true
+	return lo, end
+}
+
+// find returns the position of h in names.
+func (x *packIndex) find(h plumbing.Hash) (int, bool) {
+	i, end := x.search(h[:])
+	if i < end && bytes.Equal(x.names[20*i:20*i+20], h[:]) {
+		return i, true
 	}
 	return 0, false
+}
+
+// withPrefix returns the hashes that start with the bytes prefix (all of
+// them for none).
+func (x *packIndex) withPrefix(prefix []byte) []plumbing.Hash {
+	first, end := 0, x.n
+	if len(prefix) > 0 {
+		first, end = x.search(prefix)
+	}
+	var out []plumbing.Hash
+	for i := first; i < end && bytes.HasPrefix(x.names[20*i:20*i+20], prefix); i++ {
+		out = append(out, x.hash(i))
+	}
+	return out
 }
 
 // offset returns the pack offset of the object at position i.

@@ -3,13 +3,14 @@ package gitdiff
 import (
 	"encoding/hex"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/deployorder/deployorder/internal/testrepo"
 	"github.com/go-git/go-git/v5/plumbing"
-	"github.com/go-git/go-git/v5/storage/filesystem/dotgit"
 )
 
 // TestObjectsWithPrefix checks the binary search in pack indexes against
@@ -39,7 +40,7 @@ func TestObjectsWithPrefix(t *testing.T) {
 				continue
 			}
 			prefix := obj[:n]
-			got, err := objectsWithPrefix(dotgit.New(repo.storage.Filesystem()), prefix)
+			got, err := objectsWithPrefix(repo.objectStore.packs.dir, repo.objectStore.packs, prefix)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -66,5 +67,31 @@ func TestObjectsWithPrefix(t *testing.T) {
 	}
 	if shared == 0 {
 		t.Error("no two objects share a prefix: the test checks no multi-match")
+	}
+}
+
+// TestObjectsWithPrefixUnknownIndex: a pack index the reader does not know
+// is an error, so that the caller asks go-git instead of finding nothing.
+func TestObjectsWithPrefixUnknownIndex(t *testing.T) {
+	r := packedRepo(t, false)
+	idxs, _ := filepath.Glob(filepath.Join(r.Dir, ".git", "objects", "pack", "*.idx"))
+	data, err := os.ReadFile(idxs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	data[7] = 1 // version 1
+	if err := os.Chmod(idxs[0], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(idxs[0], data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	repo, err := Open(r.Dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer repo.Close()
+	if got, err := objectsWithPrefix(repo.objectStore.packs.dir, repo.objectStore.packs, "abcd"); err == nil {
+		t.Fatalf("an index of another version read: %v", got)
 	}
 }

@@ -222,7 +222,7 @@ func (r *Repo) expandHex(name, base string) (string, error) {
 	if len(base) < 4 || len(base) >= 40 || !isHex(base) {
 		return "", nil
 	}
-	hashes, err := objectsWithPrefix(dotgit.New(r.storage.Filesystem()), strings.ToLower(base))
+	hashes, err := objectsWithPrefix(r.objectStore.packs.dir, r.objectStore.packs, strings.ToLower(base))
 	if err != nil {
 		hashes, err = r.storage.HashesWithPrefix(mustHex(base))
 		if err != nil {
