@@ -372,7 +372,7 @@ func rpcFacts(fset *token.FileSet, tp *access.Package, x *rpcIndex, generated ma
 						out = append(out, fact{contract: rpcContractID(x.byFull[s].name), key: s,
 							place: placeAt(fset, arg.Pos(), fn, "the method's full name")})
 					}
-					if f, ok := rpcMethodValue(tp.Info, x, arg); ok {
+					if f, ok := clientMethod(tp.Info, x, arg); ok {
 						f.place = placeAt(fset, arg.Pos(), fn, "the client's method, handed to "+calleeName(tp.Info, call))
 						if tolerant {
 							f.place.Optional = true
@@ -429,15 +429,9 @@ func placeAt(fset *token.FileSet, pos token.Pos, fn, via string) Place {
 // registration of an implementation (serving).
 func rpcCall(fset *token.FileSet, info *types.Info, x *rpcIndex, generated map[string]bool, fn string, call *ast.CallExpr) []fact {
 	// A client method: the selection's receiver is a generated client type.
-	if sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr); ok {
-		if s := info.Selections[sel]; s != nil && s.Kind() == types.MethodVal {
-			if svc := x.byClient[namedOf(s.Recv())]; svc != nil {
-				if _, ok := svc.methods[sel.Sel.Name]; ok {
-					full := "/" + svc.name + "/" + sel.Sel.Name
-					return []fact{{contract: rpcContractID(svc.name), key: full, place: placeAt(fset, call.Pos(), fn, "")}}
-				}
-			}
-		}
+	if f, ok := clientMethod(info, x, call.Fun); ok {
+		f.place = placeAt(fset, call.Pos(), fn, "")
+		return []fact{f}
 	}
 	// A registration: a function with a parameter of a server interface
 	// type (RegisterFooServer, NewFooServiceHandler), or RegisterService
@@ -457,10 +451,10 @@ func rpcCall(fset *token.FileSet, info *types.Info, x *rpcIndex, generated map[s
 	return nil
 }
 
-// rpcMethodValue reports a generated client's method used as a value
-// (pb.KVClient.Put, a method expression; c.Put, a method value), which the
-// function it is handed to calls: a call of the method.
-func rpcMethodValue(info *types.Info, x *rpcIndex, arg ast.Expr) (fact, bool) {
+// clientMethod reports a generated client's method selected by e: c.Put
+// (a method value) or pb.KVClient.Put (a method expression), called there
+// or handed to a function that calls it.
+func clientMethod(info *types.Info, x *rpcIndex, arg ast.Expr) (fact, bool) {
 	sel, ok := ast.Unparen(arg).(*ast.SelectorExpr)
 	if !ok {
 		return fact{}, false
