@@ -22,10 +22,11 @@ type definition struct {
 
 // elementDef is how one side defines an element.
 type elementDef struct {
-	typ     string   // what it is ("unary", "route"); "" is not allowed: the element exists
-	name    string   // for people, when the key is not enough (an enum value's constant)
-	decl    Pos      // where it is defined
-	carries []string // RPC: the message types (importpath.Type) that travel in the method
+	typ      string   // what it is ("unary", "route"); "" is not allowed: the element exists
+	name     string   // for people, when the key is not enough (an enum value's constant)
+	decl     Pos      // where it is defined
+	carries  []string // RPC: the message types (importpath.Type) that travel in the method
+	requests []string // RPC: those of them that travel in its request
 }
 
 // fact is one place where a package's code provides or consumes an element.
@@ -44,6 +45,9 @@ type kindSide struct {
 	// launches are, per package, the launch sites matched to a program:
 	// facts whose contract is the program's service name.
 	launches map[string][]fact
+	// services are every RPC service the side's checked packages declare,
+	// those the range may change (the definitions above) and the others.
+	services []*rpcService
 }
 
 func newKindSide() *kindSide {

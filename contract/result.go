@@ -55,6 +55,13 @@ type Contract struct {
 	// Outside are the parties outside the repository that the config says
 	// provide or consume the contract (external: in deployorder.yaml).
 	Outside Parties
+	// Request says that a field contract's types travel only in requests:
+	// in the parameters of the repository's RPC methods (and inside the
+	// messages there), never in a response or anything else the analysis
+	// sees. Its readers are the servers, which must understand a key
+	// before clients write it (an old server drops what it does not know)
+	// and may stop reading it only once clients stop writing it.
+	Request bool
 }
 
 // Parties are outside parties by role.

@@ -7,6 +7,7 @@ import (
 	"go/parser"
 	"go/token"
 	"go/types"
+	"maps"
 	"path"
 	"regexp"
 	"slices"
@@ -68,13 +69,14 @@ func rpcMethodNames(fset *token.FileSet, files map[string][]byte) []string {
 // rpcService is one gRPC or Connect service as a side's generated code
 // defines it.
 type rpcService struct {
-	name    string            // package.Service
-	methods map[string]string // method -> its kind: unary, client-stream, server-stream, bidi-stream
-	server  *types.TypeName   // the interface an implementation satisfies (FooServer, FooHandler)
-	clients map[string]bool   // type keys of the generated client types (FooClient, fooClient)
-	carries map[string][]string
-	decl    Pos
-	pkg     string
+	name     string              // package.Service
+	methods  map[string]string   // method -> its kind: unary, client-stream, server-stream, bidi-stream
+	server   *types.TypeName     // the interface an implementation satisfies (FooServer, FooHandler)
+	clients  map[string]bool     // type keys of the generated client types (FooClient, fooClient)
+	carries  map[string][]string // method -> the messages of its request and response
+	requests map[string][]string // method -> the messages of its request
+	decl     Pos
+	pkg      string
 }
 
 // rpcServices finds the services a type-checked package's code declares.
@@ -105,7 +107,7 @@ func rpcServices(fset *token.FileSet, tp *access.Package) []*rpcService {
 	out = append(out, connectServices(fset, tp, scope)...)
 	for _, s := range out {
 		s.pkg = tp.Src.Path
-		s.carries = messagesOf(s.server, s.methods)
+		s.carries, s.requests = messagesOf(s.server, s.methods)
 	}
 	return out
 }
@@ -238,12 +240,14 @@ func connectServices(fset *token.FileSet, tp *access.Package, scope *types.Scope
 }
 
 // messagesOf lists, per method, the named message types of its request
-// and response in the server interface's signature.
-func messagesOf(server *types.TypeName, methods map[string]string) map[string][]string {
-	out := map[string][]string{}
+// and response in the server interface's signature (all), and of its
+// request alone (requests: the parameters). A streaming method's messages
+// hide in its stream's interface: they are in neither.
+func messagesOf(server *types.TypeName, methods map[string]string) (all, requests map[string][]string) {
+	all, requests = map[string][]string{}, map[string][]string{}
 	iface, ok := server.Type().Underlying().(*types.Interface)
 	if !ok {
-		return out
+		return all, requests
 	}
 	for i := 0; i < iface.NumMethods(); i++ {
 		m := iface.Method(i)
@@ -251,25 +255,31 @@ func messagesOf(server *types.TypeName, methods map[string]string) map[string][]
 			continue
 		}
 		sig := m.Type().(*types.Signature)
-		set := map[string]bool{}
-		for _, tup := range []*types.Tuple{sig.Params(), sig.Results()} {
-			for j := 0; j < tup.Len(); j++ {
-				for _, n := range access.NestedStructs(tup.At(j).Type()) {
-					set[n] = true
-				}
-				// Connect wraps messages: *connect.Request[T].
-				if n, ok := types.Unalias(derefType(tup.At(j).Type())).(*types.Named); ok && n.TypeArgs() != nil {
-					for k := 0; k < n.TypeArgs().Len(); k++ {
-						for _, x := range access.NestedStructs(n.TypeArgs().At(k)) {
-							set[x] = true
-						}
-					}
+		params, results := messagesIn(sig.Params()), messagesIn(sig.Results())
+		requests[m.Name()] = sortedKeys(params)
+		maps.Copy(params, results)
+		all[m.Name()] = sortedKeys(params)
+	}
+	return all, requests
+}
+
+// messagesIn are the named struct types a tuple's values hold.
+func messagesIn(tup *types.Tuple) map[string]bool {
+	set := map[string]bool{}
+	for j := 0; j < tup.Len(); j++ {
+		for _, n := range access.NestedStructs(tup.At(j).Type()) {
+			set[n] = true
+		}
+		// Connect wraps messages: *connect.Request[T].
+		if n, ok := types.Unalias(derefType(tup.At(j).Type())).(*types.Named); ok && n.TypeArgs() != nil {
+			for k := 0; k < n.TypeArgs().Len(); k++ {
+				for _, x := range access.NestedStructs(n.TypeArgs().At(k)) {
+					set[x] = true
 				}
 			}
 		}
-		out[m.Name()] = sortedKeys(set)
 	}
-	return out
+	return set
 }
 
 func derefType(t types.Type) types.Type {
@@ -326,7 +336,7 @@ func newRPCIndex(services []*rpcService) *rpcIndex {
 func (x *rpcIndex) define(ks *kindSide) {
 	for _, s := range x.services {
 		for m, kind := range s.methods {
-			ks.define(rpcContractID(s.name), s.name, RPC, "/"+s.name+"/"+m, elementDef{typ: kind, decl: s.decl, carries: s.carries[m]})
+			ks.define(rpcContractID(s.name), s.name, RPC, "/"+s.name+"/"+m, elementDef{typ: kind, decl: s.decl, carries: s.carries[m], requests: s.requests[m]})
 		}
 	}
 }

@@ -95,6 +95,7 @@ func (a *analysis) run(ctx context.Context) (*Result, error) {
 	}
 	if kinds {
 		a.res.Contracts = append(a.res.Contracts, a.kindContracts(st, ks)...)
+		markRequests(a.res.Contracts, st, ks)
 		slices.SortStableFunc(a.res.Contracts, func(x, y *Contract) int { return strings.Compare(x.Name, y.Name) })
 	}
 	a.trustCheckedSide()
@@ -399,6 +400,7 @@ func (a *analysis) extract(st [2]*sideState, targets [2]map[string]bool) [2]*kin
 		}
 		x := newRPCIndex(services)
 		x.define(ks[side])
+		ks[side].services = services
 		enums := enumTypes(st[side].layouts, st[side].u)
 		defineEnums(a.fset, enums, ks[side])
 		if side == Base {
@@ -409,6 +411,11 @@ func (a *analysis) extract(st [2]*sideState, targets [2]map[string]bool) [2]*kin
 		}
 		registrars := map[string][]string{}
 		for _, tp := range topo(st[side].u, targets[side]) {
+			if !a.rpc[tp.Src.Path] {
+				// Services the range leaves alone still say which
+				// messages travel in requests (markRequests).
+				ks[side].services = append(ks[side].services, rpcServices(a.fset, tp)...)
+			}
 			facts := append(rpcFacts(a.fset, tp, x, generated), enumFacts(a.fset, tp, enums)...)
 			if len(a.http) > 0 {
 				hf := httpExtract(a.fset, tp, registrars)

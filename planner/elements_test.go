@@ -24,6 +24,7 @@ type el struct {
 	base     string // "p: svc svc; c: svc svc[guard=k]"; "-" when the element does not exist at base
 	head     string
 	nested   []string // contract types inside its value
+	request  bool     // the contract's types travel only in requests (contract.Contract.Request)
 }
 
 // res builds a contract analysis from elements: every element is changed
@@ -48,6 +49,7 @@ func res(els ...el) *contract.Result {
 			byName[name] = c
 			out.Contracts = append(out.Contracts, c)
 		}
+		c.Request = c.Request || x.request
 		e := &contract.Element{Key: x.key, Name: x.name, Nested: x.nested}
 		for i, spec := range []string{x.base, x.head} {
 			side := contract.Sides[i]

@@ -80,11 +80,11 @@ func init() {
 		{ID: TolerantConsumer, Severity: Warning, Check: checkTolerantConsumer, Acceptable: true,
 			Purpose: "A consumer that, in the same function, reads an old element where its replacement is missing (a fallback proven from the code: the read of one sits under a condition on the other) keeps the provider-first order but makes it non-critical: it forces no split, and rolling the provider back stays safe. A consumer left with only the fallback is a warning."},
 		{ID: ProvideBeforeConsume, Severity: Info, Check: checkProvideBeforeConsume, Acceptable: true,
-			Purpose: "An element a service starts consuming must be provided first: every service that starts providing it (writes a key, serves a method) deploys strictly before that consumer. (An element that no service provides any more is a break of STOP_CONSUME_BEFORE_STOP_PROVIDE; one that no service of the repository ever provided is OUTSIDE_PROVIDER's.) Accepting it for an element says that its new consumers do without it while old providers run (absent reads as 'not supported', as in capability negotiation): the order stays, marked not critical, and it forces no split."},
+			Purpose: "An element a service starts consuming must be provided first: every service that starts providing it (writes a key, serves a method) deploys strictly before that consumer. (An element that no service provides any more is a break of STOP_CONSUME_BEFORE_STOP_PROVIDE; one that no service of the repository ever provided is OUTSIDE_PROVIDER's.) Accepting it for an element says that its new consumers do without it while old providers run (absent reads as 'not supported', as in capability negotiation): the order stays, marked not critical, and it forces no split. The keys of a message that travels only in RPC requests are provided the other way round: the servers that read a key provide it and the clients that write it consume it, since an old server drops a key it does not know (a new client's filter or time window would be ignored), while a new server reads a key an old client does not send as unset; so the server that starts reading deploys before the client that starts writing."},
 		{ID: RemovedWriter, Severity: Info, Check: checkRemovedWriter,
 			Purpose: "A key whose only writers in the repository were services the range removes (a client, a tool or a demo deleted while the server that reads the requests it sent stays), and whose type no service starts writing, orders nothing: a removed writer sends nothing that an old or a new reader could misread, and what the readers still read comes from outside the repository (users' SDKs) or not at all. A writer that stays and stops writing the key is STOP_CONSUME_BEFORE_STOP_PROVIDE's, and so is a key whose type a service starts writing in the range (a writer renamed or replaced)."},
 		{ID: StopConsumeBeforeStopProvide, Severity: Error, Check: checkStopConsumeBeforeStopProvide, Acceptable: true,
-			Purpose: "An element providers stop providing must first stop being consumed: consumers that stop deploy strictly before the providers that stop. A service that still consumes it at head while no service provides it blocks the plan."},
+			Purpose: "An element providers stop providing must first stop being consumed: consumers that stop deploy strictly before the providers that stop. A service that still consumes it at head while no service provides it blocks the plan. For a key of a message that travels only in RPC requests, the clients that stop writing it deploy before the servers that stop reading it; a client still writing it at head while no server reads it blocks the plan (a new server would drop it), unless the client writes, beside it, a key of the same request that it starts writing and a server reads (its replacement, kept for old servers); a server still reading it while the repository's clients stop writing it blocks nothing (callers outside the repository may send it, and a missing key reads as unset)."},
 		{ID: WireIdentical, Severity: Info, Check: checkWireIdentical,
 			Purpose: "Changes that leave the wire the same are not breaking: pointer <-> value, a Go field renamed with its json tag kept, a protobuf field renamed with its number kept, a type replaced by an identical one, regenerated code."},
 		{ID: RebuildOnly, Severity: Info, Check: checkRebuildOnly,
@@ -119,11 +119,69 @@ type elementChange struct {
 	follows string
 }
 
-func (ec *elementChange) providers(s contract.Side) contract.Roles { return ec.e.Providers[s] }
-func (ec *elementChange) consumers(s contract.Side) contract.Roles {
+// writers and readers are the element's roles as the code plays them:
+// for a field, the services that write and read its key (for the other
+// kinds, providers and consumers). An optional reader does without the
+// element and is left out.
+func (ec *elementChange) writers(s contract.Side) contract.Roles { return ec.e.Providers[s] }
+func (ec *elementChange) readers(s contract.Side) contract.Roles {
 	return required(ec.e.Consumers[s])
 }
-func (ec *elementChange) verbs() contract.Verbs { return ec.c.Kind.Verbs() }
+
+// providers and consumers are the roles the orders read: a provider's new
+// element deploys before its consumers use it, and they stop using it
+// before it goes. They are the writers and the readers, but for a key
+// that travels only in requests (contract.Contract.Request), where the
+// servers that read it provide it (an old server drops a key it does not
+// know) and the clients that write it consume it.
+func (ec *elementChange) providers(s contract.Side) contract.Roles {
+	if ec.c.Request {
+		return ec.readers(s)
+	}
+	return ec.writers(s)
+}
+func (ec *elementChange) consumers(s contract.Side) contract.Roles {
+	if ec.c.Request {
+		return ec.writers(s)
+	}
+	return ec.readers(s)
+}
+func (ec *elementChange) verbs() contract.Verbs { return verbsOf(ec.c.Kind, ec.c.Request) }
+
+// outsideProviders are the parties outside the repository that the
+// config says provide the element: for a request's key, those that read it.
+func (ec *elementChange) outsideProviders() []string {
+	if ec.c.Request {
+		return ec.c.Outside.Consumers
+	}
+	return ec.c.Outside.Providers
+}
+
+// writesReplacement reports whether writer w of a request's key, still
+// writing it at head, starts writing another key of the same request that
+// a server reads at head: it writes old and new side by side, for old
+// servers, and the old key's last reader may go first.
+func (ch *checker) writesReplacement(ec *elementChange, w string) bool {
+	if !ec.c.Request {
+		return false
+	}
+	for _, o := range ch.elements {
+		if o.c == ec.c && o != ec && o.consumers(contract.Head).Has(w) && !o.consumers(contract.Base).Has(w) && len(o.providers(contract.Head)) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// verbsOf are the words for what the providers and consumers of a kind's
+// elements do; a request's keys are provided by their readers.
+func verbsOf(k contract.Kind, request bool) contract.Verbs {
+	v := k.Verbs()
+	if request {
+		return contract.Verbs{Provide: v.Consume, Provides: v.Consumes, Consume: v.Provide, Consumes: v.Provides, Consumer: "writer"}
+	}
+	return v
+}
 
 // checker is the state the rules read and add to.
 type checker struct {
@@ -287,8 +345,8 @@ func checkKeyReused(ch *checker) {
 // as usual (stop reading, then stop writing the old field; write, then
 // read the new one).
 func reuseOrders(old, cur *elementChange) (cycle []string, cross []Constraint) {
-	ow, or := old.providers(contract.Base), old.consumers(contract.Base)
-	nw, nr := cur.providers(contract.Head), cur.consumers(contract.Head)
+	ow, or := old.writers(contract.Base), old.readers(contract.Base)
+	nw, nr := cur.writers(contract.Head), cur.readers(contract.Head)
 	atomic := map[string]bool{}
 	for _, roles := range []contract.Roles{ow, or} {
 		for s := range roles {
@@ -521,7 +579,7 @@ func checkFollowsField(ch *checker) {
 				// A carrier no service writes at either side is
 				// provided outside the repository (OUTSIDE_PROVIDER): it
 				// is not new in the range, and orders nothing.
-				if len(cr.providers(s)) > 0 || len(cr.providers(1-s)) == 0 {
+				if len(cr.writers(s)) > 0 || len(cr.writers(1-s)) == 0 {
 					return nil
 				}
 				if cr.c != c {
@@ -542,11 +600,11 @@ func checkFollowsField(ch *checker) {
 		other := 1 - s
 		carrierRoles := contract.Roles{}
 		for _, o := range outers {
-			maps.Copy(carrierRoles, o.providers(other))
-			maps.Copy(carrierRoles, o.consumers(other))
+			maps.Copy(carrierRoles, o.writers(other))
+			maps.Copy(carrierRoles, o.readers(other))
 		}
 		for _, ec := range ch.elements {
-			if ec.c == c && (len(minus(ec.providers(other), carrierRoles)) > 0 || len(minus(ec.consumers(other), carrierRoles)) > 0) {
+			if ec.c == c && (len(minus(ec.writers(other), carrierRoles)) > 0 || len(minus(ec.readers(other), carrierRoles)) > 0) {
 				return nil
 			}
 		}
@@ -648,7 +706,7 @@ func checkSelfServed(ch *checker) {
 		}
 		self, services := true, map[string]bool{}
 		for _, s := range contract.Sides {
-			p, c := sortedSet(ec.providers(s)), sortedSet(ec.e.Consumers[s])
+			p, c := sortedSet(ec.writers(s)), sortedSet(ec.e.Consumers[s])
 			self = self && slices.Equal(p, c)
 			for _, svc := range p {
 				services[svc] = true
@@ -672,7 +730,7 @@ func checkSelfServed(ch *checker) {
 		for _, ec := range ch.elements {
 			if ec.c == c && ec.follows == "self" {
 				for _, s := range contract.Sides {
-					svcs = append(svcs, sortedSet(ec.providers(s))...)
+					svcs = append(svcs, sortedSet(ec.writers(s))...)
 				}
 			}
 		}
@@ -697,8 +755,8 @@ func ordersOthers(ec *elementChange) bool {
 		}
 		return false
 	}
-	start := pairs(minus(ec.providers(contract.Head), ec.providers(contract.Base)), minus(ec.e.Consumers[contract.Head], ec.e.Consumers[contract.Base]))
-	stop := pairs(minus(ec.providers(contract.Base), ec.providers(contract.Head)), minus(ec.e.Consumers[contract.Base], ec.e.Consumers[contract.Head]))
+	start := pairs(minus(ec.writers(contract.Head), ec.writers(contract.Base)), minus(ec.e.Consumers[contract.Head], ec.e.Consumers[contract.Base]))
+	stop := pairs(minus(ec.writers(contract.Base), ec.writers(contract.Head)), minus(ec.e.Consumers[contract.Base], ec.e.Consumers[contract.Head]))
 	return start || stop
 }
 
@@ -826,8 +884,11 @@ func checkProvideBeforeConsume(ch *checker) {
 				}
 				ec.rules[ProvideBeforeConsume] = true
 				c := Constraint{From: w, FromPart: ExpandPart, To: r, ToPart: SwitchPart, Rule: ProvideBeforeConsume,
-					Kind: ec.c.Kind, Contract: ec.c.Name, Key: ec.name, Nested: ec.nested, Critical: true,
+					Kind: ec.c.Kind, Request: ec.c.Request, Contract: ec.c.Name, Key: ec.name, Nested: ec.nested, Critical: true,
 					Why: fmt.Sprintf("%s %s %s before %s %s it", w, v.Provides, ec.name, r, v.Consumes)}
+				if ec.c.Request {
+					c.Why += fmt.Sprintf(" (in a request: an old %s would drop it)", w)
+				}
 				if old, ok := ch.fallback[ec][r]; ok {
 					c.Critical = false
 					c.Why += fmt.Sprintf(" (it falls back to %s)", old)
@@ -884,18 +945,18 @@ func checkOutsideProvider(ch *checker) {
 	var groups []*group
 	byKey := map[[2]string]*group{}
 	for _, ec := range ch.elements {
-		if len(ec.providers(contract.Base)) > 0 || len(ec.providers(contract.Head)) > 0 {
+		if len(ec.writers(contract.Base)) > 0 || len(ec.writers(contract.Head)) > 0 {
 			continue
 		}
 		if ec.c.Kind == contract.Flag {
 			continue // the program is in the repository: UNDEFINED_FLAG
 		}
-		for _, r := range minus(ec.consumers(contract.Head), ec.consumers(contract.Base)) {
+		for _, r := range minus(ec.readers(contract.Head), ec.readers(contract.Base)) {
 			ec.rules[OutsideProvider] = true
 			k := [2]string{ec.c.ID + "\x00" + ec.c.Name, r}
 			g := byKey[k]
 			if g == nil {
-				g = &group{c: ec.c, svc: r, pos: first(ec.consumers(contract.Head)[r])}
+				g = &group{c: ec.c, svc: r, pos: first(ec.readers(contract.Head)[r])}
 				byKey[k] = g
 				groups = append(groups, g)
 			}
@@ -958,16 +1019,16 @@ func checkUndefinedFlag(ch *checker) {
 func checkOutsideConsumer(ch *checker) {
 	for _, ec := range ch.elements {
 		parties := ec.c.Outside.Consumers
-		if len(parties) == 0 || len(ec.providers(contract.Base)) == 0 || len(ec.providers(contract.Head)) > 0 || len(ec.c.Outside.Providers) > 0 {
+		if len(parties) == 0 || len(ec.writers(contract.Base)) == 0 || len(ec.writers(contract.Head)) > 0 || len(ec.c.Outside.Providers) > 0 {
 			continue
 		}
-		v := ec.verbs()
+		v := ec.c.Kind.Verbs()
 		ec.rules[OutsideConsumer] = true
 		pos := ec.e.Decl[contract.Base]
-		if ps := ec.providers(contract.Base); len(ps) > 0 {
+		if ps := ec.writers(contract.Base); len(ps) > 0 {
 			pos = first(ps[sortedSet(ps)[0]])
 		}
-		stoppers := minus(ec.providers(contract.Base), ec.providers(contract.Head))
+		stoppers := minus(ec.writers(contract.Base), ec.writers(contract.Head))
 		ch.elementFinding(OutsideConsumer, ec, pos, "%s %s %s %s, which %s %s (external in the config): no deploy order keeps %s working; keep %s it, or accept the break",
 			joinNames(stoppers), stopVerb(len(stoppers)), gerund(v.Provide), ec.name, joinNames(parties), thirdPerson(v, len(parties)), joinNames(parties), gerund(v.Provide))
 	}
@@ -1011,10 +1072,10 @@ func checkRemovedWriter(ch *checker) {
 	readers := map[*contract.Contract]map[string]bool{}
 	for _, ec := range ch.elements {
 		if ec.follows != "" || !ec.c.Kind.IsField() || len(ec.c.Outside.Providers) > 0 || startsWriting[ec.c] ||
-			len(ec.providers(contract.Head)) > 0 || len(ec.consumers(contract.Head)) == 0 {
+			len(ec.writers(contract.Head)) > 0 || len(ec.readers(contract.Head)) == 0 {
 			continue
 		}
-		stop := minus(ec.providers(contract.Base), ec.providers(contract.Head))
+		stop := minus(ec.writers(contract.Base), ec.writers(contract.Head))
 		if len(stop) == 0 || slices.ContainsFunc(stop, func(s string) bool { return !ch.removed[s] }) {
 			continue
 		}
@@ -1027,7 +1088,7 @@ func checkRemovedWriter(ch *checker) {
 		for _, s := range stop {
 			gone[ec.c][s] = true
 		}
-		for r := range ec.consumers(contract.Head) {
+		for r := range ec.readers(contract.Head) {
 			readers[ec.c][r] = true
 		}
 	}
@@ -1064,7 +1125,7 @@ func checkStopConsumeBeforeStopProvide(ch *checker) {
 		v := ec.verbs()
 		ec.rules[StopConsumeBeforeStopProvide] = true
 		for _, r := range sortedSet(ec.consumers(contract.Head)) {
-			if len(ec.providers(contract.Head)) > 0 || len(ec.c.Outside.Providers) > 0 {
+			if len(ec.providers(contract.Head)) > 0 || len(ec.outsideProviders()) > 0 || ch.writesReplacement(ec, r) {
 				continue
 			}
 			at := first(ec.consumers(contract.Head)[r])
@@ -1083,8 +1144,11 @@ func checkStopConsumeBeforeStopProvide(ch *checker) {
 					continue
 				}
 				c := Constraint{From: r, FromPart: SwitchPart, To: w, ToPart: ContractPart,
-					Rule: StopConsumeBeforeStopProvide, Kind: ec.c.Kind, Contract: ec.c.Name, Key: ec.name, Nested: ec.nested, Critical: true,
+					Rule: StopConsumeBeforeStopProvide, Kind: ec.c.Kind, Request: ec.c.Request, Contract: ec.c.Name, Key: ec.name, Nested: ec.nested, Critical: true,
 					Why: fmt.Sprintf("%s stops %s %s before %s stops %s it", r, gerund(v.Consume), ec.name, w, gerund(v.Provide))}
+				if ec.c.Request {
+					c.Why += fmt.Sprintf(" (in a request: a new %s would drop what an old %s still sends)", w, r)
+				}
 				notSplit(ec, &c)
 				ch.constraint(c)
 			}

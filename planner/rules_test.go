@@ -68,6 +68,78 @@ func TestRuleProvideBeforeConsume(t *testing.T) {
 	})
 }
 
+// TestRequestKeys: the keys of a type that travels only in requests are
+// provided by the servers that read them, so every order runs the other
+// way round from a response's (an old server drops a key it does not
+// know); a client still writing a key no server reads is blocked unless it
+// writes its replacement beside it, and a server still reading a key the
+// repository's clients stop writing blocks nothing.
+func TestRequestKeys(t *testing.T) {
+	rules := []RuleID{ProvideBeforeConsume, StopConsumeBeforeStopProvide, OutsideProvider, TolerantConsumer}
+	for _, tc := range []struct {
+		name        string
+		els         []el
+		outside     []string // parties outside the repository that read the keys (external: consumes)
+		constraints []string
+		findings    []string
+	}{
+		{name: "a new key: the server that reads it deploys before the client that writes it",
+			els:         []el{{key: "window", base: "-", head: "p: cli; c: scheduler", request: true}, {key: "id", base: "", head: ""}},
+			constraints: []string{"scheduler>cli PROVIDE_BEFORE_CONSUME T.window"}},
+		{name: "the same key in a response: the writer first",
+			els:         []el{{key: "window", base: "-", head: "p: cli; c: scheduler"}, {key: "id", base: "", head: ""}},
+			constraints: []string{"cli>scheduler PROVIDE_BEFORE_CONSUME T.window"}},
+		{name: "a key removed on both sides: the client stops writing first",
+			els:         []el{{key: "window", base: "p: cli; c: scheduler", head: "-", request: true}},
+			constraints: []string{"cli>scheduler STOP_CONSUME_BEFORE_STOP_PROVIDE T.window"}},
+		{name: "the server stops reading what the client still writes: blocked",
+			els:      []el{{key: "window", base: "p: cli; c: scheduler", head: "p: cli", request: true}},
+			findings: []string{"error STOP_CONSUME_BEFORE_STOP_PROVIDE T.window: cli still writes T.window at head, but scheduler stops reading it and no service reads it at head; stop writing it first, in an earlier change"}},
+		{name: "unless the client writes the key's replacement beside it",
+			els: []el{{key: "prefix", base: "p: cli; c: store", head: "p: cli", request: true},
+				{key: "starts_with", base: "-", head: "p: cli; c: store", request: true}},
+			constraints: []string{"store>cli PROVIDE_BEFORE_CONSUME T.starts_with"}},
+		{name: "or a party outside the repository reads it",
+			els:     []el{{key: "window", base: "p: cli; c: scheduler", head: "p: cli", request: true}},
+			outside: []string{"partner"}},
+		{name: "the client stops writing what the server still reads: nothing to order",
+			els: []el{{key: "window", base: "p: cli; c: scheduler", head: "c: scheduler", request: true}}},
+		{name: "a server that starts reading what no service writes: users' SDKs do",
+			els:      []el{{key: "window", base: "-", head: "c: scheduler", request: true}},
+			findings: []string{"info OUTSIDE_PROVIDER T.window: scheduler starts reading T.window, which no service of this repository writes: outside code does (users' SDKs, UIs, another system); no deploy order applies to it"}},
+		{name: "a server's fallback to an old key leaves the new key's order critical",
+			els: []el{{key: "old", base: "p: cli; c: store", head: "c: store[guard=new]", request: true},
+				{key: "new", base: "-", head: "p: cli; c: store", request: true}},
+			constraints: []string{"store>cli PROVIDE_BEFORE_CONSUME T.new"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := res(tc.els...)
+			for _, c := range r.Contracts {
+				c.Outside.Consumers = tc.outside
+			}
+			ch := checked(r)
+			var cons []Constraint
+			for _, c := range ch.constraints {
+				if slices.Contains(rules, c.Rule) {
+					cons = append(cons, c)
+				}
+			}
+			var fs []Finding
+			for _, f := range ch.findings {
+				if slices.Contains(rules, RuleID(f.Code)) {
+					fs = append(fs, f)
+				}
+			}
+			if diff := cmp.Diff(tc.constraints, constraintStrings(cons)); diff != "" {
+				t.Errorf("constraints (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(tc.findings, findingStrings(fs)); diff != "" {
+				t.Errorf("findings (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
 func TestRuleOutsideProvider(t *testing.T) {
 	runRule(t, OutsideProvider, []ruleCase{
 		{name: "a server starts reading a request field only users' SDKs send",

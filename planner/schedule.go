@@ -31,6 +31,7 @@ type Constraint struct {
 	FromPart, ToPart Part
 	Rule             RuleID
 	Kind             contract.Kind // of the element: it says what providers and consumers do
+	Request          bool          // the element is a key of a request: its readers provide it
 	Contract, Key    string        // what it is about (display names)
 	Nested           bool          // the key sits inside another changed key's value (listed after it)
 	Critical         bool          // false for a tolerant reader: keep the order, but never split for it

@@ -72,7 +72,7 @@ func keepNote(sc schedule, n node) string {
 		if n.part == ExpandPart && c.From == n.service && c.FromPart == ExpandPart && !seen["+"+c.Key] {
 			seen["+"+c.Key] = true
 			started = append(started, c.Key)
-			verbs = c.Kind.Verbs()
+			verbs = verbsOf(c.Kind, c.Request)
 		}
 		switch {
 		case n.part == ExpandPart && c.To == n.service && c.ToPart == ContractPart:
@@ -84,7 +84,7 @@ func keepNote(sc schedule, n node) string {
 		default:
 			continue
 		}
-		verbs = c.Kind.Verbs()
+		verbs = verbsOf(c.Kind, c.Request)
 		if !seen[c.Key] {
 			seen[c.Key] = true
 			keys = append(keys, "`"+c.Key+"`")

@@ -77,6 +77,7 @@ func describe(cons []Constraint) []string {
 	type group struct {
 		rule            RuleID
 		kind            contract.Kind
+		request         bool
 		provider        string
 		keys, consumers map[string]bool
 		nested          map[string]bool
@@ -90,10 +91,10 @@ func describe(cons []Constraint) []string {
 		if c.Rule == StopConsumeBeforeStopProvide {
 			provider, consumer = c.To, c.From
 		}
-		id := string(c.Rule) + "|" + provider + "|" + string(c.Kind)
+		id := fmt.Sprintf("%s|%s|%s|%t", c.Rule, provider, c.Kind, c.Request)
 		g := groups[id]
 		if g == nil {
-			g = &group{rule: c.Rule, kind: c.Kind, provider: provider, keys: map[string]bool{}, consumers: map[string]bool{},
+			g = &group{rule: c.Rule, kind: c.Kind, request: c.Request, provider: provider, keys: map[string]bool{}, consumers: map[string]bool{},
 				nested: map[string]bool{}, tolerant: true, fallbacks: map[string]bool{}}
 			groups[id] = g
 			order = append(order, id)
@@ -110,7 +111,7 @@ func describe(cons []Constraint) []string {
 	var out []string
 	for _, id := range order {
 		g := groups[id]
-		v := g.kind.Verbs()
+		v := verbsOf(g.kind, g.request)
 		keys := sortedSet(g.keys)
 		slices.SortStableFunc(keys, func(a, b string) int { return compareNested(g.nested[a], g.nested[b]) })
 		shown := keys
@@ -124,12 +125,16 @@ func describe(cons []Constraint) []string {
 		}
 		switch g.rule {
 		case ProvideBeforeConsume:
-			phrase := fmt.Sprintf("%s %s %s before %s %s %s (%s)", g.provider, v.Provides, joinNames(shown), joinNames(consumers), thirdPerson(v, len(consumers)), it, g.rule)
+			why := ""
+			if g.request {
+				why = fmt.Sprintf(": an old %s would drop %s from requests", g.provider, it)
+			}
+			phrase := fmt.Sprintf("%s %s %s before %s %s %s%s (%s)", g.provider, v.Provides, joinNames(shown), joinNames(consumers), thirdPerson(v, len(consumers)), it, why, g.rule)
 			switch {
 			case g.tolerant && len(g.fallbacks) > 0:
-				phrase += fmt.Sprintf("; not critical: the %s fall back to %s (%s)", consumerNoun(g.kind), joinNames(sortedSet(g.fallbacks)), TolerantConsumer)
+				phrase += fmt.Sprintf("; not critical: the %ss fall back to %s (%s)", v.Consumer, joinNames(sortedSet(g.fallbacks)), TolerantConsumer)
 			case g.tolerant:
-				phrase += fmt.Sprintf("; not critical: the team accepts that the %s do without %s", consumerNoun(g.kind), it)
+				phrase += fmt.Sprintf("; not critical: the team accepts that the %ss do without %s", v.Consumer, it)
 			}
 			out = append(out, phrase)
 		case StopConsumeBeforeStopProvide:
@@ -137,7 +142,11 @@ func describe(cons []Constraint) []string {
 			if len(consumers) > 1 {
 				stop = "stop"
 			}
-			out = append(out, fmt.Sprintf("%s %s %s %s before %s stops %s %s (%s)", joinNames(consumers), stop, gerund(v.Consume), joinNames(shown), g.provider, gerund(v.Provide), it, g.rule))
+			why := ""
+			if g.request {
+				why = fmt.Sprintf(": a new %s would drop %s from old requests", g.provider, it)
+			}
+			out = append(out, fmt.Sprintf("%s %s %s %s before %s stops %s %s%s (%s)", joinNames(consumers), stop, gerund(v.Consume), joinNames(shown), g.provider, gerund(v.Provide), it, why, g.rule))
 		default:
 			out = append(out, fmt.Sprintf("%s and %s: %s (%s)", g.provider, joinNames(consumers), joinNames(shown), g.rule))
 		}
@@ -151,11 +160,6 @@ func thirdPerson(v contract.Verbs, n int) string {
 		return v.Consumes
 	}
 	return v.Consume
-}
-
-// consumerNoun names a kind's consumers: readers, clients.
-func consumerNoun(k contract.Kind) string {
-	return k.Verbs().Consumer + "s"
 }
 
 // compareNested orders outer elements before the elements inside their
