@@ -48,10 +48,13 @@ type kindSide struct {
 	// services are every RPC service the side's checked packages declare,
 	// those the range may change (the definitions above) and the others.
 	services []*rpcService
+	// bodies are the ways the bodies of HTTP requests and responses carry
+	// each type, as the side's checked packages decode and encode them.
+	bodies map[string]direction
 }
 
 func newKindSide() *kindSide {
-	return &kindSide{defs: map[string]*definition{}, facts: map[string][]fact{}, launches: map[string][]fact{}}
+	return &kindSide{defs: map[string]*definition{}, facts: map[string][]fact{}, launches: map[string][]fact{}, bodies: map[string]direction{}}
 }
 
 // kindRoles are a contract's providers and consumers per side, by key.

@@ -11,15 +11,17 @@ import (
 type direction uint8
 
 const (
-	inRequest        direction = 1 << iota // a parameter of an RPC method, or inside one
-	inResponse                             // a result of an RPC method, or inside one
-	carriedElsewhere                       // anything else the analysis sees: a type no method and no other type carries
+	inRequest        direction = 1 << iota // a parameter of an RPC method, an HTTP request's body, or inside one
+	inResponse                             // a result of an RPC method, an HTTP response's body, or inside one
+	carriedElsewhere                       // anything else: decoded from storage or a file, or a type nothing carries
 )
 
 // markRequests sets Request on the field contracts whose every type
-// travels only in the requests of the RPC methods either side's checked
-// packages declare (changed or not), directly or inside another message's fields. A type
-// that also travels in a response, or inside a type no method carries
+// travels only in requests: in the parameters of the RPC methods either
+// side's checked packages declare (changed or not), or in the bodies of
+// the HTTP requests they decode (bodyDirections), directly or inside
+// another message's fields. A type that also travels in a response, is
+// decoded from anything else, or sits inside a type nothing carries
 // (stored, queued, or a method whose stream hides its messages), is not
 // one: its writers keep providing it.
 func markRequests(contracts []*Contract, st [2]*sideState, ks [2]*kindSide) {
@@ -39,6 +41,12 @@ func markRequests(contracts []*Contract, st [2]*sideState, ks [2]*kindSide) {
 						}
 					}
 				}
+			}
+		}
+		if ks[side] != nil {
+			for t, d := range ks[side].bodies {
+				carried[t] = true
+				dir[t] |= d
 			}
 		}
 		if st[side] == nil {

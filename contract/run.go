@@ -416,6 +416,9 @@ func (a *analysis) extract(st [2]*sideState, targets [2]map[string]bool) [2]*kin
 				// messages travel in requests (markRequests).
 				ks[side].services = append(ks[side].services, rpcServices(a.fset, tp)...)
 			}
+			for t, d := range bodyDirections(tp) {
+				ks[side].bodies[t] |= d
+			}
 			facts := append(rpcFacts(a.fset, tp, x, generated), enumFacts(a.fset, tp, enums)...)
 			if len(a.http) > 0 {
 				hf := httpExtract(a.fset, tp, registrars)
