@@ -48,11 +48,32 @@ var bodyArgs = map[string]struct {
 	"github.com/zeromicro/go-zero/rest/httpx.WriteJsonCtx":       {3, inResponse},
 }
 
+// bodyPackages are the packages whose calls bodyDirections reads: a
+// package that imports none of them has nothing to say.
+var bodyPackages = map[string]bool{
+	"encoding/json":                           true,
+	"github.com/gin-gonic/gin":                true,
+	"github.com/labstack/echo/v4":             true,
+	"github.com/zeromicro/go-zero/rest/httpx": true,
+}
+
+func importsAny(p *types.Package, paths map[string]bool) bool {
+	if p == nil {
+		return false
+	}
+	for _, imp := range p.Imports() {
+		if paths[imp.Path()] {
+			return true
+		}
+	}
+	return false
+}
+
 // bodyDirections returns, for each named struct type (importpath.Type) a
 // type-checked package decodes or encodes, the directions its sites show.
 func bodyDirections(tp *access.Package) map[string]direction {
 	out := map[string]direction{}
-	if tp.Info == nil {
+	if tp.Info == nil || !importsAny(tp.Types, bodyPackages) {
 		return out
 	}
 	info := tp.Info

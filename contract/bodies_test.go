@@ -130,6 +130,33 @@ func ginHandle(c *gin.Context) {
 		t.Fatal(err)
 	}
 	got := bodyDirections(&access.Package{Types: pkg, Files: []*ast.File{f}, Info: info})
+	// A package that imports encoding/json alone is read too.
+	const plain = `package plain
+
+import (
+	"encoding/json"
+	"net/http"
+)
+
+type Plain struct{ A string }
+
+func handle(r *http.Request) {
+	var p Plain
+	json.NewDecoder(r.Body).Decode(&p)
+}
+`
+	pf, err := parser.ParseFile(fset, "plain.go", plain, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pinfo := &types.Info{Types: map[ast.Expr]types.TypeAndValue{}, Defs: map[*ast.Ident]types.Object{}, Uses: map[*ast.Ident]types.Object{}}
+	ppkg, err := (&types.Config{Importer: &stubImporter{fset, map[string]*types.Package{}}}).Check("example.com/plain", fset, []*ast.File{pf}, pinfo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range bodyDirections(&access.Package{Types: ppkg, Files: []*ast.File{pf}, Info: pinfo}) {
+		got[k] = v
+	}
 	want := map[string]direction{
 		"example.com/svc.Direct":     inRequest,
 		"example.com/svc.ViaDecoder": inRequest,
@@ -140,6 +167,7 @@ func ginHandle(c *gin.Context) {
 		"example.com/svc.Written":    inResponse,
 		"example.com/svc.Bound":      inRequest,
 		"example.com/svc.GinReply":   inResponse,
+		"example.com/plain.Plain":    inRequest,
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("directions (-want +got):\n%s", diff)
