@@ -254,7 +254,8 @@ func isBool(t types.Type) bool {
 }
 
 // rejects reports whether statements fail: return a non-nil error, panic,
-// exit or log fatally (in any logging package).
+// exit, log fatally (in any logging package) or answer with an HTTP error
+// (http.Error).
 func rejects(info *types.Info, stmts []ast.Stmt) bool {
 	found := false
 	for _, st := range stmts {
@@ -275,7 +276,7 @@ func rejects(info *types.Info, stmts []ast.Stmt) bool {
 				}
 				if f, ok := typeutil.Callee(info, n).(*types.Func); ok {
 					name := f.Name()
-					if f.Origin().FullName() == "os.Exit" || strings.HasPrefix(name, "Fatal") || strings.HasPrefix(name, "Panic") || name == "Exit" || name == "Exitf" {
+					if full := f.Origin().FullName(); full == "os.Exit" || full == "net/http.Error" || strings.HasPrefix(name, "Fatal") || strings.HasPrefix(name, "Panic") || name == "Exit" || name == "Exitf" {
 						found = true
 					}
 				}

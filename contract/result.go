@@ -130,6 +130,9 @@ type Place struct {
 	// Optional marks a consumer that does without the element when it is
 	// absent (an optional read): it imposes no order.
 	Optional bool
+	// Required marks a server's read of a request's key that rejects a
+	// request without it (Contract.Request): an old client breaks there.
+	Required bool
 	// Unproven marks a place counted without knowing that the service runs
 	// it: the service's code does not all type-check, so its call graph is
 	// incomplete and every function it links counts.

@@ -96,6 +96,7 @@ func (a *analysis) run(ctx context.Context) (*Result, error) {
 	if kinds {
 		a.res.Contracts = append(a.res.Contracts, a.kindContracts(st, ks)...)
 		markRequests(a.res.Contracts, st, ks)
+		a.markRequiredReads(a.res.Contracts, st[Head], targets[Head])
 		slices.SortStableFunc(a.res.Contracts, func(x, y *Contract) int { return strings.Compare(x.Name, y.Name) })
 	}
 	a.trustCheckedSide()

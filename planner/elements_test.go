@@ -87,7 +87,7 @@ func parseRoles(spec string, side contract.Side, e *contract.Element) {
 		}
 		for _, svc := range strings.Fields(list) {
 			var guards []string
-			optional := false
+			optional, required := false, false
 			if name, mods, ok := strings.Cut(svc, "["); ok {
 				svc = name
 				mods = strings.TrimSuffix(mods, "]")
@@ -95,8 +95,9 @@ func parseRoles(spec string, side contract.Side, e *contract.Element) {
 					guards = strings.Split(g, ",")
 				}
 				optional = mods == "optional"
+				required = mods == "required"
 			}
-			place := contract.Place{Pos: contract.Pos{File: "cmd/" + svc + "/main.go", Line: 20 + int(side)}, Func: "main." + svc, Guards: guards, Optional: optional}
+			place := contract.Place{Pos: contract.Pos{File: "cmd/" + svc + "/main.go", Line: 20 + int(side)}, Func: "main." + svc, Guards: guards, Optional: optional, Required: required}
 			switch role {
 			case "p":
 				e.Providers[side][svc] = append(e.Providers[side][svc], place)

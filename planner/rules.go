@@ -80,7 +80,7 @@ func init() {
 		{ID: TolerantConsumer, Severity: Warning, Check: checkTolerantConsumer, Acceptable: true,
 			Purpose: "A consumer that, in the same function, reads an old element where its replacement is missing (a fallback proven from the code: the read of one sits under a condition on the other) keeps the provider-first order but makes it non-critical: it forces no split, and rolling the provider back stays safe. A consumer left with only the fallback is a warning."},
 		{ID: ProvideBeforeConsume, Severity: Info, Check: checkProvideBeforeConsume, Acceptable: true,
-			Purpose: "An element a service starts consuming must be provided first: every service that starts providing it (writes a key, serves a method) deploys strictly before that consumer. (An element that no service provides any more is a break of STOP_CONSUME_BEFORE_STOP_PROVIDE; one that no service of the repository ever provided is OUTSIDE_PROVIDER's.) Accepting it for an element says that its new consumers do without it while old providers run (absent reads as 'not supported', as in capability negotiation): the order stays, marked not critical, and it forces no split. The keys of a message that travels only in RPC requests are provided the other way round: the servers that read a key provide it and the clients that write it consume it, since an old server drops a key it does not know (a new client's filter or time window would be ignored), while a new server reads a key an old client does not send as unset; so the server that starts reading deploys before the client that starts writing."},
+			Purpose: "An element a service starts consuming must be provided first: every service that starts providing it (writes a key, serves a method) deploys strictly before that consumer. (An element that no service provides any more is a break of STOP_CONSUME_BEFORE_STOP_PROVIDE; one that no service of the repository ever provided is OUTSIDE_PROVIDER's.) Accepting it for an element says that its new consumers do without it while old providers run (absent reads as 'not supported', as in capability negotiation): the order stays, marked not critical, and it forces no split. The keys of a message that travels only in RPC requests are provided the other way round: the servers that read a key provide it and the clients that write it consume it, since an old server drops a key it does not know (a new client's filter or time window would be ignored), while a new server reads a key an old client does not send as unset; so the server that starts reading deploys before the client that starts writing. A server that rejects a request without the key would break old clients instead: then the client that writes it deploys first."},
 		{ID: RemovedWriter, Severity: Info, Check: checkRemovedWriter,
 			Purpose: "A key whose only writers in the repository were services the range removes (a client, a tool or a demo deleted while the server that reads the requests it sent stays), and whose type no service starts writing, orders nothing: a removed writer sends nothing that an old or a new reader could misread, and what the readers still read comes from outside the repository (users' SDKs) or not at all. A writer that stays and stops writing the key is STOP_CONSUME_BEFORE_STOP_PROVIDE's, and so is a key whose type a service starts writing in the range (a writer renamed or replaced)."},
 		{ID: StopConsumeBeforeStopProvide, Severity: Error, Check: checkStopConsumeBeforeStopProvide, Acceptable: true,
@@ -135,23 +135,48 @@ func (ec *elementChange) readers(s contract.Side) contract.Roles {
 // servers that read it provide it (an old server drops a key it does not
 // know) and the clients that write it consume it.
 func (ec *elementChange) providers(s contract.Side) contract.Roles {
-	if ec.c.Request {
+	if ec.request() {
 		return ec.readers(s)
 	}
 	return ec.writers(s)
 }
 func (ec *elementChange) consumers(s contract.Side) contract.Roles {
-	if ec.c.Request {
+	if ec.request() {
 		return ec.writers(s)
 	}
 	return ec.readers(s)
 }
-func (ec *elementChange) verbs() contract.Verbs { return verbsOf(ec.c.Kind, ec.c.Request) }
+func (ec *elementChange) verbs() contract.Verbs { return verbsOf(ec.c.Kind, ec.request()) }
+
+// request reports whether the readers of the element provide it: it is a
+// key of a request (contract.Contract.Request) that no server requires at
+// head. A server that rejects a request without the key breaks old
+// clients, so the clients that write it keep going first (an old server
+// ignores it meanwhile, as it always did).
+func (ec *elementChange) request() bool {
+	return ec.c.Request && ec.requiredBy() == ""
+}
+
+// requiredBy names a service that, at head, rejects a request without
+// the element's key; "" when none does.
+func (ec *elementChange) requiredBy() string {
+	if !ec.c.Request {
+		return ""
+	}
+	for _, svc := range sortedSet(ec.e.Consumers[contract.Head]) {
+		for _, p := range ec.e.Consumers[contract.Head][svc] {
+			if p.Required {
+				return svc
+			}
+		}
+	}
+	return ""
+}
 
 // outsideProviders are the parties outside the repository that the
 // config says provide the element: for a request's key, those that read it.
 func (ec *elementChange) outsideProviders() []string {
-	if ec.c.Request {
+	if ec.request() {
 		return ec.c.Outside.Consumers
 	}
 	return ec.c.Outside.Providers
@@ -162,7 +187,7 @@ func (ec *elementChange) outsideProviders() []string {
 // a server reads at head: it writes old and new side by side, for old
 // servers, and the old key's last reader may go first.
 func (ch *checker) writesReplacement(ec *elementChange, w string) bool {
-	if !ec.c.Request {
+	if !ec.request() {
 		return false
 	}
 	for _, o := range ch.elements {
@@ -884,10 +909,13 @@ func checkProvideBeforeConsume(ch *checker) {
 				}
 				ec.rules[ProvideBeforeConsume] = true
 				c := Constraint{From: w, FromPart: ExpandPart, To: r, ToPart: SwitchPart, Rule: ProvideBeforeConsume,
-					Kind: ec.c.Kind, Request: ec.c.Request, Contract: ec.c.Name, Key: ec.name, Nested: ec.nested, Critical: true,
+					Kind: ec.c.Kind, Request: ec.request(), Contract: ec.c.Name, Key: ec.name, Nested: ec.nested, Critical: true,
 					Why: fmt.Sprintf("%s %s %s before %s %s it", w, v.Provides, ec.name, r, v.Consumes)}
-				if ec.c.Request {
+				if ec.request() {
 					c.Why += fmt.Sprintf(" (in a request: an old %s would drop it)", w)
+				} else if svc := ec.requiredBy(); svc != "" {
+					c.Required = svc
+					c.Why += fmt.Sprintf(" (%s rejects a request without it)", svc)
 				}
 				if old, ok := ch.fallback[ec][r]; ok {
 					c.Critical = false
@@ -1144,9 +1172,9 @@ func checkStopConsumeBeforeStopProvide(ch *checker) {
 					continue
 				}
 				c := Constraint{From: r, FromPart: SwitchPart, To: w, ToPart: ContractPart,
-					Rule: StopConsumeBeforeStopProvide, Kind: ec.c.Kind, Request: ec.c.Request, Contract: ec.c.Name, Key: ec.name, Nested: ec.nested, Critical: true,
+					Rule: StopConsumeBeforeStopProvide, Kind: ec.c.Kind, Request: ec.request(), Contract: ec.c.Name, Key: ec.name, Nested: ec.nested, Critical: true,
 					Why: fmt.Sprintf("%s stops %s %s before %s stops %s it", r, gerund(v.Consume), ec.name, w, gerund(v.Provide))}
-				if ec.c.Request {
+				if ec.request() {
 					c.Why += fmt.Sprintf(" (in a request: a new %s would drop what an old %s still sends)", w, r)
 				}
 				notSplit(ec, &c)

@@ -32,6 +32,7 @@ type Constraint struct {
 	Rule             RuleID
 	Kind             contract.Kind // of the element: it says what providers and consumers do
 	Request          bool          // the element is a key of a request: its readers provide it
+	Required         string        // a key of a request that this server requires: its writers still go first
 	Contract, Key    string        // what it is about (display names)
 	Nested           bool          // the key sits inside another changed key's value (listed after it)
 	Critical         bool          // false for a tolerant reader: keep the order, but never split for it

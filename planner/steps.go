@@ -78,6 +78,7 @@ func describe(cons []Constraint) []string {
 		rule            RuleID
 		kind            contract.Kind
 		request         bool
+		required        string
 		provider        string
 		keys, consumers map[string]bool
 		nested          map[string]bool
@@ -98,6 +99,9 @@ func describe(cons []Constraint) []string {
 				nested: map[string]bool{}, tolerant: true, fallbacks: map[string]bool{}}
 			groups[id] = g
 			order = append(order, id)
+		}
+		if c.Required != "" {
+			g.required = c.Required
 		}
 		g.keys[c.Key] = true
 		g.nested[c.Key] = c.Nested
@@ -128,6 +132,8 @@ func describe(cons []Constraint) []string {
 			why := ""
 			if g.request {
 				why = fmt.Sprintf(": an old %s would drop %s from requests", g.provider, it)
+			} else if g.required != "" {
+				why = fmt.Sprintf(": %s rejects requests without %s", g.required, it)
 			}
 			phrase := fmt.Sprintf("%s %s %s before %s %s %s%s (%s)", g.provider, v.Provides, joinNames(shown), joinNames(consumers), thirdPerson(v, len(consumers)), it, why, g.rule)
 			switch {
