@@ -87,6 +87,9 @@ type impactor struct {
 	paths     map[string][]serviceReason     // changed path -> what it affects
 	declared  []*Service                     // services with config paths
 	warnings  []Warning
+	// repoImports are, per imported package, the repository's packages
+	// that import it (repoImporters fills it on first use).
+	repoImports map[string][]*Package
 }
 
 // Impact says which services a range affects and why, and which services

@@ -57,11 +57,16 @@ func (im *impactor) modules(files []change.File) []serviceReason {
 	}
 	var out []serviceReason
 	for _, c := range changes {
+		reached := map[string]bool{}
 		for _, seed := range im.moduleSeeds(c) {
 			for svc, chain := range im.reach(seed) {
+				reached[svc] = true
 				out = append(out, serviceReason{svc, Reason{Kind: ViaModule, Path: c.file, Module: c.module, From: c.from, To: c.to,
 					Chain: append([]string{c.file}, chain...)}})
 			}
+		}
+		if w, ok := im.moduleContracts(c, reached); ok {
+			im.warnings = append(im.warnings, w)
 		}
 	}
 	for _, c := range goLines {
