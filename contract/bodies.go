@@ -3,7 +3,6 @@ package contract
 import (
 	"go/ast"
 	"go/types"
-	"strings"
 
 	"golang.org/x/tools/go/types/typeutil"
 
@@ -218,5 +217,5 @@ func isResponseWriter(t types.Type) bool {
 		}
 		return false
 	}
-	return has("Header") && has("Write") && has("WriteHeader") && !strings.HasPrefix(named(t), "net/http.Request")
+	return has("Header") && has("Write") && has("WriteHeader")
 }
