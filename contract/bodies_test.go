@@ -85,6 +85,9 @@ type Written struct{ A string }
 type Bound struct{ A string }
 type GinReply struct{ A string }
 type Built struct{ A string }
+type Wrapped struct{ A string }
+
+type recorder struct{ http.ResponseWriter }
 
 func handle(w http.ResponseWriter, r *http.Request) {
 	var d Direct
@@ -98,6 +101,7 @@ func handle(w http.ResponseWriter, r *http.Request) {
 	var b Both
 	json.Unmarshal(data, &b)
 	json.NewEncoder(w).Encode(Written{})
+	json.NewEncoder(recorder{w}).Encode(Wrapped{})
 }
 
 func load(file []byte) {
@@ -167,6 +171,7 @@ func handle(r *http.Request) {
 		"example.com/svc.Written":    inResponse,
 		"example.com/svc.Bound":      inRequest,
 		"example.com/svc.GinReply":   inResponse,
+		"example.com/svc.Wrapped":    inResponse,
 		"example.com/plain.Plain":    inRequest,
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
