@@ -16,8 +16,9 @@ import (
 // io.ReadAll(r.Body) returned, a web framework's binding) travels in
 // requests; one encoded to a ResponseWriter (or by a framework's JSON
 // reply) or decoded from an *http.Response's body travels in responses;
-// one decoded from anything else (storage, a queue, a file) travels
-// elsewhere. Encoding with json.Marshal says nothing: a client builds a
+// one decoded from anything else (storage, a queue, a file), and a
+// protobuf message the code unmarshals itself (gRPC decodes requests in
+// its own code), travels elsewhere. Encoding with json.Marshal says nothing: a client builds a
 // request body that way, and so does a service storing a value, whose
 // reader decodes it from storage.
 
@@ -50,10 +51,13 @@ var bodyArgs = map[string]struct {
 // bodyPackages are the packages whose calls bodyDirections reads: a
 // package that imports none of them has nothing to say.
 var bodyPackages = map[string]bool{
-	"encoding/json":                           true,
-	"github.com/gin-gonic/gin":                true,
-	"github.com/labstack/echo/v4":             true,
-	"github.com/zeromicro/go-zero/rest/httpx": true,
+	"encoding/json":                                 true,
+	"google.golang.org/protobuf/proto":              true,
+	"google.golang.org/protobuf/encoding/protojson": true,
+	"github.com/golang/protobuf/proto":              true,
+	"github.com/gin-gonic/gin":                      true,
+	"github.com/labstack/echo/v4":                   true,
+	"github.com/zeromicro/go-zero/rest/httpx":       true,
 }
 
 func importsAny(p *types.Package, paths map[string]bool) bool {
@@ -171,6 +175,14 @@ func bodyDirections(tp *access.Package) map[string]direction {
 			case "encoding/json.Unmarshal":
 				if len(call.Args) == 2 {
 					mark(call.Args[1], source(definition(call.Args[0]), "io.ReadAll", "io/ioutil.ReadAll"))
+				}
+			case "google.golang.org/protobuf/proto.Unmarshal", "(google.golang.org/protobuf/proto.UnmarshalOptions).Unmarshal",
+				"google.golang.org/protobuf/encoding/protojson.Unmarshal", "(google.golang.org/protobuf/encoding/protojson.UnmarshalOptions).Unmarshal",
+				"github.com/golang/protobuf/proto.Unmarshal":
+				// A message a service decodes itself came from storage or a
+				// queue: gRPC decodes its requests in its own code.
+				if len(call.Args) == 2 {
+					mark(call.Args[1], carriedElsewhere)
 				}
 			case "(*encoding/json.Encoder).Encode":
 				if sel, ok := ast.Unparen(call.Fun).(*ast.SelectorExpr); ok && len(call.Args) == 1 {

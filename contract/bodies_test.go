@@ -38,6 +38,8 @@ func NewEncoder(w interface{ Write([]byte) (int, error) }) *Encoder { return nil
 func (*Encoder) Encode(v any) error { return nil }
 func Unmarshal(data []byte, v any) error { return nil }
 func Marshal(v any) ([]byte, error) { return nil, nil }`,
+	"google.golang.org/protobuf/proto": `package proto
+func Unmarshal(b []byte, m any) error { return nil }`,
 	"github.com/gin-gonic/gin": `package gin
 type Context struct{}
 func (*Context) ShouldBindJSON(v any) error { return nil }
@@ -73,8 +75,10 @@ import (
 	"net/http"
 
 	"github.com/gin-gonic/gin"
+	"google.golang.org/protobuf/proto"
 )
 
+type Queued struct{ A string }
 type Direct struct{ A string }
 type ViaDecoder struct{ A string }
 type ViaReadAll struct{ A string }
@@ -102,6 +106,11 @@ func handle(w http.ResponseWriter, r *http.Request) {
 	json.Unmarshal(data, &b)
 	json.NewEncoder(w).Encode(Written{})
 	json.NewEncoder(recorder{w}).Encode(Wrapped{})
+}
+
+func consume(msg []byte) {
+	var q Queued
+	proto.Unmarshal(msg, &q)
 }
 
 func load(file []byte) {
@@ -172,6 +181,7 @@ func handle(r *http.Request) {
 		"example.com/svc.Bound":      inRequest,
 		"example.com/svc.GinReply":   inResponse,
 		"example.com/svc.Wrapped":    inResponse,
+		"example.com/svc.Queued":     carriedElsewhere,
 		"example.com/plain.Plain":    inRequest,
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
