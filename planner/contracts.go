@@ -17,7 +17,7 @@ func planContracts(ch *checker) []Contract {
 		if !ok {
 			i = len(out)
 			byName[ec.c.Name] = i
-			out = append(out, Contract{Name: ec.c.Name, Kind: ec.c.Kind, Types: nonNil(ec.c.Types), Changes: []Change{}})
+			out = append(out, Contract{Name: ec.c.Name, Kind: ec.c.Kind, Types: nonNil(ec.c.Types), Request: ec.c.Request, Changes: []Change{}})
 		}
 		e := ec.e
 		b, h := contract.Base, contract.Head
@@ -54,6 +54,13 @@ func planContracts(ch *checker) []Contract {
 				c.Change = ReadersChanged
 			}
 		}
+		if ec.request() && e.Exists(b) && e.Exists(h) {
+			// A request's key breaks when its readers stop reading it.
+			c.Compat = Additive
+			if len(minus(ec.providers(b), ec.providers(h))) > 0 {
+				c.Compat = Breaking
+			}
+		}
 		if ec.rules[WireKeyChanged] {
 			c.Compat = Breaking
 		}
@@ -88,7 +95,7 @@ func places(e *contract.Element) []Place {
 						break
 					}
 					out = append(out, Place{Side: side.String(), Service: svc, Role: role.name, File: pl.File, Line: pl.Line,
-						Func: pl.Func, Via: pl.Via, Optional: pl.Optional, Unproven: pl.Unproven})
+						Func: pl.Func, Via: pl.Via, Optional: pl.Optional, Unproven: pl.Unproven, Required: pl.Required})
 				}
 			}
 		}

@@ -125,10 +125,13 @@ type Reason struct {
 
 // Contract is a contract with changed elements.
 type Contract struct {
-	Name    string        `json:"name"`
-	Kind    contract.Kind `json:"kind"`  // json or protobuf
-	Types   []string      `json:"types"` // Go types that carry it, as importpath.Type
-	Changes []Change      `json:"changes"`
+	Name  string        `json:"name"`
+	Kind  contract.Kind `json:"kind"`  // json or protobuf
+	Types []string      `json:"types"` // Go types that carry it, as importpath.Type
+	// Request: the types travel only in requests, so the servers that
+	// read a key provide it (contract.Contract.Request).
+	Request bool     `json:"request,omitempty"`
+	Changes []Change `json:"changes"`
 }
 
 // ChangeKind is what a range does to an element.
@@ -194,6 +197,9 @@ type Place struct {
 	// Unproven: counted without knowing that the service runs it (its code
 	// does not all type-check, so every function it links counts).
 	Unproven bool `json:"unproven,omitempty"`
+	// Required: a server's read of a request's key that rejects a request
+	// without it.
+	Required bool `json:"required,omitempty"`
 }
 
 // Sides is a set of services at base and at head.
