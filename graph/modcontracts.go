@@ -26,22 +26,25 @@ var (
 )
 
 // moduleContracts returns the finding for a module change whose packages
-// define gRPC or Connect services that the repository's code registers a
-// server for (RegisterFooServer, Foo_ServiceDesc, NewFooServiceHandler), in
-// a module two services or more import; ok is false when there are none.
-// A service only called (a cloud provider's API) is served outside the
-// repository: no deploy order of its services applies to it.
+// define gRPC or Connect services that the repository's code both serves
+// (RegisterFooServer, Foo_ServiceDesc, NewFooServiceHandler) and calls
+// (NewFooClient, NewFooServiceClient), in a module two services or more
+// import; ok is false when there are none. A service only called (a cloud
+// provider's API) or only served (a public protocol such as OTLP, which
+// outside clients send) has one side outside the repository: no deploy
+// order of the repository's services applies to it. gRPC's own services
+// (grpc.health.v1.Health and the like) are left out too.
 func (im *impactor) moduleContracts(c modChange, services map[string]bool) (Warning, bool) {
 	if len(services) < 2 || c.to == "" {
 		return Warning{}, false
 	}
+	type signs struct{ serve, call []string }
 	names := map[string]bool{}
 	for _, p := range im.w.Packages {
 		if p.InRepo || p.Module != c.module || len(im.repoImporters(p.ImportPath)) == 0 {
 			continue
 		}
-		// signs of a server of each service, by the full name
-		signs := map[string][]string{}
+		defined := map[string]*signs{} // by the service's full name
 		for _, f := range p.GoFiles {
 			data, err := os.ReadFile(f)
 			if err != nil {
@@ -49,29 +52,42 @@ func (im *impactor) moduleContracts(c modChange, services map[string]bool) (Warn
 			}
 			for _, m := range grpcService.FindAllSubmatch(data, -1) {
 				goName, full := string(m[1]), string(m[2])
-				signs[full] = append(signs[full], "Register"+goName+"Server(", goName+"_ServiceDesc")
+				if strings.HasPrefix(full, "grpc.") {
+					// gRPC's own protocols (health, reflection, channelz):
+					// versioned, and never changed in place.
+					continue
+				}
+				defined[full] = &signs{serve: []string{"Register" + goName + "Server(", goName + "_ServiceDesc"}, call: []string{"New" + goName + "Client("}}
 			}
 			for _, m := range connectProcedure.FindAllSubmatch(data, -1) {
 				full := string(m[1])
-				signs[full] = append(signs[full], "New"+full[strings.LastIndex(full, ".")+1:]+"Handler(")
+				short := full[strings.LastIndex(full, ".")+1:]
+				defined[full] = &signs{serve: []string{"New" + short + "Handler("}, call: []string{"New" + short + "Client("}}
 			}
 		}
-		if len(signs) == 0 {
+		if len(defined) == 0 {
 			continue
 		}
+		served, called := map[string]bool{}, map[string]bool{}
 		for _, imp := range im.repoImporters(p.ImportPath) {
 			for _, f := range imp.GoFiles {
 				data, err := os.ReadFile(filepath.Join(im.w.Root, filepath.FromSlash(f)))
 				if err != nil {
 					continue
 				}
-				for full, ss := range signs {
-					for _, sign := range ss {
-						if bytes.Contains(data, []byte(sign)) {
-							names[full] = true
-						}
+				for full, sg := range defined {
+					for _, sign := range sg.serve {
+						served[full] = served[full] || bytes.Contains(data, []byte(sign))
+					}
+					for _, sign := range sg.call {
+						called[full] = called[full] || bytes.Contains(data, []byte(sign))
 					}
 				}
+			}
+		}
+		for full := range defined {
+			if served[full] && called[full] {
+				names[full] = true
 			}
 		}
 	}
@@ -90,10 +106,10 @@ func (im *impactor) moduleContracts(c modChange, services map[string]bool) (Warn
 	if from == "" {
 		from = "(none)"
 	}
-	msg := fmt.Sprintf("the range moves %s from %s to %s, which defines the gRPC services %s that the repository serves, and %s import it; deployorder compares only the contracts this repository defines, so changes to these services' methods and messages are not ordered: compare the two versions (buf breaking) before this deploys",
+	msg := fmt.Sprintf("the range moves %s from %s to %s, which defines the gRPC services %s that the repository serves and calls, and %s import it; deployorder compares only the contracts this repository defines, so changes to these services' methods and messages are not ordered: compare the two versions (buf breaking) before this deploys",
 		c.module, from, c.to, joinList(list), joinList(svcs))
 	return Warning{Code: "MODULE_CONTRACTS", File: c.file, Message: msg,
-		Cause: "a module the range moves defines gRPC services the repository serves: their changes are not compared"}, true
+		Cause: "a module the range moves defines gRPC services the repository serves and calls: their changes are not compared"}, true
 }
 
 // repoImporters are the repository's packages that import ip.
