@@ -3,6 +3,7 @@ package contract
 import (
 	"go/ast"
 	"go/types"
+	"strconv"
 
 	"golang.org/x/tools/go/types/typeutil"
 
@@ -72,6 +73,15 @@ func importsAny(p *types.Package, paths map[string]bool) bool {
 	return false
 }
 
+func fileImportsAny(f *ast.File, paths map[string]bool) bool {
+	for _, imp := range f.Imports {
+		if p, err := strconv.Unquote(imp.Path.Value); err == nil && paths[p] {
+			return true
+		}
+	}
+	return false
+}
+
 // bodyDirections returns, for each named struct type (importpath.Type) a
 // type-checked package decodes or encodes, the directions its sites show.
 func bodyDirections(tp *access.Package) map[string]direction {
@@ -86,6 +96,9 @@ func bodyDirections(tp *access.Package) map[string]direction {
 		}
 	}
 	for _, f := range tp.Files {
+		if !fileImportsAny(f, bodyPackages) {
+			continue // a file that names none of them calls none of them
+		}
 		// defs: a local variable -> the call that defined it (dec :=
 		// json.NewDecoder(r.Body); b, err := io.ReadAll(r.Body)).
 		defs := map[types.Object]*ast.CallExpr{}
