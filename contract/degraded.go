@@ -2,7 +2,6 @@ package contract
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/deployorder/deployorder/graph"
 )
@@ -75,12 +74,7 @@ func copyRole(r *[2]Roles, svc string, to, from Side) {
 	}
 }
 
-func joinWords(names []string) string {
-	if len(names) <= 1 {
-		return strings.Join(names, "")
-	}
-	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
-}
+func joinWords(names []string) string { return graph.JoinNames(names) }
 
 func verbS(n int) string {
 	if n == 1 {

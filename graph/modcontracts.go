@@ -107,7 +107,7 @@ func (im *impactor) moduleContracts(c modChange, services map[string]bool) (Warn
 		from = "(none)"
 	}
 	msg := fmt.Sprintf("the range moves %s from %s to %s, which defines the gRPC services %s that the repository serves and calls, and %s import it; deployorder compares only the contracts this repository defines, so changes to these services' methods and messages are not ordered: compare the two versions (buf breaking) before this deploys",
-		c.module, from, c.to, joinList(list), joinList(svcs))
+		c.module, from, c.to, JoinNames(list), JoinNames(svcs))
 	return Warning{Code: "MODULE_CONTRACTS", File: c.file, Message: msg,
 		Cause: "a module the range moves defines gRPC services the repository serves and calls: their changes are not compared"}, true
 }
@@ -136,8 +136,9 @@ func sortedSet(m map[string]bool) []string {
 	return out
 }
 
-// joinList joins names as people list them: "a", "a and b", "a, b and c".
-func joinList(names []string) string {
+// JoinNames joins names as people list them: "a", "a and b", "a, b and
+// c". Findings name services and keys this way.
+func JoinNames(names []string) string {
 	switch len(names) {
 	case 0:
 		return ""

@@ -283,15 +283,7 @@ func nonNil[T any](s []T) []T {
 	return s
 }
 
-func joinNames(names []string) string {
-	switch len(names) {
-	case 0:
-		return ""
-	case 1:
-		return names[0]
-	}
-	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
-}
+func joinNames(names []string) string { return graph.JoinNames(names) }
 
 func joinInts(xs []int) string {
 	var s []string
