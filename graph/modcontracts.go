@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"sort"
 	"strings"
 )
 
@@ -94,11 +93,11 @@ func (im *impactor) moduleContracts(c modChange, services map[string]bool) (Warn
 	if len(names) == 0 {
 		return Warning{}, false
 	}
-	list := sortedSet(names)
+	list := sortedKeys(names)
 	if len(list) > 3 {
 		list = append(list[:3:3], fmt.Sprintf("%d more", len(list)-3))
 	}
-	svcs := sortedSet(services)
+	svcs := sortedKeys(services)
 	if len(svcs) > 4 {
 		svcs = append(svcs[:3:3], fmt.Sprintf("%d more", len(svcs)-3))
 	}
@@ -125,15 +124,6 @@ func (im *impactor) repoImporters(ip string) []*Package {
 		}
 	}
 	return im.repoImports[ip]
-}
-
-func sortedSet(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // JoinNames joins names as people list them: "a", "a and b", "a, b and

@@ -117,6 +117,10 @@ type elementChange struct {
 	// (FOLLOWS_METHOD), or says that each service serves itself
 	// (SELF_SERVED): it imposes no order of its own.
 	follows string
+	// isRequest: the element's readers provide it (request); requiredBy
+	// names a server that rejects a request without it.
+	isRequest  bool
+	requiredBy string
 }
 
 // writers and readers are the element's roles as the code plays them:
@@ -153,18 +157,16 @@ func (ec *elementChange) verbs() contract.Verbs { return verbsOf(ec.c.Kind, ec.r
 // head. A server that rejects a request without the key breaks old
 // clients, so the clients that write it keep going first (an old server
 // ignores it meanwhile, as it always did).
-func (ec *elementChange) request() bool {
-	return ec.c.Request && ec.requiredBy() == ""
-}
+func (ec *elementChange) request() bool { return ec.isRequest }
 
 // requiredBy names a service that, at head, rejects a request without
-// the element's key; "" when none does.
-func (ec *elementChange) requiredBy() string {
-	if !ec.c.Request {
+// the key of a request's element; "" when none does.
+func requiredBy(c *contract.Contract, e *contract.Element) string {
+	if !c.Request {
 		return ""
 	}
-	for _, svc := range sortedSet(ec.e.Consumers[contract.Head]) {
-		for _, p := range ec.e.Consumers[contract.Head][svc] {
+	for _, svc := range sortedSet(e.Consumers[contract.Head]) {
+		for _, p := range e.Consumers[contract.Head][svc] {
 			if p.Required {
 				return svc
 			}
@@ -271,7 +273,10 @@ func checkWith(res *contract.Result, deployable, removed []string, accept []Acce
 	for _, c := range res.Contracts {
 		for _, e := range c.Elements {
 			if e.Changed {
-				ch.elements = append(ch.elements, &elementChange{c: c, e: e, name: contract.ElementName(c, e), rules: map[RuleID]bool{}})
+				ec := &elementChange{c: c, e: e, name: contract.ElementName(c, e), rules: map[RuleID]bool{}}
+				ec.requiredBy = requiredBy(c, e)
+				ec.isRequest = c.Request && ec.requiredBy == ""
+				ch.elements = append(ch.elements, ec)
 			}
 		}
 	}
@@ -913,7 +918,7 @@ func checkProvideBeforeConsume(ch *checker) {
 					Why: fmt.Sprintf("%s %s %s before %s %s it", w, v.Provides, ec.name, r, v.Consumes)}
 				if ec.request() {
 					c.Why += fmt.Sprintf(" (in a request: an old %s would drop it)", w)
-				} else if svc := ec.requiredBy(); svc != "" {
+				} else if svc := ec.requiredBy; svc != "" {
 					c.Required = svc
 					c.Why += fmt.Sprintf(" (%s rejects a request without it)", svc)
 				}
