@@ -206,6 +206,9 @@ func (a *analysis) typeCheck(ctx context.Context, targets [2]map[string]bool) ([
 	a.base.head = headSource(a.ws, a.deps, nil)
 	head := access.NewUniverse("head", a.fset, headSource(a.ws, a.deps, targets[Head]))
 	head.Preparsed = a.preparsed
+	if stable := a.deps.Stable(); stable.Dir != "" {
+		head.Exports = access.NewExportCache(stable.Dir, stable.Key)
+	}
 	base := access.NewUniverse("base", a.fset, a.base.source(targets[Base]))
 	base.Parent, base.Local = head, a.base.localFunc()
 	head.Meta, base.Meta = a.metaFunc(Head), a.metaFunc(Base)
@@ -234,6 +237,12 @@ func (a *analysis) typeCheck(ctx context.Context, targets [2]map[string]bool) ([
 		}
 	}
 	access.Prepare(roots)
+	if read, saved := head.Exports.Stats(); read+saved > 0 {
+		a.phase(fmt.Sprintf("types of %d dependencies read from the cache, %d saved to it", read, saved))()
+		if saved > 0 {
+			head.Exports.Trim()
+		}
+	}
 	if err := a.check(ctx, head, targets[Head]); err != nil {
 		return st, err
 	}

@@ -19,12 +19,14 @@ import (
 // source are those of modules missing from the module cache.
 func headSource(ws *graph.Workspace, deps *graph.Deps, bodies map[string]bool) func(string) (*access.Source, bool) {
 	read := repoReader(ws)
+	stable := deps.Stable()
 	return func(ip string) (*access.Source, bool) {
 		p := ws.Package(ip, deps)
 		if p == nil || len(p.GoFiles) == 0 {
 			return nil, false
 		}
-		return &access.Source{Path: ip, Files: p.GoFiles, Read: read, Imports: p.ImportMap, Bodies: bodies[ip]}, true
+		return &access.Source{Path: ip, Files: p.GoFiles, Read: read, Imports: p.ImportMap, Bodies: bodies[ip],
+			Stable: !p.InRepo && stable.Covers(p.GoFiles[0])}, true
 	}
 }
 

@@ -28,6 +28,8 @@ import (
 // unreadable or foreign file is an empty index, and deleting it is always
 // safe.
 type depIndex struct {
+	dir      string // the cache directory
+	key      string // the build context's hash
 	file     string // where the index is kept
 	roots    []string
 	mu       sync.Mutex
@@ -75,8 +77,8 @@ func newDepIndex(dir string, ctxt *build.Context, goVersion, modcache string) *d
 	h := sha256.New()
 	fmt.Fprintf(h, "%s\n%s\n%s\n%s/%s\ncgo=%v\n%q\n%q\n%s\n", indexFormat, ctxt.GOROOT, goVersion, ctxt.GOOS, ctxt.GOARCH,
 		ctxt.CgoEnabled, ctxt.ReleaseTags, slices.Concat(ctxt.ToolTags, ctxt.BuildTags), modcache)
-	name := hex.EncodeToString(h.Sum(nil))[:24] + ".gob"
-	return &depIndex{file: filepath.Join(dir, indexFormat, name), roots: roots}
+	key := hex.EncodeToString(h.Sum(nil))[:24]
+	return &depIndex{dir: dir, key: key, file: filepath.Join(dir, indexFormat, key+".gob"), roots: roots}
 }
 
 // covers reports whether a directory never changes, and may be indexed.
@@ -168,4 +170,39 @@ func (x *depIndex) save() {
 		return
 	}
 	x.added = false
+}
+
+// Stable says where the files that never change lie (the module cache, a
+// released Go's GOROOT: what the dependency index covers) and which build
+// context reads them: what is derived from such files alone may be kept
+// between runs, in Dir, under Key. The zero Stable covers nothing (no
+// cache directory).
+type Stable struct {
+	Dir   string // the cache directory
+	Key   string // the build context's hash (GOROOT, Go version, platform, tags, module cache)
+	roots []string
+}
+
+// Covers reports whether an absolute file name lies where nothing changes.
+func (s Stable) Covers(file string) bool {
+	for _, r := range s.roots {
+		if strings.HasPrefix(file, r) {
+			return true
+		}
+	}
+	return false
+}
+
+// Stable returns where the dependencies' files never change, for what is
+// kept between runs; the zero Stable when nothing is kept.
+func (d *Deps) Stable() Stable {
+	if d == nil || d.res == nil {
+		return Stable{}
+	}
+	d.res.once.Do(d.res.setup)
+	x := d.res.index
+	if x == nil {
+		return Stable{}
+	}
+	return Stable{Dir: x.dir, Key: x.key, roots: x.roots}
 }

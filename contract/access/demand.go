@@ -67,6 +67,7 @@ func Prepare(roots []Root) {
 			stack = append(stack, m)
 		}
 	}
+	p.exports()
 	p.run()
 	p.check()
 }
@@ -90,6 +91,9 @@ type node struct {
 	state  int  // waiting, queued (or being processed), done
 	dirty  bool // more was needed while it was being processed
 	once   bool // its importees were released
+	cached bool // its types were read from the export cache: not parsed, and nothing below it is needed through it
+	save   bool // a stable package the others import, checked whole to save its types (key)
+	key    string
 }
 
 const (
@@ -120,6 +124,97 @@ func (p *preparer) node(u *Universe, ip string) *node {
 	return n
 }
 
+// exports decides how the stable packages that the others import (the
+// frontier; see ExportCache) get their types: all read from the cache when
+// it has every one of them, else all checked from source, whole, and
+// saved for the next run.
+func (p *preparer) exports() {
+	var c *ExportCache
+	var u *Universe
+	for _, n := range p.nodes {
+		if n.u.Exports != nil {
+			c, u = n.u.Exports, n.u
+			break
+		}
+	}
+	if c == nil {
+		return
+	}
+	keys := map[*node]string{}
+	visiting := map[*node]bool{}
+	var keyOf func(n *node) string
+	keyOf = func(n *node) string {
+		if k, ok := keys[n]; ok {
+			return k
+		}
+		if visiting[n] {
+			return "" // an import cycle: code that does not compile
+		}
+		visiting[n] = true
+		k := ""
+		if src, ok := n.u.source(n.ip); ok && src.Stable && !src.Bodies && n.u == u {
+			imports := make([][2]string, 0, len(n.edges))
+			for ip, m := range n.edges {
+				mk := keyOf(m)
+				if mk == "" {
+					imports = nil
+					break
+				}
+				imports = append(imports, [2]string{ip, mk})
+			}
+			if imports != nil {
+				k = c.packageKey(n.ip, src.Files, imports)
+			}
+		}
+		delete(visiting, n)
+		keys[n] = k
+		return k
+	}
+	frontier := map[*node]bool{}
+	for _, n := range p.nodes {
+		if keyOf(n) != "" {
+			if n.all {
+				frontier[n] = true // a root
+			}
+			continue
+		}
+		for _, m := range n.edges {
+			if keyOf(m) != "" {
+				frontier[m] = true
+			}
+		}
+	}
+	if len(frontier) == 0 {
+		return
+	}
+	hit := true
+	for n := range frontier {
+		if !c.has(keys[n]) {
+			hit = false
+			break
+		}
+	}
+	if hit {
+		byPath := map[string]string{}
+		for n := range frontier {
+			byPath[n.ip] = keys[n]
+		}
+		if pkgs, ok := c.readAll(u.fset, byPath); ok {
+			u.mu.Lock()
+			for n := range frontier {
+				src, _ := u.source(n.ip)
+				n.cached = true
+				u.pkgs[n.ip] = &Package{Src: src, Types: pkgs[n.ip]}
+			}
+			u.mu.Unlock()
+			return
+		}
+	}
+	for n := range frontier {
+		n.all, n.save, n.key = true, true, keys[n]
+	}
+}
+
 // job is a node to parse and prune, with what it needs now.
 type job struct {
 	n     *node
@@ -148,7 +243,7 @@ func (p *preparer) run() {
 	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
 	inflight := 0
 	dispatch := func(n *node) {
-		if !n.all && !n.load && len(n.names) == 0 {
+		if n.cached || !n.all && !n.load && len(n.names) == 0 {
 			// Nothing names it: no need to read it.
 			results2 := result{n: n}
 			inflight++
@@ -165,6 +260,9 @@ func (p *preparer) run() {
 		}()
 	}
 	need := func(m *node, s *needSet) {
+		if m.cached {
+			return // its types are read whole
+		}
 		grew := s.all && !m.all || s.load && !m.load
 		if s.all {
 			m.all = true
@@ -822,6 +920,12 @@ func (u *Universe) checkReady(n *node) {
 		return fakePkg(ip).Types, nil
 	}
 	tp := u.check(n.ip, src, importer)
+	// The errors of a package checked without bodies are those of its
+	// stripped declarations (a composite literal's elements blanked), and
+	// the same on every run: its types are saved all the same.
+	if n.save && !missed && len(tp.Errs) == 0 {
+		u.Exports.save(u.fset, n.key, tp.Types)
+	}
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	if missed {

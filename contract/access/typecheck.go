@@ -23,6 +23,7 @@ type Source struct {
 	Read    func(string) ([]byte, error)
 	Imports map[string]string // import path as written -> package path, where they differ
 	Bodies  bool              // type-check function bodies and record types.Info
+	Stable  bool              // its files never change (module cache, a released Go's GOROOT): its types may be kept (ExportCache)
 }
 
 // Package is a type-checked package.
@@ -61,6 +62,9 @@ type Universe struct {
 	Meta func(path string) (name string, imports []string)
 	// Preparsed holds files parsed ahead of time (nil: none).
 	Preparsed *Preparsed
+	// Exports keeps the types of stable dependencies between runs (nil:
+	// none is kept). Only a universe without a parent has one.
+	Exports *ExportCache
 
 	mu         sync.Mutex
 	parsed     map[string]*ast.File // by file display name
@@ -151,6 +155,18 @@ func (u *Universe) Get(ip string) *Package {
 	if !ok {
 		u.setMissing(ip)
 		return fakePkg(ip)
+	}
+	if src.Stable && u.Exports != nil {
+		// A package the cache's entries made in part (what the packages
+		// read whole need of it): checking it from source would give two
+		// packages of one path.
+		if t := u.Exports.lookup(ip); t != nil {
+			tp := &Package{Src: src, Types: t}
+			u.mu.Lock()
+			u.pkgs[ip] = tp
+			u.mu.Unlock()
+			return tp
+		}
 	}
 	if u.inProgress[ip] {
 		return fakePkg(ip)

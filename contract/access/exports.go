@@ -1,0 +1,252 @@
+package access
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"go/token"
+	"go/types"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"slices"
+	"sync"
+	"time"
+
+	"golang.org/x/tools/go/gcexportdata"
+)
+
+// ExportCache keeps, from one run to the next, the type information of
+// dependencies whose files never change (Source.Stable: the module
+// cache's, a released Go's GOROOT) and whose imports, all the way down,
+// are such packages too: what go build keeps in GOCACHE as export data.
+// On etcd, parsing and checking those dependencies (pruned to what the
+// repository's code names) is half of what a plan type-checks.
+//
+// An entry is a package's export data (gcexportdata, with what it needs
+// of the packages it imports), checked whole, without bodies, under a key
+// that hashes the build context, its import path, its files and,
+// recursively, its imports' keys: a module version's files never change,
+// so an entry is valid for as long as its key is the same. Prepare uses
+// the cache for the stable packages the repository's packages import
+// (the frontier) when every one of them has an entry: it reads them and
+// leaves everything below them unparsed. When one misses, the run checks
+// from source as without a cache (a package's types cannot come from both
+// export data and source in one run), with the frontier whole, and saves
+// an entry for each frontier package that checked without an error; the
+// next plan with the same frontier reads them. A missing, unreadable or
+// foreign entry is a miss, and deleting the cache is always safe.
+type ExportCache struct {
+	dir  string
+	salt string
+
+	mu      sync.Mutex
+	imports map[string]*types.Package // every package the entries read made, by path
+	read    int
+	saved   int
+}
+
+// exportFormat changes whenever an entry would be read differently.
+const exportFormat = "types-v1"
+
+// NewExportCache returns the cache kept under dir (a cache directory) for
+// one build context (key).
+func NewExportCache(dir, key string) *ExportCache {
+	return &ExportCache{dir: filepath.Join(dir, exportFormat), salt: exportFormat + "\n" + key + "\n" + toolchain()}
+}
+
+var toolchainOnce = sync.OnceValue(func() string {
+	// The export data format is x/tools', read by the same code that
+	// wrote it; the go/types of the binary decides what was checked.
+	v := runtime.Version()
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, d := range bi.Deps {
+			if d.Path == "golang.org/x/tools" {
+				v += " " + d.Version
+			}
+		}
+	}
+	return v
+})
+
+func toolchain() string { return toolchainOnce() }
+
+// Stats returns how many packages this run read from the cache and saved
+// to it.
+func (c *ExportCache) Stats() (read, saved int) {
+	if c == nil {
+		return 0, 0
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.read, c.saved
+}
+
+func (c *ExportCache) file(key string) string {
+	return filepath.Join(c.dir, key[:2], key+".x")
+}
+
+// lookup returns a package an entry's reading made (whole or in part).
+func (c *ExportCache) lookup(ip string) *types.Package {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.imports[ip]
+}
+
+// has reports whether an entry exists.
+func (c *ExportCache) has(key string) bool {
+	_, err := os.Stat(c.file(key))
+	return err == nil
+}
+
+// readAll reads the entries of the frontier packages (path -> key), in
+// path order, into one set of packages. Any entry that does not read
+// fails them all: it is removed, and the run checks from source.
+func (c *ExportCache) readAll(fset *token.FileSet, keys map[string]string) (map[string]*types.Package, bool) {
+	imports := map[string]*types.Package{}
+	out := map[string]*types.Package{}
+	now := time.Now()
+	for _, ip := range sortedKeysOf(keys) {
+		name := c.file(keys[ip])
+		data, err := os.ReadFile(name)
+		var tp *types.Package
+		if err == nil {
+			tp, err = readExport(data, fset, imports, ip)
+		}
+		if err != nil {
+			os.Remove(name)
+			return nil, false
+		}
+		out[ip] = tp
+		// The entries in use stay; trim removes the others in time.
+		if fi, err := os.Stat(name); err == nil && now.Sub(fi.ModTime()) > time.Hour {
+			os.Chtimes(name, now, now)
+		}
+	}
+	c.mu.Lock()
+	c.imports = imports
+	c.read += len(out)
+	c.mu.Unlock()
+	return out, true
+}
+
+// readExport reads one entry, turning a panic of the reader on data it
+// does not expect into an error.
+func readExport(data []byte, fset *token.FileSet, imports map[string]*types.Package, ip string) (tp *types.Package, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("reading the types of %s: %v", ip, r)
+		}
+	}()
+	if p := imports[ip]; p != nil && p.Complete() {
+		return p, nil // read whole as part of an earlier entry (cannot happen: only the entry's own package is)
+	}
+	return gcexportdata.Read(bytes.NewReader(data), fset, imports, ip)
+}
+
+// save writes a package's entry: to a temporary file renamed over the
+// entry, so that a reader never sees half of one. A cache directory that
+// cannot be written saves nothing.
+func (c *ExportCache) save(fset *token.FileSet, key string, tp *types.Package) {
+	var buf bytes.Buffer
+	w := bufio.NewWriter(&buf)
+	if err := writeExport(w, fset, tp); err != nil || w.Flush() != nil {
+		return
+	}
+	name := c.file(key)
+	if os.MkdirAll(filepath.Dir(name), 0o755) != nil {
+		return
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(name), "entry-*.tmp")
+	if err != nil {
+		return
+	}
+	_, werr := tmp.Write(buf.Bytes())
+	cerr := tmp.Close()
+	if werr != nil || cerr != nil || os.Rename(tmp.Name(), name) != nil {
+		os.Remove(tmp.Name())
+		return
+	}
+	c.mu.Lock()
+	c.saved++
+	c.mu.Unlock()
+}
+
+func writeExport(w *bufio.Writer, fset *token.FileSet, tp *types.Package) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("writing the types of %s: %v", tp.Path(), r)
+		}
+	}()
+	return gcexportdata.Write(w, fset, tp)
+}
+
+// keepDays is how long an entry no run read stays: trim removes older
+// ones, at most once a day, so the cache stays about the size of what the
+// plans of the last weeks read (each module bump adds its module's).
+const keepDays = 14
+
+// Trim removes the entries that no run has read for keepDays, at most
+// once a day (a marker file's time says when it last did).
+func (c *ExportCache) Trim() {
+	if c == nil {
+		return
+	}
+	marker := filepath.Join(c.dir, "trimmed")
+	now := time.Now()
+	if fi, err := os.Stat(marker); err == nil && now.Sub(fi.ModTime()) < 24*time.Hour {
+		return
+	}
+	if _, err := os.Stat(c.dir); err != nil {
+		return
+	}
+	if os.WriteFile(marker, nil, 0o644) != nil {
+		return
+	}
+	os.Chtimes(marker, now, now)
+	filepath.WalkDir(c.dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || filepath.Ext(path) != ".x" && filepath.Ext(path) != ".tmp" {
+			return nil
+		}
+		if fi, err := d.Info(); err == nil && now.Sub(fi.ModTime()) > keepDays*24*time.Hour {
+			os.Remove(path)
+		}
+		return nil
+	})
+}
+
+// packageKey hashes what a stable package's types depend on: the build
+// context, its path, its files and its imports' keys.
+func (c *ExportCache) packageKey(ip string, files []string, imports [][2]string) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\n%s\n", c.salt, ip)
+	for _, f := range files {
+		fmt.Fprintf(h, "f %s\n", f)
+	}
+	slices.SortFunc(imports, func(a, b [2]string) int {
+		if a[0] < b[0] {
+			return -1
+		}
+		if a[0] > b[0] {
+			return 1
+		}
+		return 0
+	})
+	for _, im := range imports {
+		fmt.Fprintf(h, "i %s %s\n", im[0], im[1])
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+func sortedKeysOf[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
