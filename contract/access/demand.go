@@ -94,6 +94,7 @@ type node struct {
 	cached bool // its types were read from the export cache: not parsed, and nothing below it is needed through it
 	save   bool // a stable package the others import, checked whole to save its types (key)
 	key    string
+	keyed  int // how many imports its key covers: one more found later (Meta was wrong) leaves it unsaved
 }
 
 const (
@@ -211,7 +212,7 @@ func (p *preparer) exports() {
 		}
 	}
 	for n := range frontier {
-		n.all, n.save, n.key = true, true, keys[n]
+		n.all, n.save, n.key, n.keyed = true, true, keys[n], len(n.edges)
 	}
 }
 
@@ -244,7 +245,8 @@ func (p *preparer) run() {
 	inflight := 0
 	dispatch := func(n *node) {
 		if n.cached || !n.all && !n.load && len(n.names) == 0 {
-			// Nothing names it: no need to read it.
+			// Its types are read whole, or nothing names it: no need to
+			// read it.
 			results2 := result{n: n}
 			inflight++
 			go func() { results <- results2 }()
@@ -260,9 +262,6 @@ func (p *preparer) run() {
 		}()
 	}
 	need := func(m *node, s *needSet) {
-		if m.cached {
-			return // its types are read whole
-		}
 		grew := s.all && !m.all || s.load && !m.load
 		if s.all {
 			m.all = true
@@ -923,7 +922,7 @@ func (u *Universe) checkReady(n *node) {
 	// The errors of a package checked without bodies are those of its
 	// stripped declarations (a composite literal's elements blanked), and
 	// the same on every run: its types are saved all the same.
-	if n.save && !missed && len(tp.Errs) == 0 {
+	if n.save && !missed && len(tp.Errs) == 0 && len(n.edges) == n.keyed {
 		u.Exports.save(u.fset, n.key, tp.Types)
 	}
 	u.mu.Lock()
