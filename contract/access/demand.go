@@ -5,6 +5,7 @@ import (
 	"go/parser"
 	"go/token"
 	"go/types"
+	"maps"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -127,8 +128,8 @@ func (p *preparer) node(u *Universe, ip string) *node {
 
 // exports decides how the stable packages that the others import (the
 // frontier; see ExportCache) get their types: all read from the cache when
-// it has every one of them, else all checked from source, whole, and
-// saved for the next run.
+// it has every one of them, else all checked from source, and those it
+// lacks whole, to save them for the next run.
 func (p *preparer) exports() {
 	var c *ExportCache
 	var u *Universe
@@ -188,14 +189,13 @@ func (p *preparer) exports() {
 	if len(frontier) == 0 {
 		return
 	}
-	hit := true
+	var missing []*node
 	for n := range frontier {
 		if !c.has(keys[n]) {
-			hit = false
-			break
+			missing = append(missing, n)
 		}
 	}
-	if hit {
+	if len(missing) == 0 {
 		byPath := map[string]string{}
 		for n := range frontier {
 			byPath[n.ip] = keys[n]
@@ -210,8 +210,12 @@ func (p *preparer) exports() {
 			u.mu.Unlock()
 			return
 		}
+		missing = slices.Collect(maps.Keys(frontier)) // an entry did not read, and was removed
 	}
-	for n := range frontier {
+	// The packages that have an entry are checked as if there were no
+	// cache (pruned to what is needed); those without are checked whole,
+	// and saved.
+	for _, n := range missing {
 		n.all, n.save, n.key, n.keyed = true, true, keys[n], len(n.edges)
 	}
 }

@@ -61,12 +61,22 @@ func NewExportCache(dir, key string) *ExportCache {
 
 var toolchainOnce = sync.OnceValue(func() string {
 	// The export data format is x/tools', read by the same code that
-	// wrote it; the go/types of the binary decides what was checked.
+	// wrote it; the go/types of the binary, and how deployorder blanks
+	// and parses a dependency's files, decide what was checked: a build
+	// of another commit keeps its own entries (exportFormat changes with
+	// what a build without version control information would read
+	// differently).
 	v := runtime.Version()
 	if bi, ok := debug.ReadBuildInfo(); ok {
+		v += " " + bi.Main.Version
 		for _, d := range bi.Deps {
 			if d.Path == "golang.org/x/tools" {
 				v += " " + d.Version
+			}
+		}
+		for _, st := range bi.Settings {
+			if st.Key == "vcs.revision" {
+				v += " " + st.Value
 			}
 		}
 	}
