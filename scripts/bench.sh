@@ -31,11 +31,12 @@
 #                    timed run of the cold plan measurements; the plans are
 #                    cached in a temporary DEPLOYORDER_CACHE_DIR, so the
 #                    cold runs start empty and the re-run reads the cache.
-#                    The dependency index kept there too (what the module
-#                    cache's and GOROOT's directories hold, which never
-#                    changes) stays warm, as the go command's module index
-#                    in GOCACHE is for the floor; the rows marked "empty
-#                    dependency index" start without it
+#                    The dependency index and the dependencies' types kept
+#                    there too (what the module cache's and GOROOT's
+#                    directories hold, which never changes) stay warm, as
+#                    the go command's module index in GOCACHE is for the
+#                    floor; the rows marked "empty dependency index and
+#                    types" start without them
 #
 # Usage: scripts/bench.sh            (from anywhere in the repository)
 #        RUNS=3 PACKAGES=300 SERVICES=20 COMMITS=100 scripts/bench.sh
@@ -241,7 +242,7 @@ if [[ -n $REPO ]]; then
 	else
 		add "floor: go list -deps -json ./..." "0" 0 go list -deps -json ./...
 	fi
-	add "plan $RANGE --no-cache, empty dependency index" "0 2" 2 "$tmp/deployorder" plan "$RANGE" --no-cache -o json
+	add "plan $RANGE --no-cache, empty dependency index and types" "0 2" 2 "$tmp/deployorder" plan "$RANGE" --no-cache -o json
 	add "plan $RANGE --no-cache" "0 2" 0 "$tmp/deployorder" plan "$RANGE" --no-cache -o json
 	measure_group
 else
@@ -257,7 +258,7 @@ else
 	measure_group
 	git checkout -q -f contracts
 	add "plan contracts~$recent..contracts" "0 2" 1 "$tmp/deployorder" plan "contracts~$recent..contracts" -o json
-	add "plan base..contracts, empty dependency index" "0 2" 2 "$tmp/deployorder" plan base..contracts -o json
+	add "plan base..contracts, empty dependency index and types" "0 2" 2 "$tmp/deployorder" plan base..contracts -o json
 	add "plan base..contracts" "0 2" 1 "$tmp/deployorder" plan base..contracts -o json
 	measure_group
 	git checkout -q -f plain
