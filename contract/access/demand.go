@@ -93,7 +93,7 @@ type node struct {
 	dirty  bool // more was needed while it was being processed
 	once   bool // its importees were released
 	cached bool // its types were read from the export cache: not parsed, and nothing below it is needed through it
-	save   bool // a stable package the others import, checked whole to save its types (key)
+	save   bool // a stable package the others import, checked with all its exported names to save its types (key)
 	key    string
 	keyed  int // how many imports its key covers: one more found later (Meta was wrong) leaves it unsaved
 }
@@ -213,10 +213,10 @@ func (p *preparer) exports() {
 		missing = slices.Collect(maps.Keys(frontier)) // an entry did not read, and was removed
 	}
 	// The packages that have an entry are checked as if there were no
-	// cache (pruned to what is needed); those without are checked whole,
-	// and saved.
+	// cache (pruned to what is needed); those without are checked with
+	// every exported name (what any importer can name), and saved.
 	for _, n := range missing {
-		n.all, n.save, n.key, n.keyed = true, true, keys[n], len(n.edges)
+		n.save, n.key, n.keyed = true, keys[n], len(n.edges)
 	}
 }
 
@@ -224,6 +224,7 @@ func (p *preparer) exports() {
 type job struct {
 	n     *node
 	all   bool
+	api   bool // keep every exported name too
 	names map[string]bool
 }
 
@@ -248,7 +249,7 @@ func (p *preparer) run() {
 	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
 	inflight := 0
 	dispatch := func(n *node) {
-		if n.cached || !n.all && !n.load && len(n.names) == 0 {
+		if n.cached || !n.all && !n.save && !n.load && len(n.names) == 0 {
 			// Its types are read whole, or nothing names it: no need to
 			// read it.
 			results2 := result{n: n}
@@ -256,7 +257,7 @@ func (p *preparer) run() {
 			go func() { results <- results2 }()
 			return
 		}
-		j := job{n: n, all: n.all, names: cloneSet(n.names)}
+		j := job{n: n, all: n.all, api: n.save, names: cloneSet(n.names)}
 		inflight++
 		go func() {
 			sem <- struct{}{}
@@ -444,6 +445,20 @@ func process(j job) result {
 	}
 	for name := range j.names {
 		pr.keep(name)
+	}
+	if j.api {
+		// What any importer can name: the package's exported names (and,
+		// as always, what they name in turn).
+		for name := range lz.declared {
+			if token.IsExported(name) {
+				pr.keep(name)
+			}
+		}
+		for name := range pr.objs { // of the files declIndex could not read
+			if token.IsExported(name) {
+				pr.keep(name)
+			}
+		}
 	}
 	pr.drain()
 	if len(pr.src) == 0 && len(lz.names) > 0 {

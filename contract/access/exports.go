@@ -28,7 +28,8 @@ import (
 // repository's code names) is half of what a plan type-checks.
 //
 // An entry is a package's export data (gcexportdata, with what it needs
-// of the packages it imports), checked whole, without bodies, under a key
+// of the packages it imports), checked without bodies and with every
+// exported name (what any importer can name), under a key
 // that hashes the build context, its import path, its files and,
 // recursively, its imports' keys: a module version's files never change,
 // so an entry is valid for as long as its key is the same. Prepare uses
@@ -36,8 +37,9 @@ import (
 // (the frontier) when every one of them has an entry: it reads them and
 // leaves everything below them unparsed. When one misses, the run checks
 // from source as without a cache (a package's types cannot come from both
-// export data and source in one run), with the frontier whole, and saves
-// an entry for each frontier package that checked without an error; the
+// export data and source in one run), with the frontier packages that
+// lack an entry checked with all their exported names, and saves an entry
+// for each of them that parsed; the
 // next plan with the same frontier reads them. A missing, unreadable or
 // foreign entry is a miss, and deleting the cache is always safe.
 type ExportCache struct {
@@ -50,7 +52,10 @@ type ExportCache struct {
 	saved   int
 }
 
-// exportFormat changes whenever an entry would be read differently.
+// exportFormat changes whenever an entry would be read differently, or a
+// build would check a stable package differently (how its files are
+// blanked and parsed, what of it is kept): a build without version control
+// information has no other way to tell its entries from another's.
 const exportFormat = "types-v1"
 
 // NewExportCache returns the cache kept under dir (a cache directory) for

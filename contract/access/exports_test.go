@@ -44,6 +44,11 @@ type R struct{ L leaf.T }
 func F() R { return R{} }
 
 const Answer = 42
+
+// H is named by no code until the cache has dep's entry.
+func H() leaf.T { return helper() }
+
+func helper() leaf.T { return leaf.T{} }
 `,
 			"example.com/leaf": `package leaf
 
@@ -122,9 +127,10 @@ func stats(t *testing.T, u *Universe, wantRead, wantSaved int) {
 
 // TestExportCache checks that a run saves the types of the stable
 // package the target imports (and only of a package whose imports are all
-// stable), that the next run reads them and parses neither it nor what it
-// imports, with one package per path, and that a changed import or an
-// entry that does not read makes the run check from source again.
+// stable), with every exported name, that the next run reads them and
+// parses neither it nor what it imports, with one package per path, and
+// that a changed import or an entry that does not read makes the run check
+// from source again.
 func TestExportCache(t *testing.T) {
 	dir := t.TempDir()
 	w := newExportsWorld()
@@ -160,6 +166,18 @@ func TestExportCache(t *testing.T) {
 	}
 	if read["example.com/leaf"] {
 		t.Error("Get checked leaf from source")
+	}
+	if dep.Types.Scope().Lookup("helper") != nil {
+		t.Error("the entry kept an unexported function no exported name needs")
+	}
+
+	// The entry holds every exported name, not only those the saving run
+	// needed: app now calls H too, and the entry still serves.
+	w.pkgs["example.com/m/app"] = strings.Replace(w.pkgs["example.com/m/app"], "dep.Answer", "dep.Answer + dep.H().X", 1)
+	u, read = w.plan(t, dir)
+	stats(t, u, 1, 0)
+	if read["example.com/dep"] {
+		t.Error("dep was read although its types are kept")
 	}
 
 	// A new file in leaf changes dep's key: checked from source, saved.
