@@ -5,7 +5,6 @@ import (
 	"go/parser"
 	"go/token"
 	"go/types"
-	"maps"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -38,6 +37,29 @@ type Root struct {
 // checked first, an import cycle) one at a time, and falls back to parsing
 // a package whole when Prepare did not see it.
 func Prepare(roots []Root) {
+	p := newPreparer(roots)
+	read := p.exports(true)
+	p.run()
+	if !read() {
+		// An entry of the export cache did not read (it is removed):
+		// start over, checking everything from source.
+		for _, n := range p.nodes {
+			if n.ready {
+				n.u.mu.Lock()
+				delete(n.u.prepared, n.ip)
+				n.u.mu.Unlock()
+			}
+		}
+		p = newPreparer(roots)
+		p.exports(false)
+		p.run()
+	}
+	p.check()
+}
+
+// newPreparer makes the import graph of what the roots reach, with each
+// node's number of importers.
+func newPreparer(roots []Root) *preparer {
 	p := &preparer{nodes: map[nodeKey]*node{}}
 	var stack []*node
 	for _, r := range roots {
@@ -48,8 +70,6 @@ func Prepare(roots []Root) {
 		n.all = true
 		stack = append(stack, n)
 	}
-	// The import graph of what the roots reach, with each node's number of
-	// importers.
 	for len(stack) > 0 {
 		n := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
@@ -68,9 +88,7 @@ func Prepare(roots []Root) {
 			stack = append(stack, m)
 		}
 	}
-	p.exports()
-	p.run()
-	p.check()
+	return p
 }
 
 type nodeKey struct {
@@ -128,9 +146,13 @@ func (p *preparer) node(u *Universe, ip string) *node {
 
 // exports decides how the stable packages that the others import (the
 // frontier; see ExportCache) get their types: all read from the cache when
-// it has every one of them, else all checked from source, and those it
-// lacks whole, to save them for the next run.
-func (p *preparer) exports() {
+// it has every one of them (and use is true), else all checked from
+// source, and those it lacks with every exported name, to save them for
+// the next run. The entries are read while the other packages are parsed:
+// the function it returns waits for them, and reports false when one did
+// not read (nothing was read then).
+func (p *preparer) exports(use bool) (read func() bool) {
+	read = func() bool { return true }
 	var c *ExportCache
 	var u *Universe
 	for _, n := range p.nodes {
@@ -140,7 +162,7 @@ func (p *preparer) exports() {
 		}
 	}
 	if c == nil {
-		return
+		return read
 	}
 	keys := map[*node]string{}
 	visiting := map[*node]bool{}
@@ -187,30 +209,35 @@ func (p *preparer) exports() {
 		}
 	}
 	if len(frontier) == 0 {
-		return
+		return read
 	}
 	var missing []*node
 	for n := range frontier {
-		if !c.has(keys[n]) {
+		if !use || !c.has(keys[n]) {
 			missing = append(missing, n)
 		}
 	}
 	if len(missing) == 0 {
 		byPath := map[string]string{}
+		srcs := map[string]*Source{}
 		for n := range frontier {
+			n.cached = true
 			byPath[n.ip] = keys[n]
+			srcs[n.ip], _ = u.source(n.ip)
 		}
-		if pkgs, ok := c.readAll(u.fset, byPath); ok {
-			u.mu.Lock()
-			for n := range frontier {
-				src, _ := u.source(n.ip)
-				n.cached = true
-				u.pkgs[n.ip] = &Package{Src: src, Types: pkgs[n.ip]}
+		done := make(chan bool, 1)
+		go func() {
+			pkgs, ok := c.readAll(u.fset, byPath)
+			if ok {
+				u.mu.Lock()
+				for ip, tp := range pkgs {
+					u.pkgs[ip] = &Package{Src: srcs[ip], Types: tp}
+				}
+				u.mu.Unlock()
 			}
-			u.mu.Unlock()
-			return
-		}
-		missing = slices.Collect(maps.Keys(frontier)) // an entry did not read, and was removed
+			done <- ok
+		}()
+		return func() bool { return <-done }
 	}
 	// The packages that have an entry are checked as if there were no
 	// cache (pruned to what is needed); those without are checked with
@@ -218,6 +245,7 @@ func (p *preparer) exports() {
 	for _, n := range missing {
 		n.save, n.key, n.keyed = true, keys[n], len(n.edges)
 	}
+	return read
 }
 
 // job is a node to parse and prune, with what it needs now.
