@@ -242,6 +242,9 @@ func (p *preparer) exports(use bool) (read func() bool) {
 	// The packages that have an entry are checked as if there were no
 	// cache (pruned to what is needed); those without are checked with
 	// every exported name (what any importer can name), and saved.
+	if !c.writable() {
+		return read
+	}
 	for _, n := range missing {
 		n.save, n.key, n.keyed = true, keys[n], len(n.edges)
 	}

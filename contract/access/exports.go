@@ -112,6 +112,21 @@ func (c *ExportCache) lookup(ip string) *types.Package {
 	return c.imports[ip]
 }
 
+// writable reports whether entries can be saved: without that, checking
+// the frontier for them would cost every plan.
+func (c *ExportCache) writable() bool {
+	if os.MkdirAll(c.dir, 0o755) != nil {
+		return false
+	}
+	f, err := os.CreateTemp(c.dir, "probe-*.tmp")
+	if err != nil {
+		return false
+	}
+	f.Close()
+	os.Remove(f.Name())
+	return true
+}
+
 // has reports whether an entry exists.
 func (c *ExportCache) has(key string) bool {
 	_, err := os.Stat(c.file(key))

@@ -269,6 +269,22 @@ func TestExportCacheNeedsTheImportGraph(t *testing.T) {
 	}
 }
 
+// A cache directory that cannot be written saves nothing, and costs
+// nothing: the frontier is checked as without a cache, pruned to what the
+// code names.
+func TestExportCacheUnwritable(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	w := newExportsWorld()
+	u, _ := w.plan(t, filepath.Join(file, "cache"))
+	stats(t, u, 0, 0)
+	if dep := u.Checked("example.com/dep"); dep == nil || dep.Types.Scope().Lookup("H") != nil {
+		t.Error("dep was checked with every exported name, to save an entry that cannot be written")
+	}
+}
+
 // A package's key covers the build context, its files and its imports'
 // keys.
 func TestPackageKey(t *testing.T) {
