@@ -487,6 +487,26 @@ func hostileRows() []hostileRow {
 					}
 				}
 			}},
+		{name: "dependencies' types: kept with --no-cache, and an entry that does not read is saved again", serial: true, setup: func(t *testing.T, r *hrepo) {
+			renameTag(t, r)
+			r.vars["CACHE"] = t.TempDir()
+			t.Setenv("DEPLOYORDER_CACHE_DIR", r.vars["CACHE"])
+		}, args: planArgs("HEAD"), formats: []string{"json", "json", "json"}, code: ExitFail, verdict: "split_required",
+			check: func(t *testing.T, r *hrepo, format string, out hout, p *hPlan) {
+				if prev, ok := r.vars["plan"]; ok && prev != out.stdout {
+					t.Errorf("the plan with the types' entries differs:\n%s\n---\n%s", prev, out.stdout)
+				}
+				r.vars["plan"] = out.stdout
+				entries, _ := filepath.Glob(filepath.Join(r.vars["CACHE"], "types-*", "*", "*.x"))
+				if len(entries) == 0 {
+					t.Fatalf("no entry of the dependencies' types in %s", r.vars["CACHE"])
+				}
+				for _, f := range entries[:1] { // for the next run
+					if err := os.WriteFile(f, []byte("i\x00not export data"), 0o644); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}},
 		{name: "head is not HEAD: the export is removed", serial: true, setup: func(t *testing.T, r *hrepo) {
 			renameTag(t, r)
 			r.commit("later", map[string]string{"cmd/worker/README": "later\n"})
