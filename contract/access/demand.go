@@ -36,6 +36,11 @@ type Root struct {
 // checked. Get checks what is left (a package whose imports were not all
 // checked first, an import cycle) one at a time, and falls back to parsing
 // a package whole when Prepare did not see it.
+//
+// With an export cache (Universe.Exports), the stable packages that the
+// others import are read from it instead, and nothing below them is
+// parsed, when it has all of them; else they are checked from source and
+// saved (see ExportCache).
 func Prepare(roots []Root) {
 	p := newPreparer(roots)
 	read := p.exports(true)
@@ -969,9 +974,11 @@ func (u *Universe) checkReady(n *node) {
 		return fakePkg(ip).Types, nil
 	}
 	tp := u.check(n.ip, src, importer)
-	// The errors of a package checked without bodies are those of its
-	// stripped declarations (a composite literal's elements blanked), and
-	// the same on every run: its types are saved all the same.
+	// Type errors do not stop a save: those of a package checked without
+	// bodies are its stripped declarations' (a composite literal's
+	// elements blanked), the same on every run. A file that did not read
+	// or parse, an import checked too late or one its key does not cover
+	// does.
 	if n.save && !missed && len(tp.Errs) == 0 && len(n.edges) == n.keyed {
 		u.Exports.save(u.fset, n.key, tp.Types)
 	}
