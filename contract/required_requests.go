@@ -12,9 +12,13 @@ import (
 // changed key and rejects a request without it (Place.Required): the read,
 // or a variable it defines, is tested for empty and the branch taken when
 // it is empty returns an error, writes an HTTP error, panics or exits; or
-// it is parsed by a call whose error does. Such a server breaks an old
-// client that does not send the key, so the key is written before it is
-// required (the planner keeps the writers first).
+// it is parsed by a call whose error does; or the field that holds the key
+// has a validation tag that requires it (binding:"required", which gin's
+// binders check, or validate:"required"), and then every read of it is.
+// Such a server breaks an old client that does not send the key, so the
+// key is written before it is required (the planner keeps the writers
+// first; a tag without a validator that checks it only keeps that order,
+// which is safe for a new key too).
 func (a *analysis) markRequiredReads(contracts []*Contract, st *sideState, targets map[string]bool) {
 	type work struct {
 		c      *Contract
@@ -31,20 +35,28 @@ func (a *analysis) markRequiredReads(contracts []*Contract, st *sideState, targe
 				continue
 			}
 			w := work{c: c, names: map[string]bool{}}
+			validated := false
 			for _, t := range c.Types {
 				if l := st.layouts[t]; l != nil {
 					for _, f := range l.Fields {
 						if f.Key == e.Key && len(f.Refs) > 0 {
 							name := f.Refs[len(f.Refs)-1].Field
 							w.names[name], w.names["Get"+name] = true, true
+							validated = validated || f.Validated
 						}
 					}
 				}
 			}
 			for _, places := range e.Consumers[Head] {
 				for i := range places {
+					if validated {
+						places[i].Required = true
+					}
 					w.places = append(w.places, &places[i])
 				}
+			}
+			if validated {
+				continue
 			}
 			if len(w.names) > 0 {
 				todo = append(todo, w)

@@ -18,6 +18,7 @@ type WireField struct {
 	Name      string              // Go field name (protobuf: the proto name when known)
 	Type      string              // wire type signature; a change that alters it is incompatible
 	OmitEmpty bool                // omitted when empty (omitempty/omitzero, or proto3 optional semantics)
+	Validated bool                // a validation tag rejects a value without it: binding:"required" (gin's binders), validate:"required" (go-playground/validator)
 	Refs      []access.FieldRef   // the path of Go fields that carries the key: embedded fields, then the field
 	Paths     [][]access.FieldRef // for a contract binding several types: every type's path
 	Nested    []string            // named struct types (importpath.Type) inside the field's value
@@ -122,7 +123,8 @@ func jsonFields(root *types.Named, pos func(*types.Var) (string, int)) []WireFie
 			visited[lv.st] = true
 			for i := 0; i < lv.st.NumFields(); i++ {
 				f := lv.st.Field(i)
-				tag := reflect.StructTag(lv.st.Tag(i)).Get("json")
+				tags := reflect.StructTag(lv.st.Tag(i))
+				tag := tags.Get("json")
 				if tag == "-" {
 					continue
 				}
@@ -159,6 +161,7 @@ func jsonFields(root *types.Named, pos func(*types.Var) (string, int)) []WireFie
 				}
 				wf.Name = f.Name()
 				wf.OmitEmpty = hasOpt(opts, "omitempty") || hasOpt(opts, "omitzero")
+				wf.Validated = hasOpt(tags.Get("binding"), "required") || hasOpt(tags.Get("validate"), "required")
 				wf.Type = jsonType(ft, hasOpt(opts, "string"))
 				wf.Refs = append(append([]access.FieldRef{}, lv.via...), ref)
 				wf.Nested = access.NestedStructs(ft)
