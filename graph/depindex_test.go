@@ -2,6 +2,8 @@ package graph
 
 import (
 	"context"
+	"go/version"
+	"runtime"
 	"os"
 	"path/filepath"
 	"testing"
@@ -98,5 +100,56 @@ func TestDepIndexBounded(t *testing.T) {
 	z.loadOnce.Do(z.load)
 	if len(z.entries) != 2 || z.entries["/cache/a"].Name != "p" || z.entries["/cache/c"].Name != "p" {
 		t.Errorf("index after a run that used a and c: %v; want a and c only", z.entries)
+	}
+}
+
+// TestStable checks what Deps.Stable says never changes: the module
+// cache's files (and a released Go's GOROOT), not a replacement directory
+// or the repository's, and nothing without a cache directory.
+func TestStable(t *testing.T) {
+	cache, index := t.TempDir(), t.TempDir()
+	root := t.TempDir()
+	writeFiles(t, cache, map[string]string{
+		"example.com/dep@v1.0.0/dep.go": "package dep\n\nimport \"example.com/local\"\n\nvar V = local.V\n",
+	})
+	writeFiles(t, root, map[string]string{
+		"go.mod":         "module example.com/mono\n\ngo 1.22\n\nrequire (\n\texample.com/dep v1.0.0\n\texample.com/local v1.0.0\n)\n\nreplace example.com/local => ./local\n",
+		"go.sum":         "example.com/dep v1.0.0 h1:AAAA=\n",
+		"local/go.mod":   "module example.com/local\n",
+		"local/local.go": "package local\n\nconst V = 1\n",
+		"svc/main.go":    "package main\n\nimport (\n\t\"fmt\"\n\n\t\"example.com/dep\"\n)\n\nfunc main() { fmt.Println(dep.V) }\n",
+	})
+	env := append(os.Environ(), "GOMODCACHE="+cache)
+	stable := func(indexDir string) (Stable, *Workspace, *Deps) {
+		t.Helper()
+		ws, err := Load(context.Background(), LoadOptions{Root: root, Env: env, Offline: true, IndexDir: indexDir})
+		if err != nil {
+			t.Fatal(err)
+		}
+		deps, err := ws.LoadDeps(context.Background(), []string{"example.com/mono/svc"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return deps.Stable(), ws, deps
+	}
+	st, ws, deps := stable(index)
+	if st.Dir != index || st.Key == "" {
+		t.Fatalf("Stable() = %+v; want the index directory and a key", st)
+	}
+	want := map[string]bool{"example.com/dep": true, "example.com/local": false, "example.com/mono/svc": false}
+	if version.IsValid(runtime.Version()) {
+		want["fmt"] = true // a released Go's GOROOT
+	}
+	for ip, want := range want {
+		p := ws.Package(ip, deps)
+		if p == nil || len(p.GoFiles) == 0 {
+			t.Fatalf("no package %s", ip)
+		}
+		if got := st.Covers(p.GoFiles[0]); got != want {
+			t.Errorf("Covers(%s's %s) = %v, want %v", ip, p.GoFiles[0], got, want)
+		}
+	}
+	if st, _, _ := stable(""); st.Dir != "" || st.Covers(filepath.Join(cache, "example.com/dep@v1.0.0/dep.go")) {
+		t.Errorf("without a cache directory Stable() = %+v, covering the module cache", st)
 	}
 }
