@@ -3,9 +3,9 @@ package graph
 import (
 	"context"
 	"go/version"
-	"runtime"
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
 )
 
