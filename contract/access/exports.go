@@ -9,6 +9,7 @@ import (
 	"go/token"
 	"go/types"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -140,7 +141,7 @@ func (c *ExportCache) readAll(fset *token.FileSet, keys map[string]string) (map[
 	imports := map[string]*types.Package{}
 	out := map[string]*types.Package{}
 	now := time.Now()
-	for _, ip := range sortedKeysOf(keys) {
+	for _, ip := range slices.Sorted(maps.Keys(keys)) {
 		name := c.file(keys[ip])
 		data, err := os.ReadFile(name)
 		var tp *types.Package
@@ -270,13 +271,4 @@ func (c *ExportCache) packageKey(ip string, files []string, imports [][2]string)
 		fmt.Fprintf(h, "i %s %s\n", im[0], im[1])
 	}
 	return hex.EncodeToString(h.Sum(nil))
-}
-
-func sortedKeysOf[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
 }
