@@ -14,6 +14,8 @@ import (
 	"slices"
 	"strings"
 	"sync"
+
+	"github.com/deployorder/deployorder/internal/cachefile"
 )
 
 // depIndex keeps, from one run to the next, what go/build read of the
@@ -156,17 +158,7 @@ func (x *depIndex) save() {
 	if gob.NewEncoder(&buf).Encode(x.entries) != nil {
 		return
 	}
-	if os.MkdirAll(filepath.Dir(x.file), 0o755) != nil {
-		return
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(x.file), "index-*.tmp")
-	if err != nil {
-		return
-	}
-	_, werr := tmp.Write(buf.Bytes())
-	cerr := tmp.Close()
-	if werr != nil || cerr != nil || os.Rename(tmp.Name(), x.file) != nil {
-		os.Remove(tmp.Name())
+	if cachefile.Write(x.file, buf.Bytes()) != nil {
 		return
 	}
 	x.added = false

@@ -12,6 +12,7 @@ import (
 	"sync"
 
 	"github.com/deployorder/deployorder/change"
+	"github.com/deployorder/deployorder/internal/cachefile"
 	"github.com/deployorder/deployorder/planner"
 )
 
@@ -145,21 +146,9 @@ func (c planCache) put(key string, p *planner.Plan) {
 	if c.dir == "" {
 		return
 	}
-	dir := filepath.Join(c.dir, key[:2])
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return
-	}
 	data, err := json.Marshal(p)
 	if err != nil {
 		return
 	}
-	tmp, err := os.CreateTemp(dir, key+".tmp*")
-	if err != nil {
-		return
-	}
-	_, werr := tmp.Write(data)
-	cerr := tmp.Close()
-	if werr != nil || cerr != nil || os.Rename(tmp.Name(), filepath.Join(dir, key+".json")) != nil {
-		os.Remove(tmp.Name())
-	}
+	cachefile.Write(filepath.Join(c.dir, key[:2], key+".json"), data)
 }

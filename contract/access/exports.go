@@ -1,13 +1,13 @@
 package access
 
 import (
-	"bufio"
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"go/token"
 	"go/types"
+	"io"
 	"io/fs"
 	"maps"
 	"os"
@@ -19,6 +19,8 @@ import (
 	"time"
 
 	"golang.org/x/tools/go/gcexportdata"
+
+	"github.com/deployorder/deployorder/internal/cachefile"
 )
 
 // ExportCache keeps, from one run to the next, the type information of
@@ -173,33 +175,14 @@ func readExport(data []byte, fset *token.FileSet, imports map[string]*types.Pack
 			err = fmt.Errorf("reading the types of %s: %v", ip, r)
 		}
 	}()
-	if p := imports[ip]; p != nil && p.Complete() {
-		return p, nil // read whole as part of an earlier entry (cannot happen: only the entry's own package is)
-	}
 	return gcexportdata.Read(bytes.NewReader(data), fset, imports, ip)
 }
 
-// save writes a package's entry: to a temporary file renamed over the
-// entry, so that a reader never sees half of one. A cache directory that
-// cannot be written saves nothing.
+// save writes a package's entry (see cachefile.Write). A cache directory
+// that cannot be written saves nothing.
 func (c *ExportCache) save(fset *token.FileSet, key string, tp *types.Package) {
 	var buf bytes.Buffer
-	w := bufio.NewWriter(&buf)
-	if err := writeExport(w, fset, tp); err != nil || w.Flush() != nil {
-		return
-	}
-	name := c.file(key)
-	if os.MkdirAll(filepath.Dir(name), 0o755) != nil {
-		return
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(name), "entry-*.tmp")
-	if err != nil {
-		return
-	}
-	_, werr := tmp.Write(buf.Bytes())
-	cerr := tmp.Close()
-	if werr != nil || cerr != nil || os.Rename(tmp.Name(), name) != nil {
-		os.Remove(tmp.Name())
+	if writeExport(&buf, fset, tp) != nil || cachefile.Write(c.file(key), buf.Bytes()) != nil {
 		return
 	}
 	c.mu.Lock()
@@ -207,7 +190,7 @@ func (c *ExportCache) save(fset *token.FileSet, key string, tp *types.Package) {
 	c.mu.Unlock()
 }
 
-func writeExport(w *bufio.Writer, fset *token.FileSet, tp *types.Package) (err error) {
+func writeExport(w io.Writer, fset *token.FileSet, tp *types.Package) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("writing the types of %s: %v", tp.Path(), r)

@@ -15,9 +15,10 @@ import (
 // dep's types), and dep2, which imports a package of the repository (lib)
 // and so is never kept.
 type exportsWorld struct {
-	pkgs   map[string]string
-	files  map[string][]string // import path -> its files, when not one x.go
-	stable map[string]bool
+	pkgs    map[string]string
+	files   map[string][]string // import path -> its files, when not one x.go
+	stable  map[string]bool
+	imports map[string][]string // what Meta says each imports
 }
 
 func newExportsWorld() *exportsWorld {
@@ -71,13 +72,12 @@ type V struct{ N int }
 		},
 		files:  map[string][]string{},
 		stable: map[string]bool{"example.com/dep": true, "example.com/leaf": true, "example.com/dep2": true},
+		imports: map[string][]string{
+			"example.com/m/app": {"example.com/dep", "example.com/dep2"},
+			"example.com/dep":   {"example.com/leaf"},
+			"example.com/dep2":  {"example.com/m/lib"},
+		},
 	}
-}
-
-var exportsImports = map[string][]string{
-	"example.com/m/app": {"example.com/dep", "example.com/dep2"},
-	"example.com/dep":   {"example.com/leaf"},
-	"example.com/dep2":  {"example.com/m/lib"},
 }
 
 // plan prepares and checks app in a new universe with the cache kept in
@@ -108,7 +108,7 @@ func (w *exportsWorld) plan(t *testing.T, dir string) (*Universe, map[string]boo
 			}}, true
 	}
 	u := NewUniverse("head", token.NewFileSet(), src)
-	u.Meta = func(ip string) (string, []string) { return "", exportsImports[ip] }
+	u.Meta = func(ip string) (string, []string) { return "", w.imports[ip] }
 	u.Exports = NewExportCache(dir, "test-context")
 	Prepare([]Root{{U: u, Path: "example.com/m/app"}})
 	app := u.Get("example.com/m/app")
@@ -226,8 +226,7 @@ import (
 
 func Use() int { var t leaf.T = dep.F().L; return t.X }
 `
-	exportsImports["example.com/m/app"] = []string{"example.com/dep", "example.com/leaf"}
-	t.Cleanup(func() { exportsImports["example.com/m/app"] = []string{"example.com/dep", "example.com/dep2"} })
+	w.imports["example.com/m/app"] = []string{"example.com/dep", "example.com/leaf"}
 	u, read := w.plan(t, dir)
 	stats(t, u, 0, 1) // leaf's; dep's entry is there
 	if !read["example.com/dep"] {
@@ -247,8 +246,7 @@ func TestExportCacheSkipsBrokenPackages(t *testing.T) {
 	w.stable["example.com/broken"] = true
 	w.pkgs["example.com/m/app"] = strings.Replace(w.pkgs["example.com/m/app"], `"example.com/dep2"`, `"example.com/dep2"
 	_ "example.com/broken"`, 1)
-	exportsImports["example.com/m/app"] = []string{"example.com/dep", "example.com/dep2", "example.com/broken"}
-	t.Cleanup(func() { exportsImports["example.com/m/app"] = []string{"example.com/dep", "example.com/dep2"} })
+	w.imports["example.com/m/app"] = append(w.imports["example.com/m/app"], "example.com/broken")
 	u, _ := w.plan(t, dir)
 	stats(t, u, 0, 1)
 	u, _ = w.plan(t, dir)
@@ -260,9 +258,7 @@ func TestExportCacheSkipsBrokenPackages(t *testing.T) {
 func TestExportCacheNeedsTheImportGraph(t *testing.T) {
 	dir := t.TempDir()
 	w := newExportsWorld()
-	leaf := exportsImports["example.com/dep"]
-	delete(exportsImports, "example.com/dep")
-	t.Cleanup(func() { exportsImports["example.com/dep"] = leaf })
+	delete(w.imports, "example.com/dep")
 	for range 2 {
 		u, _ := w.plan(t, dir)
 		stats(t, u, 0, 0)
